@@ -1,0 +1,61 @@
+#!/bin/sh
+# install-deps.sh - install everything vmgroup needs to build and test, on
+# Debian 12.  Idempotent and non-interactive: packages already present are
+# left alone, debconf questions are preseeded, slapd is not configured (the
+# tests start their own private slapd), and no service is started.
+set -eu
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || {
+		echo "install-deps: run as root or install sudo" >&2
+		exit 1
+	}
+	SUDO=sudo
+fi
+
+# build
+PKGS="build-essential autoconf automake libtool pkg-config
+	libldap-dev libsasl2-dev libkrb5-dev libjson-c-dev libcmocka-dev
+	libpcap-dev libinih-dev uthash-dev libnftables-dev"
+# test servers, clients, fuzzing
+PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
+	libsasl2-modules-gssapi-mit iproute2 procps clang libclang-rt-14-dev
+	python3"
+
+missing=
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# slapd: do not create a database or start a system instance
+echo 'slapd slapd/no_configuration boolean true' | $SUDO debconf-set-selections
+# krb5: no default realm questions
+printf '%s\n' 'krb5-config krb5-config/default_realm string EXAMPLE.TEST' \
+	'krb5-config krb5-config/add_servers_realm string EXAMPLE.TEST' \
+	'krb5-config krb5-config/add_servers boolean false' \
+	'krb5-config krb5-config/read_conf boolean true' \
+	'krb5-admin-server krb5-admin-server/newrealm note' |
+	$SUDO debconf-set-selections
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+	$missing
+# The tests never use system KDC or slapd services; stop the ones this run
+# just installed (never one that was there before).
+for svc in krb5-kdc krb5-admin-server slapd; do
+	case " $missing " in
+	*" $svc "*) $SUDO service "$svc" stop >/dev/null 2>&1 || true ;;
+	esac
+done
+echo "install-deps: done"

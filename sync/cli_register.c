@@ -1,0 +1,206 @@
+/*
+ * cli_register.c - vmgroup register / release: queue an event in the spool.
+ *
+ * The options are assembled into an event document and handed to
+ * event_parse(), so the command line gets exactly the checks a hook's file
+ * gets; the canonical form is then written atomically into the spool.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "spool.h"
+#include "vmgroup_cli.h"
+#include "xmem.h"
+
+#define DEFAULT_SPOOL "/var/spool/vmgroup"
+
+static void
+register_usage(FILE *fp, enum event_op op)
+{
+	fprintf(fp,
+"usage: vmgroup %s -H HOST -n VM [-a ADDRESS]... [options]\n"
+"  -s, --spool DIR      spool folder (default " DEFAULT_SPOOL ")\n"
+"  -H, --host NAME      hypervisor host name (a DNS label)\n"
+"  -n, --vm NAME        VM name (a DNS label)\n"
+"  -i, --image NAME     OS image the VM runs (a DNS label; the group key)\n"
+"  -a, --address ADDR   an IPv4 or IPv6 address of the VM (repeatable)\n"
+"  -m, --mac MAC        the VM's MAC address (52:54:00:12:34:56)\n"
+"  -S, --source SRC     dhcp, static, pcap or libvirt (default static)\n"
+"  -l, --lease SECONDS  lease length from --time\n"
+"  -e, --expires TIME   lease end, unix seconds\n"
+"  -t, --time TIME      when it happened, unix seconds (default now)\n"
+"  -h, --help           this text\n",
+	    event_op_name(op));
+}
+
+int
+cli_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+register_int(json_object *doc, const char *key, const char *val)
+{
+	int64_t v;
+
+	if (cli_parse_i64(val, 0, INT64_MAX, &v) == -1) {
+		fprintf(stderr, "vmgroup: --%s wants a whole number of seconds\n",
+		    key);
+		return -1;
+	}
+	json_object_object_add(doc, key, json_object_new_int64(v));
+	return 0;
+}
+
+static void
+register_str(json_object *doc, const char *key, const char *val)
+{
+	json_object_object_add(doc, key, json_object_new_string(val));
+}
+
+static const struct option register_opts[] = {
+	{ "spool", required_argument, NULL, 's' },
+	{ "host", required_argument, NULL, 'H' },
+	{ "vm", required_argument, NULL, 'n' },
+	{ "image", required_argument, NULL, 'i' },
+	{ "address", required_argument, NULL, 'a' },
+	{ "mac", required_argument, NULL, 'm' },
+	{ "source", required_argument, NULL, 'S' },
+	{ "lease", required_argument, NULL, 'l' },
+	{ "expires", required_argument, NULL, 'e' },
+	{ "time", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Options -> doc; 0 ok, 1 help shown, -1 error (message printed). */
+static int
+register_options(int argc, char *argv[], json_object *doc,
+    json_object *addrs, const char **spool)
+{
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:H:n:i:a:m:S:l:e:t:h",
+	    register_opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			*spool = optarg;
+			break;
+		case 'H':
+			register_str(doc, "host", optarg);
+			break;
+		case 'n':
+			register_str(doc, "vm", optarg);
+			break;
+		case 'i':
+			register_str(doc, "image", optarg);
+			break;
+		case 'a':
+			json_object_array_add(addrs,
+			    json_object_new_string(optarg));
+			break;
+		case 'm':
+			register_str(doc, "mac", optarg);
+			break;
+		case 'S':
+			register_str(doc, "source", optarg);
+			break;
+		case 'l':
+		case 'e':
+		case 't':
+			if (register_int(doc, ch == 'l' ? "lease" :
+			    ch == 'e' ? "expires" : "time", optarg) == -1)
+				return -1;
+			break;
+		case 'h':
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "vmgroup: unexpected argument\n");
+		return -1;
+	}
+	return 0;
+}
+
+static json_object *
+register_doc(enum event_op op, json_object **addrs)
+{
+	json_object *doc = json_object_new_object();
+
+	json_object_object_add(doc, "version", json_object_new_int(1));
+	register_str(doc, "op", event_op_name(op));
+	register_str(doc, "source", "static");
+	json_object_object_add(doc, "time",
+	    json_object_new_int64((int64_t)time(NULL)));
+	*addrs = json_object_new_array();
+	json_object_object_add(doc, "addresses", *addrs);
+	return doc;
+}
+
+/* Validate through event_parse, then queue the canonical form. */
+static int
+register_queue(const char *spool, json_object *doc)
+{
+	struct event ev;
+	char err[256], buf[EVENT_MAX_BYTES], name[128];
+	const char *js;
+
+	js = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	if (event_parse(js, strlen(js), &ev, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup: refused: %s\n", err);
+		return 1;
+	}
+	if (event_to_json(&ev, buf, sizeof(buf)) == -1) {
+		fprintf(stderr, "vmgroup: event too large\n");
+		return 1;
+	}
+	if (spool_init(spool, err, sizeof(err)) == -1 ||
+	    spool_write(spool, buf, strlen(buf), name, sizeof(name), err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup: spool %s: %s\n", spool, err);
+		return 1;
+	}
+	printf("%s\n", name);
+	return 0;
+}
+
+int
+cli_register(int argc, char *argv[], enum event_op op)
+{
+	json_object *doc, *addrs;
+	const char *spool = DEFAULT_SPOOL;
+	int rc;
+
+	doc = register_doc(op, &addrs);
+	rc = register_options(argc, argv, doc, addrs, &spool);
+	if (rc != 0) {
+		register_usage(rc == 1 ? stdout : stderr, op);
+		rc = rc == 1 ? 0 : 2;
+		goto out;
+	}
+	rc = register_queue(spool, doc);
+out:
+	json_object_put(doc);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * conf.h - vmgroupd.conf: an INI file (libinih) read into a validated,
+ * range-checked struct.  See vmgroupd.conf(5).
+ */
+#ifndef VMG_CONF_H
+#define VMG_CONF_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model.h"
+
+#define CONF_DEFAULT_PATH "/etc/vmgroup/vmgroupd.conf"
+#define CONF_MAX_URIS 8
+#define CONF_URI_BUF 256
+#define CONF_DN_BUF 512
+
+struct conf {
+	/* [directory] */
+	char uris[CONF_MAX_URIS][CONF_URI_BUF];
+	size_t nuris;
+	char principal[256];
+	char keytab[PATH_MAX];
+	char base[CONF_DN_BUF];		/* DC=example,DC=test */
+	char partition[64];		/* DomainDnsZones */
+	char ou[CONF_DN_BUF];		/* where vmGroup objects live */
+	unsigned ssf_min;
+	unsigned timeout;		/* network timeout, seconds */
+	/* [dns] and [groups] */
+	struct model_config model;	/* host, zones, grouping, ttl ... */
+	int aging;			/* write aging timestamps */
+	/* [daemon] */
+	char spool[PATH_MAX];
+	char state_dir[PATH_MAX];	/* registrations and ownership record */
+	unsigned rescan_interval;	/* seconds between spool rescans */
+	unsigned reconcile_interval;	/* seconds between full reconciles */
+	unsigned backoff_max;		/* cap of the retry backoff, seconds */
+	unsigned renew_margin;		/* re-acquire credentials this early */
+};
+
+void conf_defaults(struct conf *c);
+/* 0 ok; -1 with err set ("file:line: what is wrong"). */
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* Print the effective configuration (no secrets: there are none in it). */
+void conf_dump(const struct conf *c, FILE *fp);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * daemon.c - one pass of vmgroupd, and what it keeps between passes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "daemon.h"
+#include "dnsrec.h"
+#include "log.h"
+#include "spool.h"
+#include "state.h"
+#include "sync.h"
+#include "xmem.h"
+
+/* The files of one pass: accepted names and the VM each one names. */
+struct batch {
+	char **names;
+	char (*vms)[NAME_LABEL_BUF];
+	size_t n;
+};
+
+static int
+daemon_state_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		(void)xsnprintf(err, errlen, "state folder %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		(void)xsnprintf(err, errlen, "state folder %s: not a folder",
+		    dir);
+		return -1;
+	}
+	if (st.st_mode & S_IWOTH) {
+		(void)xsnprintf(err, errlen, "state folder %s is world-"
+		    "writable; chmod o-w it", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
+{
+	struct dir_params dp;
+	size_t i, bad;
+
+	memset(dm, 0, sizeof(*dm));
+	dm->conf = *c;
+	model_regs_init(&dm->regs);
+	if (spool_init(c->spool, err, errlen) == -1 ||
+	    daemon_state_dir(c->state_dir, err, errlen) == -1)
+		return -1;
+	if (xsnprintf(dm->regs_path, sizeof(dm->regs_path),
+	    "%s/registrations.json", c->state_dir) == -1 ||
+	    xsnprintf(dm->own_path, sizeof(dm->own_path), "%s/owned.json",
+	    c->state_dir) == -1) {
+		(void)xsnprintf(err, errlen, "state folder path too long");
+		return -1;
+	}
+	if (own_load(&dm->own, dm->own_path, err, errlen) == -1 ||
+	    state_load(dm->regs_path, &dm->regs, &bad, err, errlen) == -1)
+		return -1;
+	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
+		return -1;
+	memset(&dp, 0, sizeof(dp));
+	for (i = 0; i < c->nuris && i < DIR_MAX_URIS; i++)
+		dp.uris[dp.nuris++] = c->uris[i];
+	dp.ssf_min = c->ssf_min;
+	dp.timeout = c->timeout;
+	dir_init(&dm->dir, &dp, &dm->krb);
+	log_info("loaded %zu registration%s and %zu owned node%s",
+	    model_regs_count(&dm->regs), model_regs_count(&dm->regs) == 1 ?
+	    "" : "s", own_count(&dm->own, OWN_NODE),
+	    own_count(&dm->own, OWN_NODE) == 1 ? "" : "s");
+	return 0;
+}
+
+void
+daemon_close(struct daemon *dm)
+{
+	dir_close(&dm->dir);
+	krb_free(&dm->krb);
+	own_free(&dm->own);
+	model_regs_free(&dm->regs);
+}
+
+time_t
+daemon_next_expiry(const struct daemon *dm)
+{
+	const struct model_reg *r;
+	time_t next = 0;
+
+	for (r = dm->regs.by_vm; r != NULL; r = r->hh.next)
+		if (r->expires != 0 && (next == 0 || r->expires < next))
+			next = (time_t)r->expires;
+	return next;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	spool_list_free(b->names, b->n);
+	free(b->vms);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Read and apply every new spool file; quarantine the bad ones. */
+static int
+daemon_read_spool(struct daemon *dm, struct batch *b)
+{
+	char buf[EVENT_MAX_BYTES + 1], why[256];
+	struct event ev;
+	size_t i, n = 0, len;
+
+	memset(b, 0, sizeof(*b));
+	if (spool_list(dm->conf.spool, &b->names, &b->n) == -1) {
+		log_warn("cannot list spool %s", dm->conf.spool);
+		return -1;
+	}
+	b->vms = xcalloc(b->n + 1, sizeof(*b->vms));
+	for (i = 0; i < b->n; i++) {
+		if (spool_read(dm->conf.spool, b->names[i], buf, sizeof(buf),
+		    &len, why, sizeof(why)) == -1 ||
+		    event_parse(buf, len, &ev, why, sizeof(why)) == -1) {
+			log_warnx("spool file %s quarantined: %s", b->names[i],
+			    why);
+			if (spool_quarantine(dm->conf.spool, b->names[i],
+			    why) == -1)
+				log_warn("cannot quarantine %s", b->names[i]);
+			free(b->names[i]);
+			continue;
+		}
+		model_apply(&dm->regs, &ev);
+		(void)xstrlcpy(b->vms[n], ev.vm, NAME_LABEL_BUF);
+		b->names[n++] = b->names[i];
+	}
+	b->n = n;
+	return 0;
+}
+
+static void
+daemon_backoff(struct daemon *dm, time_t now, const char *what,
+    const char *err)
+{
+	unsigned cap = dm->conf.backoff_max, delay;
+
+	dm->backoff = dm->backoff == 0 ? 1 : dm->backoff * 2;
+	if (dm->backoff > cap)
+		dm->backoff = cap;
+	/* jitter: between half and all of the delay */
+	delay = dm->backoff / 2 + (unsigned)random() % (dm->backoff / 2 + 1);
+	if (delay == 0)
+		delay = 1;
+	dm->next_try = now + (time_t)delay;
+	dm->synced = 0;
+	log_warnx("%s: %s; retrying in %u s (nothing is lost: the spool "
+	    "keeps the events)", what, err, delay);
+}
+
+/* Fresh credentials before they end; a connection bound with them. */
+static int
+daemon_connect(struct daemon *dm, time_t now, char *err, size_t errlen)
+{
+	if (krb_stale(&dm->krb, now, dm->conf.renew_margin)) {
+		if (krb_acquire(&dm->krb, err, errlen) == -1)
+			return -1;
+		log_info("got a Kerberos ticket for %s from %s, valid until "
+		    "%lld", dm->krb.principal, dm->krb.keytab,
+		    (long long)dm->krb.endtime);
+		dir_close(&dm->dir);	/* rebind with the new credential */
+	}
+	if (dm->dir.ld != NULL)
+		return 0;
+	if (dir_open(&dm->dir, err, errlen) == -1)
+		return -1;
+	log_info("connected to %s as %s (SASL SSF %u)", dir_uri(&dm->dir),
+	    dm->dir.authzid, dm->dir.ssf);
+	return 0;
+}
+
+/* Compute the desired state with the zones' serials and write it. */
+static int
+daemon_sync(struct daemon *dm, time_t now, struct sync_stats *st, char *err,
+    size_t errlen)
+{
+	struct model_config cfg = dm->conf.model;
+	struct sync_params sp = { .base = dm->conf.base,
+	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now };
+	struct model_desired want;
+	int rc;
+
+	if (sync_serials(&dm->dir, &sp, &cfg, err, errlen) == -1)
+		return -1;
+	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
+	if (model_desired(&dm->regs, &cfg, now, &want, err, errlen) == -1)
+		return -1;
+	rc = sync_apply(&dm->dir, &dm->own, &sp, &want, st, err, errlen);
+	model_desired_free(&want);
+	return rc;
+}
+
+/* A registration whose own name is a node we do not own (a VM calling
+ * itself like the DC) is dropped, and its spool files quarantined. */
+static int
+daemon_refuse_foreign(struct daemon *dm, const struct sync_stats *st,
+    struct batch *b)
+{
+	struct model_reg *r;
+	size_t i, j;
+	int dropped = 0;
+
+	for (i = 0; i < st->nforeign; i++) {
+		HASH_FIND_STR(dm->regs.by_vm, st->foreign_names[i], r);
+		if (r == NULL || !dm->conf.model.vm_records)
+			continue;
+		log_warnx("registration of VM %s refused: a node of that name "
+		    "exists in zone %s and vmgroupd does not own it", r->vm,
+		    dm->conf.model.zone);
+		for (j = 0; j < b->n; j++) {
+			if (strcmp(b->vms[j], r->vm) != 0)
+				continue;
+			if (spool_quarantine(dm->conf.spool, b->names[j],
+			    "the VM name is a DNS node vmgroupd does not own") == -1)
+				log_warn("cannot quarantine %s", b->names[j]);
+			b->vms[j][0] = '\0';	/* not to be acknowledged */
+		}
+		HASH_DEL(dm->regs.by_vm, r);
+		free(r);
+		dropped++;
+	}
+	return dropped;
+}
+
+static void
+daemon_ack(struct daemon *dm, struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->vms[i][0] != '\0' &&
+		    spool_ack(dm->conf.spool, b->names[i]) == -1)
+			log_warn("cannot remove spool file %s", b->names[i]);
+}
+
+static void
+daemon_report(const struct sync_stats *st, size_t expired)
+{
+	if (st->added + st->changed + st->tombstoned + st->revived +
+	    st->groups_added + st->groups_changed + st->groups_deleted +
+	    expired == 0)
+		return;
+	log_info("pass done: %zu node(s) created, %zu updated, %zu "
+	    "tombstoned, %zu revived, %zu unchanged; group objects %zu "
+	    "created, %zu updated, %zu deleted; %zu lease(s) expired",
+	    st->added, st->changed, st->tombstoned, st->revived,
+	    st->unchanged, st->groups_added, st->groups_changed,
+	    st->groups_deleted, expired);
+}
+
+int
+daemon_cycle(struct daemon *dm, time_t now)
+{
+	struct batch b;
+	struct sync_stats st;
+	char err[512];
+	size_t expired;
+	int rc = -1;
+
+	if (daemon_read_spool(dm, &b) == -1)
+		return -1;
+	expired = model_expire(&dm->regs, now);
+	if (now < dm->next_try)
+		goto out;
+	if (daemon_connect(dm, now, err, sizeof(err)) == -1) {
+		daemon_backoff(dm, now, "directory unreachable", err);
+		goto out;
+	}
+	if (daemon_sync(dm, now, &st, err, sizeof(err)) == -1 ||
+	    (daemon_refuse_foreign(dm, &st, &b) > 0 &&
+	    daemon_sync(dm, now, &st, err, sizeof(err)) == -1)) {
+		daemon_backoff(dm, now, "directory update failed", err);
+		goto out;
+	}
+	if (state_save(dm->regs_path, &dm->regs, err, sizeof(err)) == -1) {
+		daemon_backoff(dm, now, "saving registrations", err);
+		goto out;
+	}
+	daemon_ack(dm, &b);
+	daemon_report(&st, expired);
+	dm->backoff = 0;
+	dm->next_try = 0;
+	dm->synced = 1;
+	dm->last_full = now;
+	rc = 0;
+out:
+	batch_free(&b);
+	return rc;
+}

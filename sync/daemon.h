@@ -1,0 +1,46 @@
+/*
+ * daemon.h - one pass of vmgroupd: spool -> registrations -> directory.
+ *
+ * A pass reads every new spool file (a bad one is quarantined with its
+ * reason), applies the events in arrival order, drops expired leases, and
+ * makes the directory hold the desired state with one write per changed
+ * object, however many events led to it.  Only then are the registrations
+ * saved and the spool files removed, so a crash at any point replays the
+ * same files and converges to the same state (at least once, idempotent).
+ */
+#ifndef VMG_DAEMON_H
+#define VMG_DAEMON_H
+
+#include <limits.h>
+#include <time.h>
+
+#include "conf.h"
+#include "dir.h"
+#include "krb.h"
+#include "model.h"
+#include "own.h"
+
+struct daemon {
+	struct conf conf;
+	struct krb krb;
+	struct dir dir;
+	struct own own;
+	struct model_regs regs;
+	char regs_path[PATH_MAX];
+	char own_path[PATH_MAX];
+	unsigned backoff;		/* current retry delay, seconds */
+	time_t next_try;		/* no directory attempt before this */
+	time_t last_full;		/* last complete sync */
+	int synced;			/* directory holds the desired state */
+};
+
+int daemon_open(struct daemon *dm, const struct conf *c, char *err,
+    size_t errlen);
+void daemon_close(struct daemon *dm);
+/* One pass at time now.  0: the directory holds the desired state; -1: a
+ * directory or Kerberos failure, retried at dm->next_try (nothing lost). */
+int daemon_cycle(struct daemon *dm, time_t now);
+/* The earliest lease end among the registrations, 0 if none. */
+time_t daemon_next_expiry(const struct daemon *dm);
+
+#endif

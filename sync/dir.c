@@ -1,0 +1,420 @@
+/*
+ * dir.c - LDAP session with SASL GSSAPI, SSF floor and URI failover.
+ */
+#include "config.h"
+
+#include <sasl/sasl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "dir.h"
+#include "log.h"
+#include "xmem.h"
+
+void
+dir_init(struct dir *d, const struct dir_params *p, struct krb *krb)
+{
+	memset(d, 0, sizeof(*d));
+	d->params = *p;
+	d->krb = krb;
+}
+
+const char *
+dir_uri(const struct dir *d)
+{
+	return d->params.nuris > 0 ? d->params.uris[d->uri] : "(none)";
+}
+
+int
+dir_rc_is_connection(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR ||
+	    rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY;
+}
+
+void
+dir_errtext(struct dir *d, int rc, char *err, size_t errlen)
+{
+	char *diag = NULL;
+
+	if (d->ld != NULL)
+		(void)ldap_get_option(d->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	if (diag != NULL && *diag != '\0')
+		(void)xsnprintf(err, errlen, "%s (%s)", ldap_err2string(rc),
+		    diag);
+	else
+		(void)xsnprintf(err, errlen, "%s", ldap_err2string(rc));
+	ldap_memfree(diag);
+}
+
+/* GSSAPI needs no answers; give empty ones to anything asked. */
+static int
+dir_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *i;
+
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (i = in; i->id != SASL_CB_LIST_END; i++) {
+		i->result = "";
+		i->len = 0;
+	}
+	return LDAP_SUCCESS;
+}
+
+void
+dir_close(struct dir *d)
+{
+	if (d->ld != NULL)
+		ldap_unbind_ext_s(d->ld, NULL, NULL);
+	d->ld = NULL;
+	d->ssf = 0;
+}
+
+static int
+dir_options(struct dir *d, LDAP *ld)
+{
+	int version = LDAP_VERSION3;
+	ber_len_t ssf_min = d->params.ssf_min;
+	struct timeval tv = { .tv_sec = (time_t)d->params.timeout };
+
+	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) ||
+	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) ||
+	    ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) ||
+	    ldap_set_option(ld, LDAP_OPT_X_SASL_SSF_MIN, &ssf_min) ||
+	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv))
+		return -1;
+	/* The credential reaches SASL's GSSAPI mechanism through the private
+	 * cache krb.c set for this thread (LDAP_OPT_X_SASL_GSS_CREDS needs a
+	 * SASL context that only exists during the bind). */
+	return 0;
+}
+
+/* After the bind: the SSF floor, and who we are. */
+static int
+dir_verify(struct dir *d, char *err, size_t errlen)
+{
+	ber_len_t ssf = 0;
+	struct berval *who = NULL;
+	int rc;
+
+	if (ldap_get_option(d->ld, LDAP_OPT_X_SASL_SSF, &ssf) != 0 ||
+	    ssf < d->params.ssf_min) {
+		(void)xsnprintf(err, errlen, "SASL security strength %lu is "
+		    "below the required %u", (unsigned long)ssf,
+		    d->params.ssf_min);
+		return -1;
+	}
+	d->ssf = (unsigned)ssf;
+	rc = ldap_whoami_s(d->ld, &who, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		dir_errtext(d, rc, err, errlen);
+		return -1;
+	}
+	d->authzid[0] = '\0';
+	if (who != NULL && who->bv_val != NULL &&
+	    who->bv_len < sizeof(d->authzid)) {
+		memcpy(d->authzid, who->bv_val, who->bv_len);
+		d->authzid[who->bv_len] = '\0';
+	}
+	ber_bvfree(who);
+	return 0;
+}
+
+static int
+dir_open_one(struct dir *d, const char *uri, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = ldap_initialize(&d->ld, uri);
+	if (rc != LDAP_SUCCESS) {
+		d->ld = NULL;
+		(void)xsnprintf(err, errlen, "%s", ldap_err2string(rc));
+		return -1;
+	}
+	if (dir_options(d, d->ld) == -1) {
+		(void)xsnprintf(err, errlen, "cannot set LDAP options");
+		goto fail;
+	}
+	rc = ldap_sasl_interactive_bind_s(d->ld, NULL, "GSSAPI", NULL, NULL,
+	    LDAP_SASL_QUIET, dir_interact, NULL);
+	if (rc != LDAP_SUCCESS) {
+		dir_errtext(d, rc, err, errlen);
+		goto fail;
+	}
+	if (dir_verify(d, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	dir_close(d);
+	return -1;
+}
+
+int
+dir_open(struct dir *d, char *err, size_t errlen)
+{
+	char one[512];
+	size_t i, idx;
+
+	dir_close(d);
+	if (d->params.nuris == 0) {
+		(void)xsnprintf(err, errlen, "no LDAP URI configured");
+		return -1;
+	}
+	err[0] = '\0';
+	for (i = 0; i < d->params.nuris; i++) {
+		idx = (d->uri + i) % d->params.nuris;
+		if (dir_open_one(d, d->params.uris[idx], one,
+		    sizeof(one)) == 0) {
+			d->uri = idx;
+			return 0;
+		}
+		log_warnx("directory %s: %s", d->params.uris[idx], one);
+		if (err[0] == '\0')
+			(void)xsnprintf(err, errlen, "%s: %s",
+			    d->params.uris[idx], one);
+	}
+	d->uri = (d->uri + 1) % d->params.nuris;
+	return -1;
+}
+
+int
+dir_last_rc(const struct dir *d)
+{
+	return d->last_rc;
+}
+
+static int
+dir_fail(struct dir *d, int rc, const char *what, const char *dn, char *err,
+    size_t errlen)
+{
+	char text[384];
+
+	d->last_rc = rc;
+	dir_errtext(d, rc, text, sizeof(text));
+	(void)xsnprintf(err, errlen, "%s %s: %s", what, dn, text);
+	if (dir_rc_is_connection(rc))
+		dir_close(d);
+	return -1;
+}
+
+void
+dir_node_free(struct dir_node *n)
+{
+	if (n->values != NULL)
+		ldap_value_free_len(n->values);
+	memset(n, 0, sizeof(*n));
+}
+
+static void
+dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
+{
+	struct berval **v;
+
+	out->exists = 1;
+	out->values = ldap_get_values_len(d->ld, e, "dnsRecord");
+	out->nvalues = out->values != NULL ?
+	    (size_t)ldap_count_values_len(out->values) : 0;
+	v = ldap_get_values_len(d->ld, e, "dNSTombstoned");
+	out->tombstoned = v != NULL && v[0] != NULL &&
+	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
+	ldap_value_free_len(v);
+	v = ldap_get_values_len(d->ld, e, "creatorsName");
+	if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(out->creator)) {
+		memcpy(out->creator, v[0]->bv_val, v[0]->bv_len);
+		out->creator[v[0]->bv_len] = '\0';
+	}
+	ldap_value_free_len(v);
+}
+
+int
+dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
+    size_t errlen)
+{
+	static char a_rec[] = "dnsRecord", a_tomb[] = "dNSTombstoned",
+	    a_creator[] = "creatorsName";
+	char *attrs[] = { a_rec, a_tomb, a_creator, NULL };
+	LDAPMessage *res = NULL, *e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (d->ld == NULL)
+		return dir_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
+	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, NULL, 1, &res);
+	d->last_rc = rc;
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		ldap_msgfree(res);
+		return 0;
+	}
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return dir_fail(d, rc, "read", dn, err, errlen);
+	}
+	e = ldap_first_entry(d->ld, res);
+	if (e != NULL)
+		dir_node_fill(d, e, out);
+	ldap_msgfree(res);
+	return 0;
+}
+
+static char attr_objectclass[] = "objectClass", attr_dc[] = "dc",
+    attr_dnsrecord[] = "dnsRecord", attr_tombstoned[] = "dNSTombstoned";
+static char val_top[] = "top", val_dnsnode[] = "dnsNode",
+    val_true[] = "TRUE", val_false[] = "FALSE";
+
+int
+dir_node_add(struct dir *d, const char *dn, const char *dc,
+    struct berval *const *vals, size_t nvals, char *err, size_t errlen)
+{
+	char *oc[] = { val_top, val_dnsnode, NULL };
+	char dcbuf[256], *dcv[] = { dcbuf, NULL };
+	LDAPMod m_oc = { LDAP_MOD_ADD, attr_objectclass, { .modv_strvals = oc } };
+	LDAPMod m_dc = { LDAP_MOD_ADD, attr_dc, { .modv_strvals = dcv } };
+	LDAPMod m_rec = { LDAP_MOD_ADD | LDAP_MOD_BVALUES, attr_dnsrecord,
+	    { .modv_bvals = NULL } };
+	LDAPMod *mods[] = { &m_oc, &m_dc, &m_rec, NULL };
+	struct berval **bv;
+	int rc;
+
+	if (xstrlcpy(dcbuf, dc, sizeof(dcbuf)) == -1 || nvals == 0) {
+		(void)xsnprintf(err, errlen, "add %s: bad node", dn);
+		return -1;
+	}
+	bv = xcalloc(nvals + 1, sizeof(*bv));
+	memcpy(bv, vals, nvals * sizeof(*bv));
+	m_rec.mod_bvalues = bv;
+	if (d->ld == NULL)
+		rc = LDAP_SERVER_DOWN;
+	else
+		rc = ldap_add_ext_s(d->ld, dn, mods, NULL, NULL);
+	free(bv);
+	d->last_rc = rc;
+	if (rc != LDAP_SUCCESS)
+		return dir_fail(d, rc, "add", dn, err, errlen);
+	return 0;
+}
+
+int
+dir_node_update(struct dir *d, const char *dn, struct berval *const *dels,
+    size_t ndels, struct berval *const *adds, size_t nadds, int tomb,
+    char *err, size_t errlen)
+{
+	char *tv[] = { tomb == 1 ? val_true : val_false, NULL };
+	LDAPMod m_del = { LDAP_MOD_DELETE | LDAP_MOD_BVALUES, attr_dnsrecord,
+	    { .modv_bvals = NULL } };
+	LDAPMod m_add = { LDAP_MOD_ADD | LDAP_MOD_BVALUES, attr_dnsrecord,
+	    { .modv_bvals = NULL } };
+	LDAPMod m_tomb = { LDAP_MOD_REPLACE, attr_tombstoned,
+	    { .modv_strvals = tv } };
+	LDAPMod *mods[4];
+	struct berval **bd, **ba;
+	size_t n = 0;
+	int rc;
+
+	bd = xcalloc(ndels + 1, sizeof(*bd));
+	ba = xcalloc(nadds + 1, sizeof(*ba));
+	memcpy(bd, dels, ndels * sizeof(*bd));
+	memcpy(ba, adds, nadds * sizeof(*ba));
+	m_del.mod_bvalues = bd;
+	m_add.mod_bvalues = ba;
+	if (ndels > 0)
+		mods[n++] = &m_del;
+	if (nadds > 0)
+		mods[n++] = &m_add;
+	if (tomb != -1)
+		mods[n++] = &m_tomb;
+	mods[n] = NULL;
+	rc = LDAP_SUCCESS;
+	if (n > 0)
+		rc = d->ld == NULL ? LDAP_SERVER_DOWN :
+		    ldap_modify_ext_s(d->ld, dn, mods, NULL, NULL);
+	free(bd);
+	free(ba);
+	d->last_rc = rc;
+	if (rc != LDAP_SUCCESS)
+		return dir_fail(d, rc, "modify", dn, err, errlen);
+	return 0;
+}
+
+int
+dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
+    struct dir_entry *out, char *err, size_t errlen)
+{
+	LDAPMessage *res = NULL, *e;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (d->ld == NULL)
+		return dir_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
+	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, 1, &res);
+	d->last_rc = rc;
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		ldap_msgfree(res);
+		return 0;
+	}
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return dir_fail(d, rc, "read", dn, err, errlen);
+	}
+	e = ldap_first_entry(d->ld, res);
+	if (e != NULL) {
+		out->exists = 1;
+		for (i = 0; attrs[i] != NULL && i < DIR_ENTRY_MAX_ATTRS; i++)
+			out->vals[i] = ldap_get_values_len(d->ld, e, attrs[i]);
+		out->nattrs = i;
+	}
+	ldap_msgfree(res);
+	return 0;
+}
+
+void
+dir_entry_free(struct dir_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nattrs; i++)
+		ldap_value_free_len(e->vals[i]);
+	memset(e, 0, sizeof(*e));
+}
+
+int
+dir_entry_add(struct dir *d, const char *dn, LDAPMod **mods, char *err,
+    size_t errlen)
+{
+	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
+	    ldap_add_ext_s(d->ld, dn, mods, NULL, NULL);
+
+	d->last_rc = rc;
+	return rc == LDAP_SUCCESS ? 0 : dir_fail(d, rc, "add", dn, err, errlen);
+}
+
+int
+dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods, char *err,
+    size_t errlen)
+{
+	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
+	    ldap_modify_ext_s(d->ld, dn, mods, NULL, NULL);
+
+	d->last_rc = rc;
+	return rc == LDAP_SUCCESS ? 0 :
+	    dir_fail(d, rc, "modify", dn, err, errlen);
+}
+
+int
+dir_entry_delete(struct dir *d, const char *dn, char *err, size_t errlen)
+{
+	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
+	    ldap_delete_ext_s(d->ld, dn, NULL, NULL);
+
+	d->last_rc = rc;
+	return rc == LDAP_SUCCESS ? 0 :
+	    dir_fail(d, rc, "delete", dn, err, errlen);
+}

@@ -1,0 +1,114 @@
+/*
+ * dn.c - DNs and filters through libldap.
+ */
+#include "config.h"
+
+#include <ldap.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dn.h"
+#include "xmem.h"
+
+static int
+dn_attr_ok(const char *attr)
+{
+	size_t i;
+
+	if (attr[0] == '\0')
+		return 0;
+	for (i = 0; attr[i] != '\0'; i++)
+		if (!((attr[i] >= 'a' && attr[i] <= 'z') ||
+		    (attr[i] >= 'A' && attr[i] <= 'Z') ||
+		    (attr[i] >= '0' && attr[i] <= '9') || attr[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
+dn_child(const char *parent, const char *attr, const char *value, char **out)
+{
+	LDAPDN pdn = NULL, ndn = NULL;
+	LDAPAVA ava;
+	LDAPAVA *rdn[2] = { &ava, NULL };
+	char *str = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (!dn_attr_ok(attr) || value[0] == '\0' ||
+	    ldap_str2dn(parent, &pdn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return -1;
+	while (pdn != NULL && pdn[n] != NULL)
+		n++;
+	memset(&ava, 0, sizeof(ava));
+	ava.la_attr.bv_val = (char *)(uintptr_t)attr;
+	ava.la_attr.bv_len = strlen(attr);
+	ava.la_value.bv_val = (char *)(uintptr_t)value;
+	ava.la_value.bv_len = strlen(value);
+	ava.la_flags = LDAP_AVA_STRING;
+	ndn = xcalloc(n + 2, sizeof(*ndn));
+	ndn[0] = rdn;
+	if (n > 0)
+		memcpy(ndn + 1, pdn, n * sizeof(*ndn));
+	if (ldap_dn2str(ndn, &str, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    str == NULL)
+		goto out;
+	*out = xstrdup(str);
+	rc = 0;
+out:
+	ldap_memfree(str);
+	free(ndn);
+	ldap_dnfree(pdn);
+	return rc;
+}
+
+int
+dn_zone(const char *base, const char *partition, const char *zone, char **out)
+{
+	char *part = NULL, *ms = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (dn_child(base, "DC", partition, &part) == 0 &&
+	    dn_child(part, "CN", "MicrosoftDNS", &ms) == 0 &&
+	    dn_child(ms, "DC", zone, out) == 0)
+		rc = 0;
+	free(part);
+	free(ms);
+	return rc;
+}
+
+int
+dn_node(const char *zone_dn, const char *relname, char **out)
+{
+	return dn_child(zone_dn, "DC", relname, out);
+}
+
+int
+dn_filter_eq(const char *attr, const char *value, char **out)
+{
+	struct berval bv;
+	struct berval esc = { 0, NULL };
+	size_t len;
+	int rc = -1;
+
+	*out = NULL;
+	if (!dn_attr_ok(attr))
+		return -1;
+	bv.bv_val = (char *)(uintptr_t)value;
+	bv.bv_len = strlen(value);
+	if (ldap_bv2escaped_filter_value(&bv, &esc) != 0)
+		return -1;
+	len = strlen(attr) + esc.bv_len + 4;
+	*out = xmalloc(len);
+	if (xsnprintf(*out, len, "(%s=%s)", attr, esc.bv_val) == -1) {
+		free(*out);
+		*out = NULL;
+	} else {
+		rc = 0;
+	}
+	ldap_memfree(esc.bv_val);
+	return rc;
+}

@@ -1,0 +1,436 @@
+/*
+ * dnsrec.c - MS-DNSP dnsRecord codec (see dnsrec.h for the layout).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dnsrec.h"
+#include "xmem.h"
+
+#define NTTIME_UNIX_EPOCH 116444736000000000ULL	/* 1970 in 100ns since 1601 */
+#define HOURS_UNIX_EPOCH 3234576U
+
+/* A bounded cursor: writing or reading past the end sets bad. */
+struct cur {
+	uint8_t *w;		/* writer, or NULL */
+	const uint8_t *r;	/* reader */
+	size_t len, off;
+	int bad;
+};
+
+static void
+put_bytes(struct cur *c, const void *p, size_t n)
+{
+	if (c->bad || n > c->len - c->off) {
+		c->bad = 1;
+		return;
+	}
+	memcpy(c->w + c->off, p, n);
+	c->off += n;
+}
+
+static void
+put_u8(struct cur *c, uint8_t v)
+{
+	put_bytes(c, &v, 1);
+}
+
+static void
+put_le16(struct cur *c, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	put_bytes(c, b, 2);
+}
+
+static void
+put_be16(struct cur *c, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	put_bytes(c, b, 2);
+}
+
+static void
+put_le32(struct cur *c, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+	    (uint8_t)(v >> 24) };
+
+	put_bytes(c, b, 4);
+}
+
+static void
+put_be32(struct cur *c, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+	    (uint8_t)(v >> 8), (uint8_t)v };
+
+	put_bytes(c, b, 4);
+}
+
+static const uint8_t *
+get_bytes(struct cur *c, size_t n)
+{
+	const uint8_t *p;
+
+	if (c->bad || n > c->len - c->off) {
+		c->bad = 1;
+		return NULL;
+	}
+	p = c->r + c->off;
+	c->off += n;
+	return p;
+}
+
+static uint32_t
+get_uint(struct cur *c, size_t n, int big)
+{
+	const uint8_t *p = get_bytes(c, n);
+	uint32_t v = 0;
+	size_t i;
+
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		v |= (uint32_t)p[big ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+void
+dnsrec_init(struct dnsrec *r, uint16_t type, uint32_t serial, uint32_t ttl,
+    uint32_t timestamp)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->version = DNSREC_VERSION;
+	r->rank = DNSREC_RANK_ZONE;
+	r->serial = serial;
+	r->ttl = ttl;
+	r->timestamp = timestamp;
+}
+
+uint32_t
+dnsrec_timestamp_hours(time_t unix_time)
+{
+	return (uint32_t)(unix_time / 3600) + HOURS_UNIX_EPOCH;
+}
+
+uint64_t
+dnsrec_nttime(time_t unix_time)
+{
+	return (uint64_t)unix_time * 10000000ULL + NTTIME_UNIX_EPOCH;
+}
+
+int
+dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int
+name_octet_ok(uint8_t c)
+{
+	return c > 0x20 && c < 0x7f && c != '.';
+}
+
+/* DNS_COUNT_NAME of dotted (no final dot; "" or "." is the root). */
+static void
+put_name(struct cur *c, const char *dotted)
+{
+	uint8_t labels[NAME_FQDN_BUF + 2];
+	size_t n = 0, i, start = 0, len = strlen(dotted), count = 0;
+
+	if (len == 1 && dotted[0] == '.')
+		len = 0;
+	if (len > NAME_FQDN_MAX) {
+		c->bad = 1;
+		return;
+	}
+	for (i = 0; len > 0 && i <= len; i++) {
+		if (i < len && dotted[i] != '.') {
+			if (!name_octet_ok((uint8_t)dotted[i]))
+				c->bad = 1;
+			continue;
+		}
+		if (i == start || i - start > NAME_LABEL_MAX) {
+			c->bad = 1;
+			return;
+		}
+		labels[n++] = (uint8_t)(i - start);
+		memcpy(labels + n, dotted + start, i - start);
+		n += i - start;
+		count++;
+		start = i + 1;
+	}
+	labels[n++] = 0;
+	put_u8(c, (uint8_t)n);
+	put_u8(c, (uint8_t)count);
+	put_bytes(c, labels, n);
+}
+
+/* Read a DNS_COUNT_NAME into out (dotted, no final dot). */
+static void
+get_name(struct cur *c, char *out, size_t outlen)
+{
+	size_t total = get_uint(c, 1, 0), count = get_uint(c, 1, 0);
+	const uint8_t *p = get_bytes(c, total);
+	size_t i = 0, o = 0, labels = 0, l;
+
+	if (p == NULL || total == 0 || outlen < NAME_FQDN_BUF) {
+		c->bad = 1;
+		return;
+	}
+	while (i < total - 1) {
+		l = p[i++];
+		if (l == 0 || l > NAME_LABEL_MAX || l > total - 1 - i) {
+			c->bad = 1;
+			return;
+		}
+		if (o > 0)
+			out[o++] = '.';
+		if (o + l > NAME_FQDN_MAX) {
+			c->bad = 1;
+			return;
+		}
+		for (; l > 0; l--, i++) {
+			if (!name_octet_ok(p[i]))
+				c->bad = 1;
+			out[o++] = (char)p[i];
+		}
+		labels++;
+	}
+	out[o] = '\0';
+	if (p[total - 1] != 0 || labels != count)
+		c->bad = 1;
+}
+
+int
+dnsrec_name_encode(const char *dotted, uint8_t *buf, size_t buflen,
+    size_t *outlen)
+{
+	struct cur c = { .w = buf, .len = buflen };
+
+	put_name(&c, dotted);
+	if (c.bad)
+		return -1;
+	*outlen = c.off;
+	return 0;
+}
+
+int
+dnsrec_name_decode(const uint8_t *buf, size_t len, char *out, size_t outlen,
+    size_t *consumed)
+{
+	struct cur c = { .r = buf, .len = len };
+
+	get_name(&c, out, outlen);
+	if (c.bad)
+		return -1;
+	*consumed = c.off;
+	return 0;
+}
+
+static void
+put_data(struct cur *c, const struct dnsrec *r)
+{
+	switch (r->type) {
+	case DNSREC_TYPE_ZERO:
+		put_le32(c, (uint32_t)r->u.tombstone);
+		put_le32(c, (uint32_t)(r->u.tombstone >> 32));
+		break;
+	case DNSREC_TYPE_A:
+		put_bytes(c, r->u.a, 4);
+		break;
+	case DNSREC_TYPE_AAAA:
+		put_bytes(c, r->u.aaaa, 16);
+		break;
+	case DNSREC_TYPE_NS:
+	case DNSREC_TYPE_CNAME:
+	case DNSREC_TYPE_PTR:
+		put_name(c, r->u.name);
+		break;
+	case DNSREC_TYPE_SRV:
+		put_be16(c, r->u.srv.priority);
+		put_be16(c, r->u.srv.weight);
+		put_be16(c, r->u.srv.port);
+		put_name(c, r->u.srv.target);
+		break;
+	case DNSREC_TYPE_SOA:
+		put_be32(c, r->u.soa.serial);
+		put_be32(c, r->u.soa.refresh);
+		put_be32(c, r->u.soa.retry);
+		put_be32(c, r->u.soa.expire);
+		put_be32(c, r->u.soa.minimum);
+		put_name(c, r->u.soa.mname);
+		put_name(c, r->u.soa.rname);
+		break;
+	default:
+		if (r->rawlen > 0 && r->raw == NULL)
+			c->bad = 1;
+		else if (r->rawlen > 0)
+			put_bytes(c, r->raw, r->rawlen);
+		break;
+	}
+}
+
+int
+dnsrec_encode(const struct dnsrec *r, uint8_t *buf, size_t buflen,
+    size_t *outlen)
+{
+	struct cur c = { .w = buf, .len = buflen, .off = DNSREC_HEADER_LEN };
+	size_t dlen;
+
+	if (buflen < DNSREC_HEADER_LEN)
+		return -1;
+	put_data(&c, r);
+	if (c.bad || c.off - DNSREC_HEADER_LEN > UINT16_MAX)
+		return -1;
+	dlen = c.off - DNSREC_HEADER_LEN;
+	c.off = 0;
+	put_le16(&c, (uint16_t)dlen);
+	put_le16(&c, r->type);
+	put_u8(&c, r->version);
+	put_u8(&c, r->rank);
+	put_le16(&c, r->flags);
+	put_le32(&c, r->serial);
+	put_be32(&c, r->ttl);
+	put_le32(&c, 0);		/* reserved */
+	put_le32(&c, r->timestamp);
+	*outlen = DNSREC_HEADER_LEN + dlen;
+	return 0;
+}
+
+static void
+get_data(struct cur *c, struct dnsrec *r, size_t dlen)
+{
+	const uint8_t *p;
+	uint64_t lo;
+
+	switch (r->type) {
+	case DNSREC_TYPE_ZERO:
+		lo = get_uint(c, 4, 0);
+		r->u.tombstone = lo | (uint64_t)get_uint(c, 4, 0) << 32;
+		break;
+	case DNSREC_TYPE_A:
+	case DNSREC_TYPE_AAAA:
+		p = get_bytes(c, r->type == DNSREC_TYPE_A ? 4 : 16);
+		if (p != NULL)
+			memcpy(r->type == DNSREC_TYPE_A ? r->u.a : r->u.aaaa, p,
+			    r->type == DNSREC_TYPE_A ? 4 : 16);
+		break;
+	case DNSREC_TYPE_NS:
+	case DNSREC_TYPE_CNAME:
+	case DNSREC_TYPE_PTR:
+		get_name(c, r->u.name, sizeof(r->u.name));
+		break;
+	case DNSREC_TYPE_SRV:
+		r->u.srv.priority = (uint16_t)get_uint(c, 2, 1);
+		r->u.srv.weight = (uint16_t)get_uint(c, 2, 1);
+		r->u.srv.port = (uint16_t)get_uint(c, 2, 1);
+		get_name(c, r->u.srv.target, sizeof(r->u.srv.target));
+		break;
+	case DNSREC_TYPE_SOA:
+		r->u.soa.serial = get_uint(c, 4, 1);
+		r->u.soa.refresh = get_uint(c, 4, 1);
+		r->u.soa.retry = get_uint(c, 4, 1);
+		r->u.soa.expire = get_uint(c, 4, 1);
+		r->u.soa.minimum = get_uint(c, 4, 1);
+		get_name(c, r->u.soa.mname, sizeof(r->u.soa.mname));
+		get_name(c, r->u.soa.rname, sizeof(r->u.soa.rname));
+		break;
+	default:
+		r->raw = get_bytes(c, dlen);
+		r->rawlen = (uint16_t)dlen;
+		break;
+	}
+}
+
+int
+dnsrec_decode(const uint8_t *buf, size_t len, struct dnsrec *r)
+{
+	struct cur c = { .r = buf, .len = len };
+	size_t dlen;
+	uint32_t reserved;
+
+	memset(r, 0, sizeof(*r));
+	if (len < DNSREC_HEADER_LEN)
+		return -1;
+	dlen = get_uint(&c, 2, 0);
+	r->type = (uint16_t)get_uint(&c, 2, 0);
+	r->version = (uint8_t)get_uint(&c, 1, 0);
+	r->rank = (uint8_t)get_uint(&c, 1, 0);
+	r->flags = (uint16_t)get_uint(&c, 2, 0);
+	r->serial = get_uint(&c, 4, 0);
+	r->ttl = get_uint(&c, 4, 1);
+	reserved = get_uint(&c, 4, 0);	/* must be 0 (MS-DNSP) */
+	r->timestamp = get_uint(&c, 4, 0);
+	if (reserved != 0 || dlen != len - DNSREC_HEADER_LEN)
+		return -1;
+	get_data(&c, r, dlen);
+	if (c.bad || c.off != len)
+		return -1;
+	return 0;
+}
+
+static int
+format_raw(const struct dnsrec *r, char *out, size_t outlen)
+{
+	size_t i, o;
+
+	if (xsnprintf(out, outlen, "TYPE%u ", r->type) == -1)
+		return -1;
+	o = strlen(out);
+	for (i = 0; i < r->rawlen; i++, o += 2)
+		if (o + 3 > outlen)
+			return -1;
+		else
+			(void)snprintf(out + o, 3, "%02x", r->raw[i]);
+	return 0;
+}
+
+int
+dnsrec_format(const struct dnsrec *r, char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	switch (r->type) {
+	case DNSREC_TYPE_ZERO:
+		return xsnprintf(out, outlen, "TOMBSTONE %" PRIu64,
+		    r->u.tombstone);
+	case DNSREC_TYPE_A:
+	case DNSREC_TYPE_AAAA:
+		if (inet_ntop(r->type == DNSREC_TYPE_A ? AF_INET : AF_INET6,
+		    r->type == DNSREC_TYPE_A ? (const void *)r->u.a :
+		    (const void *)r->u.aaaa, a, sizeof(a)) == NULL)
+			return -1;
+		return xsnprintf(out, outlen, "%s %s",
+		    r->type == DNSREC_TYPE_A ? "A" : "AAAA", a);
+	case DNSREC_TYPE_NS:
+	case DNSREC_TYPE_CNAME:
+	case DNSREC_TYPE_PTR:
+		return xsnprintf(out, outlen, "%s %s",
+		    r->type == DNSREC_TYPE_NS ? "NS" :
+		    r->type == DNSREC_TYPE_CNAME ? "CNAME" : "PTR", r->u.name);
+	case DNSREC_TYPE_SRV:
+		return xsnprintf(out, outlen, "SRV %u %u %u %s",
+		    r->u.srv.priority, r->u.srv.weight, r->u.srv.port,
+		    r->u.srv.target);
+	case DNSREC_TYPE_SOA:
+		return xsnprintf(out, outlen, "SOA %s %s %u %u %u %u %u",
+		    r->u.soa.mname, r->u.soa.rname, r->u.soa.serial,
+		    r->u.soa.refresh, r->u.soa.retry, r->u.soa.expire,
+		    r->u.soa.minimum);
+	default:
+		return format_raw(r, out, outlen);
+	}
+}

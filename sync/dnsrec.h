@@ -1,0 +1,98 @@
+/*
+ * dnsrec.h - the MS-DNSP dnsRecord attribute value (MS-DNSP 2.3.2.2; Samba's
+ * dnsp_DnssrvRpcRecord), encode and decode.
+ *
+ *   0 DataLength u16 LE | 2 Type u16 LE | 4 Version u8 (5) | 5 Rank u8 (F0)
+ *   6 Flags u16 | 8 Serial u32 LE | 12 TtlSeconds u32 BIG-endian
+ *  16 Reserved u32 | 20 TimeStamp u32 LE (hours since 1601, 0 static)
+ *  24 Data: A 4 bytes, AAAA 16, PTR/NS/CNAME a DNS_COUNT_NAME, SRV three
+ *     big-endian u16 then a DNS_COUNT_NAME, SOA five big-endian u32 then two
+ *     DNS_COUNT_NAMEs, type 0 (tombstone) a little-endian NTTIME.
+ * DNS_COUNT_NAME: Length u8 (octets after LabelCount, final 0 included),
+ * LabelCount u8, length-prefixed labels, 0.  The root is 01 00 00.
+ *
+ * The decoder is strict: every length must agree, nothing may be left over.
+ */
+#ifndef VMG_DNSREC_H
+#define VMG_DNSREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "name.h"
+
+/* Record types (host order values). */
+enum dnsrec_type {
+	DNSREC_TYPE_ZERO = 0,		/* tombstone */
+	DNSREC_TYPE_A = 1,
+	DNSREC_TYPE_NS = 2,
+	DNSREC_TYPE_CNAME = 5,
+	DNSREC_TYPE_SOA = 6,
+	DNSREC_TYPE_PTR = 12,
+	DNSREC_TYPE_TXT = 16,
+	DNSREC_TYPE_AAAA = 28,
+	DNSREC_TYPE_SRV = 33
+};
+
+#define DNSREC_HEADER_LEN 24
+#define DNSREC_VERSION 5
+#define DNSREC_RANK_ZONE 0xF0
+#define DNSREC_BUF 600	/* room for any record this codec encodes */
+
+struct dnsrec_soa {
+	uint32_t serial, refresh, retry, expire, minimum;
+	char mname[NAME_FQDN_BUF];
+	char rname[NAME_FQDN_BUF];
+};
+
+/* One record; numbers in host order (the codec does the byte order).  For
+ * types it does not interpret (TXT and others) decode leaves the data in
+ * raw/rawlen, pointing into the decoded buffer; encode writes them back. */
+struct dnsrec {
+	uint16_t type;
+	uint8_t version;
+	uint8_t rank;
+	uint16_t flags;
+	uint32_t serial;
+	uint32_t ttl;
+	uint32_t timestamp;
+	union {
+		uint8_t a[4];
+		uint8_t aaaa[16];
+		char name[NAME_FQDN_BUF];	/* NS, CNAME, PTR; no final dot */
+		struct {
+			uint16_t priority, weight, port;
+			char target[NAME_FQDN_BUF];
+		} srv;
+		uint64_t tombstone;		/* NTTIME */
+		struct dnsrec_soa soa;
+	} u;
+	const uint8_t *raw;
+	uint16_t rawlen;
+};
+
+/* Version 5, rank zone (0xF0), flags 0, the rest as given, data zeroed. */
+void dnsrec_init(struct dnsrec *r, uint16_t type, uint32_t serial,
+    uint32_t ttl, uint32_t timestamp);
+/* 0, or -1 if buf is too small or a name is not a valid DNS name. */
+int dnsrec_encode(const struct dnsrec *r, uint8_t *buf, size_t buflen,
+    size_t *outlen);
+/* 0, or -1 if the value is not exactly one well-formed record. */
+int dnsrec_decode(const uint8_t *buf, size_t len, struct dnsrec *r);
+int dnsrec_name_encode(const char *dotted, uint8_t *buf, size_t buflen,
+    size_t *outlen);
+int dnsrec_name_decode(const uint8_t *buf, size_t len, char *out,
+    size_t outlen, size_t *consumed);
+/* unix/3600 + 3234576: hours since 1601-01-01 UTC. */
+uint32_t dnsrec_timestamp_hours(time_t unix_time);
+/* 100 ns units since 1601-01-01 UTC. */
+uint64_t dnsrec_nttime(time_t unix_time);
+/* "A 192.0.2.1", "SRV 0 0 0 t.example.test", "TOMBSTONE <nttime>", ...
+ * 0, or -1 on truncation. */
+int dnsrec_format(const struct dnsrec *r, char *out, size_t outlen);
+/* Order of encoded values: bytes, then length (memcmp order). */
+int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * krb.h - Kerberos credentials of the service account, from its keytab
+ * into a private MEMORY ccache, as a GSSAPI credential for libldap.
+ *
+ * The caller's KRB5CCNAME and default ccache are never used or touched:
+ * GSSAPI in this thread is pointed at the private cache
+ * (gss_krb5_ccache_name), which is what Cyrus SASL's GSSAPI mechanism then
+ * uses when libldap binds.
+ * Credentials are re-acquired from the keytab before they end.
+ */
+#ifndef VMG_KRB_H
+#define VMG_KRB_H
+
+#include <gssapi/gssapi.h>
+#include <krb5.h>
+#include <time.h>
+
+struct krb {
+	krb5_context ctx;
+	krb5_ccache cc;			/* MEMORY:, private to this process */
+	gss_cred_id_t cred;		/* GSS_C_NO_CREDENTIAL until acquired */
+	char ccname[128];		/* "MEMORY:...", GSSAPI's cache here */
+	time_t endtime;			/* end of the TGT, 0 if none */
+	char principal[256];
+	char keytab[4096];
+};
+
+/* Check the keytab (a regular file, not readable or writable by others)
+ * and set up; nothing is contacted yet.  0 / -1 with err. */
+int krb_init(struct krb *k, const char *keytab, const char *principal,
+    char *err, size_t errlen);
+/* Get a fresh TGT from the keytab (contacts the KDC). 0 / -1 with err. */
+int krb_acquire(struct krb *k, char *err, size_t errlen);
+/* True when there is no credential or it ends within margin seconds. */
+int krb_stale(const struct krb *k, time_t now, unsigned margin);
+void krb_free(struct krb *k);
+/* Refuse a keytab that others may read or write; 0 / -1 with err. */
+int krb_check_keytab(const char *path, char *err, size_t errlen);
+
+#endif

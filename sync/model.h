@@ -1,0 +1,123 @@
+/*
+ * model.h - from registrations to the desired directory state of one host.
+ *
+ * Pure: no I/O, no clock, no globals.  The daemon feeds it events (in arrival
+ * order) and asks for the desired state; tests do the same.
+ *
+ * Registrations are keyed by VM name (a VM name is unique in the zone): the
+ * newest registration of a VM wins, so a VM that moves to another host
+ * leaves this host's groups.  A release removes the VM only if it is not
+ * older than the registration it releases and comes from the host the VM is
+ * registered on (a late release from the old host does not undo a move).
+ */
+#ifndef VMG_MODEL_H
+#define VMG_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uthash.h>
+
+#include "dnsrec.h"
+#include "event.h"
+#include "name.h"
+
+#define MODEL_MAX_REVZONES 8
+#define MODEL_DEFAULT_HOST_GROUP "all"
+#define MODEL_DEFAULT_NO_IMAGE "noimage"
+
+enum model_grouping {
+	MODEL_GROUP_IMAGE,	/* one group per OS image (default) */
+	MODEL_GROUP_HOST	/* one group for the whole host */
+};
+
+struct model_config {
+	char host[NAME_LABEL_BUF];		/* the host whose state we build */
+	char zone[NAME_FQDN_BUF];		/* forward zone */
+	char revzones[MODEL_MAX_REVZONES][NAME_FQDN_BUF];
+	size_t nrevzones;
+	enum model_grouping grouping;
+	char host_group[NAME_LABEL_BUF];	/* group label, host-wide mode */
+	char no_image[NAME_LABEL_BUF];		/* group label for VMs without image */
+	int vm_records;				/* also each VM's own A/AAAA */
+	uint32_t ttl;
+	uint32_t serial;			/* the zone's SOA serial */
+	uint32_t revserials[MODEL_MAX_REVZONES];	/* each reverse zone's */
+	uint32_t timestamp;			/* 0 = static, else hours since 1601 */
+	uint16_t srv_priority, srv_weight, srv_port;
+};
+
+struct model_reg {
+	char vm[NAME_LABEL_BUF];		/* hash key */
+	char host[NAME_LABEL_BUF];
+	char image[NAME_LABEL_BUF];
+	struct event_addr addrs[EVENT_MAX_ADDRS];
+	size_t naddrs;
+	int64_t time;
+	int64_t expires;			/* 0 = never */
+	enum event_source source;
+	int has_mac;
+	uint8_t mac[6];
+	UT_hash_handle hh;
+};
+
+struct model_regs {
+	struct model_reg *by_vm;
+};
+
+enum model_node_kind {
+	MODEL_NODE_GROUP,	/* <host>-<group>-vm: A/AAAA of all members */
+	MODEL_NODE_SRV_HOST,	/* _vmgroup._tcp.<host>: SRV -> groups */
+	MODEL_NODE_SRV_GROUP,	/* _vm._tcp.<group>: SRV -> VMs */
+	MODEL_NODE_VM,		/* <vm>: its own A/AAAA (optional) */
+	MODEL_NODE_PTR		/* reverse name: PTR -> VM */
+};
+
+struct model_rr {
+	struct dnsrec rec;
+	uint8_t val[DNSREC_BUF];		/* the encoded dnsRecord value */
+	size_t len;
+};
+
+struct model_node {
+	enum model_node_kind kind;
+	char zone[NAME_FQDN_BUF];
+	char name[NAME_FQDN_BUF];		/* relative to zone: the DC= value */
+	struct model_rr *rrs;			/* sorted by value, no duplicates */
+	size_t nrrs;
+};
+
+struct model_group {
+	char name[NAME_LABEL_BUF];		/* group node label and vmGroup cn */
+	char fqdn[NAME_FQDN_BUF];
+	char host[NAME_LABEL_BUF];
+	char image[NAME_LABEL_BUF];		/* "" in host-wide mode */
+	char (*members)[NAME_LABEL_BUF];	/* sorted */
+	size_t nmembers;
+	struct event_addr *addrs;		/* sorted, no duplicates */
+	size_t naddrs;
+};
+
+struct model_desired {
+	struct model_node *nodes;		/* sorted by zone, then name */
+	size_t nnodes;
+	struct model_group *groups;		/* sorted by name */
+	size_t ngroups;
+};
+
+void model_config_init(struct model_config *cfg);
+
+void model_regs_init(struct model_regs *regs);
+void model_regs_free(struct model_regs *regs);
+size_t model_regs_count(const struct model_regs *regs);
+/* Returns 1 if the event changed the registrations, 0 if it was stale. */
+int model_apply(struct model_regs *regs, const struct event *ev);
+/* Drop registrations whose lease ended at or before now; returns how many. */
+size_t model_expire(struct model_regs *regs, int64_t now);
+
+int model_desired(const struct model_regs *regs, const struct model_config *cfg,
+    int64_t now, struct model_desired *out, char *err, size_t errlen);
+void model_desired_free(struct model_desired *d);
+const char *model_node_kind_name(enum model_node_kind kind);
+
+#endif

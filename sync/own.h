@@ -1,0 +1,44 @@
+/*
+ * own.h - the record of what vmgroupd owns in the directory.
+ *
+ * vmgroupd never modifies or deletes a node or object that is not in this
+ * record, even when its account has the rights.  The file is a JSON object
+ * {"nodes": [DN...], "groups": [DN...]}.  A DN is recorded (and the
+ * record saved) before the object is created, so a crash in between leaves
+ * a claim on an object that does not exist yet, never an object we forgot.
+ */
+#ifndef VMG_OWN_H
+#define VMG_OWN_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include <uthash.h>
+
+enum own_kind { OWN_NODE, OWN_GROUP, OWN_NKINDS };
+
+struct own_entry {
+	char *dn;
+	UT_hash_handle hh;
+};
+
+struct own {
+	struct own_entry *set[OWN_NKINDS];	/* dnsNodes, vmGroup objects */
+	char path[PATH_MAX];
+	int dirty;
+};
+
+/* Load the record at path (a missing file is an empty record). */
+int own_load(struct own *o, const char *path, char *err, size_t errlen);
+/* Write it atomically if it changed (temp file, fsync, rename). */
+int own_save(struct own *o, char *err, size_t errlen);
+int own_has(const struct own *o, enum own_kind k, const char *dn);
+void own_add(struct own *o, enum own_kind k, const char *dn);
+void own_del(struct own *o, enum own_kind k, const char *dn);
+size_t own_count(const struct own *o, enum own_kind k);
+/* The DNs of kind k, sorted; free the array (not the strings) after use,
+ * before the record changes. */
+const char **own_list(const struct own *o, enum own_kind k, size_t *count);
+void own_free(struct own *o);
+
+#endif

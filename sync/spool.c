@@ -1,0 +1,273 @@
+/*
+ * spool.c - atomic drops, listing, bounded reads, acknowledgement and
+ * quarantine of spool files.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "spool.h"
+#include "xmem.h"
+
+static const char *const spool_subdirs[] = { "tmp", "new", "quarantine" };
+
+/* A plain file name: no '/', not "." or "..", not empty, not too long. */
+static int
+spool_name_ok(const char *name)
+{
+	size_t len = strnlen(name, SPOOL_NAME_BUF);
+
+	return len > 0 && len < SPOOL_NAME_BUF && strchr(name, '/') == NULL &&
+	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int
+spool_path(char *out, size_t outlen, const char *dir, const char *sub,
+    const char *name)
+{
+	if (name == NULL)
+		return xsnprintf(out, outlen, "%s/%s", dir, sub);
+	return xsnprintf(out, outlen, "%s/%s/%s", dir, sub, name);
+}
+
+static int
+spool_check_dir(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1) {
+		(void)xsnprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		(void)xsnprintf(err, errlen, "%s: not a folder (or a symlink)",
+		    path);
+		return -1;
+	}
+	if (st.st_mode & S_IWOTH) {
+		(void)xsnprintf(err, errlen, "%s is world-writable: anyone "
+		    "could queue registrations; chmod o-w it", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_init(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		(void)xsnprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (spool_check_dir(dir, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < sizeof(spool_subdirs) / sizeof(spool_subdirs[0]); i++) {
+		if (spool_path(path, sizeof(path), dir, spool_subdirs[i],
+		    NULL) == -1) {
+			(void)xsnprintf(err, errlen, "spool path too long");
+			return -1;
+		}
+		if (mkdir(path, 0750) == -1 && errno != EEXIST) {
+			(void)xsnprintf(err, errlen, "%s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		if (spool_check_dir(path, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+spool_unique(char *name, size_t len)
+{
+	struct timespec ts;
+	uint32_t rnd;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -1;
+	return xsnprintf(name, len, "%020" PRIu64 "-%ld-%08" PRIx32 ".json",
+	    (uint64_t)((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec),
+	    (long)getpid(), rnd);
+}
+
+int
+spool_write(const char *dir, const char *data, size_t len, char *name_out,
+    size_t name_len, char *err, size_t errlen)
+{
+	char name[SPOOL_NAME_BUF], tmp[PATH_MAX], dst[PATH_MAX];
+	int fd, saved;
+
+	if (spool_unique(name, sizeof(name)) == -1 ||
+	    spool_path(tmp, sizeof(tmp), dir, "tmp", name) == -1 ||
+	    spool_path(dst, sizeof(dst), dir, "new", name) == -1 ||
+	    xstrlcpy(name_out, name, name_len) == -1) {
+		(void)xsnprintf(err, errlen, "cannot name a spool file");
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0640);
+	if (fd == -1)
+		goto fail;
+	if (atomic_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, dst) == -1 ||
+	    atomic_sync_dir(dst) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	(void)unlink(tmp);
+	(void)xsnprintf(err, errlen, "%s: %s", tmp, strerror(saved));
+	return -1;
+}
+
+static int
+spool_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+spool_list(const char *dir, char ***names, size_t *count)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	char **v = NULL;
+	DIR *d;
+
+	*names = NULL;
+	*count = 0;
+	if (spool_path(path, sizeof(path), dir, "new", NULL) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		/* every complete file, so a misnamed one is quarantined by
+		 * the reader, not silently left behind; dot files are not
+		 * ours (editors, rsync temporaries) */
+		if (de->d_name[0] == '.' || !spool_name_ok(de->d_name))
+			continue;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), spool_name_cmp);
+	*names = v;
+	*count = n;
+	return 0;
+}
+
+void
+spool_list_free(char **names, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+spool_read(const char *dir, const char *name, char *buf, size_t buflen,
+    size_t *len, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t off = 0;
+	ssize_t r;
+	int fd;
+
+	if (!spool_name_ok(name) ||
+	    spool_path(path, sizeof(path), dir, "new", name) == -1) {
+		(void)xsnprintf(err, errlen, "bad spool file name");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		(void)xsnprintf(err, errlen, "%s", fd == -1 ? strerror(errno) :
+		    "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while (off < buflen - 1) {
+		r = read(fd, buf + off, buflen - 1 - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	if (off == buflen - 1 && read(fd, &buf[off], 1) > 0) {
+		close(fd);
+		(void)xsnprintf(err, errlen, "larger than %zu bytes",
+		    buflen - 2);
+		return -1;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return 0;
+}
+
+int
+spool_ack(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!spool_name_ok(name) ||
+	    spool_path(path, sizeof(path), dir, "new", name) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (unlink(path) == -1)
+		return -1;
+	return atomic_sync_dir(path);
+}
+
+int
+spool_quarantine(const char *dir, const char *name, const char *reason)
+{
+	char from[PATH_MAX], to[PATH_MAX], rpath[PATH_MAX], text[600], err[64];
+	size_t i, n = 0;
+
+	if (!spool_name_ok(name) ||
+	    spool_path(from, sizeof(from), dir, "new", name) == -1 ||
+	    spool_path(to, sizeof(to), dir, "quarantine", name) == -1 ||
+	    xsnprintf(rpath, sizeof(rpath), "%s.reason", to) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; reason[i] != '\0' && n < sizeof(text) - 2; i++)
+		text[n++] = (reason[i] >= 0x20 && reason[i] < 0x7f) ?
+		    reason[i] : '?';
+	text[n++] = '\n';
+	if (atomic_write(rpath, text, n, 0640, err, sizeof(err)) == -1)
+		return -1;
+	if (rename(from, to) == -1)
+		return -1;
+	return atomic_sync_dir(to) == -1 || atomic_sync_dir(from) == -1 ?
+	    -1 : 0;
+}

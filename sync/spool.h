@@ -1,0 +1,37 @@
+/*
+ * spool.h - the spool folders; the only code that touches spool files.
+ *
+ *   <dir>/tmp/         producers' files being written
+ *   <dir>/new/         complete events, one JSON file each
+ *   <dir>/quarantine/  refused files, each with "<name>.reason" beside it
+ *
+ * A producer writes tmp/<name>, fsyncs it and renames it into new/, so a
+ * reader never sees a partial file.  Names are
+ * "<unix ns, 20 digits>-<pid>-<8 hex>.json": lexical order is arrival order.
+ */
+#ifndef VMG_SPOOL_H
+#define VMG_SPOOL_H
+
+#include <stddef.h>
+
+#define SPOOL_NAME_BUF 64
+
+/* Create the folders (0750) if missing; refuse a spool, or a folder in it,
+ * that is world-writable, a symlink or not a folder.  0 / -1 with err. */
+int spool_init(const char *dir, char *err, size_t errlen);
+/* Producer: queue data atomically; the file name goes to name_out. */
+int spool_write(const char *dir, const char *data, size_t len,
+    char *name_out, size_t name_len, char *err, size_t errlen);
+/* The names in new/ (all but dot files), sorted.  0 / -1 (errno set). */
+int spool_list(const char *dir, char ***names, size_t *count);
+void spool_list_free(char **names, size_t count);
+/* Read new/<name> into buf (NUL-terminated); a file that does not fit in
+ * buflen - 1 bytes, or is no regular file, is an error.  0 / -1 with err. */
+int spool_read(const char *dir, const char *name, char *buf, size_t buflen,
+    size_t *len, char *err, size_t errlen);
+/* Remove new/<name> once its effect is in the directory. */
+int spool_ack(const char *dir, const char *name);
+/* Move new/<name> to quarantine/ with a .reason file (printable text). */
+int spool_quarantine(const char *dir, const char *name, const char *reason);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * sync.h - make the directory hold what the model wants.
+ *
+ * For every desired node: create it (claiming it first in the ownership
+ * record), or, if we own it, change exactly the values that differ with one
+ * constrained modify (delete the exact old values, add the new), retried
+ * after a re-read when a concurrent writer got there first.  A node we own
+ * that is no longer wanted is tombstoned the way Windows DNS does it: its
+ * values are replaced by one type-0 record holding the time, and
+ * dNSTombstoned becomes TRUE; a wanted tombstoned node of ours is revived.
+ * A node that exists but is not ours is never touched: it is reported.
+ * vmGroup objects follow the same ownership rule; an emptied group's object
+ * is deleted.
+ */
+#ifndef VMG_SYNC_H
+#define VMG_SYNC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "dir.h"
+#include "model.h"
+#include "own.h"
+
+#define SYNC_MAX_FOREIGN 64
+
+struct sync_params {
+	const char *base;		/* DC=example,DC=test */
+	const char *partition;		/* DomainDnsZones */
+	const char *ou;			/* OU=VM Groups,DC=example,DC=test */
+	time_t now;			/* for tombstone times */
+};
+
+struct sync_stats {
+	size_t added, changed, tombstoned, revived, unchanged, foreign;
+	size_t groups_added, groups_changed, groups_deleted;
+	/* relative names of foreign nodes a desired record wanted */
+	char foreign_names[SYNC_MAX_FOREIGN][NAME_FQDN_BUF];
+	size_t nforeign;
+};
+
+/* Read the SOA serial of zone (its DC=@ node).  0 / -1 with err. */
+int sync_zone_serial(struct dir *d, const struct sync_params *p,
+    const char *zone, uint32_t *serial, char *err, size_t errlen);
+/* Fill cfg's serials from the directory. */
+int sync_serials(struct dir *d, const struct sync_params *p,
+    struct model_config *cfg, char *err, size_t errlen);
+/* Apply want.  0 when every owned difference was written; -1 with err on
+ * the first directory failure (the caller retries later).  Foreign nodes
+ * are not failures: they are counted and named in st. */
+int sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
+    const struct model_desired *want, struct sync_stats *st, char *err,
+    size_t errlen);
+
+#endif

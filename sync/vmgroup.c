@@ -1,0 +1,68 @@
+/*
+ * vmgroup.c - the command line tool.
+ *
+ *   vmgroup register ...   write a registration into the spool (for hooks)
+ *   vmgroup release ...    write a release into the spool
+ *   vmgroup plan ...       show the directory state the spool asks for
+ *
+ * Every field a user or hook passes goes through event_parse(), the one
+ * place that validates registrations, before it is written anywhere.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "log.h"
+#include "model.h"
+#include "spool.h"
+#include "vmgroup_cli.h"
+#include "xmem.h"
+
+#define DEFAULT_SPOOL "/var/spool/vmgroup"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vmgroup COMMAND [OPTIONS]\n"
+"\n"
+"Commands:\n"
+"  register   queue a VM registration in the spool (for DHCP / libvirt hooks)\n"
+"  release    queue the release of a VM's registration\n"
+"  plan       print the group names and records the spool asks for\n"
+"\n"
+"Run 'vmgroup COMMAND --help' for a command's options.\n"
+"Options: -h, --help  this text;  -V, --version  the version.\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	log_init(1, "vmgroup");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("vmgroup %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "register") == 0)
+		return cli_register(argc - 1, argv + 1, EVENT_OP_REGISTER);
+	if (strcmp(argv[1], "release") == 0)
+		return cli_register(argc - 1, argv + 1, EVENT_OP_RELEASE);
+	if (strcmp(argv[1], "plan") == 0)
+		return cli_plan(argc - 1, argv + 1);
+	fprintf(stderr, "vmgroup: unknown command (see vmgroup --help)\n");
+	return 2;
+}

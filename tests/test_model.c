@@ -1,0 +1,457 @@
+/*
+ * test_model.c - the model: registrations -> desired state of one host.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+#include "xmem.h"
+
+#define T0 1764000000	/* a fixed "now" for every test */
+
+static struct event
+ev_make(enum event_op op, const char *host, const char *vm, const char *image,
+    int64_t time, int64_t expires, const char *addrs)
+{
+	struct event ev;
+	char buf[256], *tok, *sp;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.version = 1;
+	ev.op = op;
+	ev.source = EVENT_SRC_DHCP;
+	assert_int_equal(xstrlcpy(ev.host, host, sizeof(ev.host)), 0);
+	assert_int_equal(xstrlcpy(ev.vm, vm, sizeof(ev.vm)), 0);
+	assert_int_equal(xstrlcpy(ev.image, image, sizeof(ev.image)), 0);
+	ev.time = time;
+	ev.expires = expires;
+	assert_int_equal(xstrlcpy(buf, addrs, sizeof(buf)), 0);
+	for (tok = buf; *tok != '\0'; tok = sp) {
+		struct event_addr *a = &ev.addrs[ev.naddrs++];
+
+		sp = strchr(tok, ' ');
+		if (sp != NULL)
+			*sp++ = '\0';
+		else
+			sp = tok + strlen(tok);
+
+		a->family = strchr(tok, ':') ? AF_INET6 : AF_INET;
+		assert_int_equal(inet_pton(a->family, tok, &a->u), 1);
+	}
+	return ev;
+}
+
+static void
+apply(struct model_regs *regs, enum event_op op, const char *host,
+    const char *vm, const char *image, int64_t time, const char *addrs)
+{
+	struct event ev = ev_make(op, host, vm, image, time, 0, addrs);
+
+	model_apply(regs, &ev);
+}
+
+static void
+cfg_make(struct model_config *cfg, const char *host)
+{
+	model_config_init(cfg);
+	assert_int_equal(xstrlcpy(cfg->host, host, sizeof(cfg->host)), 0);
+	assert_int_equal(xstrlcpy(cfg->zone, "example.test",
+	    sizeof(cfg->zone)), 0);
+	assert_int_equal(xstrlcpy(cfg->revzones[0], "2.0.192.in-addr.arpa",
+	    sizeof(cfg->revzones[0])), 0);
+	assert_int_equal(xstrlcpy(cfg->revzones[1], "8.b.d.0.1.0.0.2.ip6.arpa",
+	    sizeof(cfg->revzones[1])), 0);
+	cfg->nrevzones = 2;
+}
+
+static const struct model_node *
+node_find(const struct model_desired *d, const char *zone, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nnodes; i++)
+		if (strcmp(d->nodes[i].zone, zone) == 0 &&
+		    strcmp(d->nodes[i].name, name) == 0)
+			return &d->nodes[i];
+	return NULL;
+}
+
+/* Like node_find, but a missing node fails the test. */
+static const struct model_node *
+node_get(const struct model_desired *d, const char *zone, const char *name)
+{
+	static struct model_rr none_rr;
+	static const struct model_node none = { .rrs = &none_rr };
+	const struct model_node *n = node_find(d, zone, name);
+
+	if (n == NULL) {
+		fail_msg("no node %s in zone %s", name, zone);
+		return &none;
+	}
+	return n;
+}
+
+/* The node's records in display form, joined by "|", in stored order. */
+static const char *
+node_text(const struct model_desired *d, const char *zone, const char *name)
+{
+	static char out[4096];
+	const struct model_node *n = node_find(d, zone, name);
+	char one[600];
+	size_t i;
+
+	if (n == NULL)
+		return "(absent)";
+	out[0] = '\0';
+	for (i = 0; i < n->nrrs; i++) {
+		assert_int_equal(dnsrec_format(&n->rrs[i].rec, one,
+		    sizeof(one)), 0);
+		if (i > 0)
+			assert_int_equal(xstrlcat(out, "|", sizeof(out)), 0);
+		assert_int_equal(xstrlcat(out, one, sizeof(out)), 0);
+	}
+	return out;
+}
+
+static const char *
+group_members(const struct model_desired *d, const char *name)
+{
+	static char out[1024];
+	size_t i, j;
+
+	for (i = 0; i < d->ngroups; i++) {
+		if (strcmp(d->groups[i].name, name) != 0)
+			continue;
+		out[0] = '\0';
+		for (j = 0; j < d->groups[i].nmembers; j++) {
+			if (j > 0)
+				assert_int_equal(xstrlcat(out, ",", sizeof(out)), 0);
+			assert_int_equal(xstrlcat(out, d->groups[i].members[j],
+			    sizeof(out)), 0);
+		}
+		return out;
+	}
+	return "(absent)";
+}
+
+static void
+desired(const struct model_regs *regs, const struct model_config *cfg,
+    struct model_desired *d)
+{
+	char err[256] = "";
+
+	assert_int_equal(model_desired(regs, cfg, T0, d, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+}
+
+#define Z "example.test"
+#define R4 "2.0.192.in-addr.arpa"
+#define R6 "8.b.d.0.1.0.0.2.ip6.arpa"
+
+static void
+three_vms(struct model_regs *regs)
+{
+	model_regs_init(regs);
+	apply(regs, EVENT_OP_REGISTER, "hv1", "web1", "debian-12", T0 - 30,
+	    "192.0.2.10");
+	apply(regs, EVENT_OP_REGISTER, "hv1", "web2", "debian-12", T0 - 20,
+	    "192.0.2.11 2001:db8::11");
+	apply(regs, EVENT_OP_REGISTER, "hv1", "db1", "rocky-9", T0 - 10,
+	    "192.0.2.20");
+}
+
+static void
+test_per_image(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+
+	(void)state;
+	three_vms(&regs);
+	cfg_make(&cfg, "hv1");
+	cfg.serial = 5;
+	cfg.revserials[0] = 7;
+	desired(&regs, &cfg, &d);
+	/* each record carries the serial of its own zone */
+	assert_int_equal(node_get(&d, R4, "10")->rrs[0].rec.serial, 7);
+	assert_int_equal(node_get(&d, R6,
+	    "1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0")->rrs[0].rec.serial, 1);
+	assert_int_equal(node_get(&d, Z, "hv1-rocky-9-vm")->rrs[0].rec.serial, 5);
+	assert_int_equal(d.ngroups, 2);
+	assert_string_equal(d.groups[0].name, "hv1-debian-12-vm");
+	assert_string_equal(d.groups[0].fqdn, "hv1-debian-12-vm.example.test");
+	assert_string_equal(d.groups[0].image, "debian-12");
+	assert_string_equal(group_members(&d, "hv1-debian-12-vm"), "web1,web2");
+	assert_string_equal(group_members(&d, "hv1-rocky-9-vm"), "db1");
+	assert_string_equal(node_text(&d, Z, "hv1-debian-12-vm"),
+	    "A 192.0.2.10|A 192.0.2.11|AAAA 2001:db8::11");
+	assert_string_equal(node_text(&d, Z, "hv1-rocky-9-vm"), "A 192.0.2.20");
+	assert_string_equal(node_text(&d, Z, "_vmgroup._tcp.hv1"),
+	    "SRV 0 0 0 hv1-rocky-9-vm.example.test|"
+	    "SRV 0 0 0 hv1-debian-12-vm.example.test");
+	assert_string_equal(node_text(&d, Z, "_vm._tcp.hv1-debian-12-vm"),
+	    "SRV 0 0 0 web1.example.test|SRV 0 0 0 web2.example.test");
+	assert_string_equal(node_text(&d, Z, "_vm._tcp.hv1-rocky-9-vm"),
+	    "SRV 0 0 0 db1.example.test");
+	assert_string_equal(node_text(&d, R4, "10"), "PTR web1.example.test");
+	assert_string_equal(node_text(&d, R4, "20"), "PTR db1.example.test");
+	assert_string_equal(node_text(&d, R6,
+	    "1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0"),
+	    "PTR web2.example.test");
+	/* no VM records unless asked for */
+	assert_string_equal(node_text(&d, Z, "web1"), "(absent)");
+	/* 2 group nodes, 2 group SRV nodes, 1 host SRV node, 4 PTR nodes */
+	assert_int_equal(d.nnodes, 9);
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+static void
+test_host_wide(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+
+	(void)state;
+	three_vms(&regs);
+	cfg_make(&cfg, "hv1");
+	cfg.grouping = MODEL_GROUP_HOST;
+	desired(&regs, &cfg, &d);
+	assert_int_equal(d.ngroups, 1);
+	assert_string_equal(d.groups[0].name, "hv1-all-vm");
+	assert_string_equal(d.groups[0].image, "");
+	assert_string_equal(group_members(&d, "hv1-all-vm"), "db1,web1,web2");
+	assert_string_equal(node_text(&d, Z, "hv1-all-vm"),
+	    "A 192.0.2.10|A 192.0.2.11|A 192.0.2.20|AAAA 2001:db8::11");
+	assert_string_equal(node_text(&d, Z, "_vmgroup._tcp.hv1"),
+	    "SRV 0 0 0 hv1-all-vm.example.test");
+	assert_string_equal(node_text(&d, Z, "hv1-debian-12-vm"), "(absent)");
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+/* The encoded value is exactly the MS-DNSP bytes of formats.md. */
+static void
+test_bytes(void **state)
+{
+	static const uint8_t want[] = {
+		0x04, 0x00, 0x01, 0x00, 0x05, 0xf0, 0x00, 0x00, 0x01, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x0a, 0x01, 0x02, 0x04 };
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+	const struct model_node *n;
+
+	(void)state;
+	model_regs_init(&regs);
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "vm1", "img", T0, "10.1.2.4");
+	cfg_make(&cfg, "hv1");
+	desired(&regs, &cfg, &d);
+	n = node_get(&d, Z, "hv1-img-vm");
+	assert_int_equal(n->nrrs, 1);
+	assert_int_equal(n->rrs[0].len, sizeof(want));
+	assert_memory_equal(n->rrs[0].val, want, sizeof(want));
+	/* 10.1.2.4 is in no configured reverse zone: no PTR node at all */
+	assert_int_equal(d.nnodes, 3);
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+static void
+test_release(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+
+	(void)state;
+	three_vms(&regs);
+	cfg_make(&cfg, "hv1");
+	/* older than web2's registration: stale, ignored */
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "web2", "", T0 - 25, "");
+	/* from a host web1 is not on: ignored */
+	apply(&regs, EVENT_OP_RELEASE, "hv9", "web1", "", T0, "");
+	assert_int_equal(model_regs_count(&regs), 3);
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "web2", "", T0, "");
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "db1", "", T0, "");
+	assert_int_equal(model_regs_count(&regs), 1);
+	desired(&regs, &cfg, &d);
+	assert_int_equal(d.ngroups, 1);
+	assert_string_equal(group_members(&d, "hv1-debian-12-vm"), "web1");
+	assert_string_equal(node_text(&d, Z, "hv1-debian-12-vm"),
+	    "A 192.0.2.10");
+	assert_string_equal(node_text(&d, Z, "hv1-rocky-9-vm"), "(absent)");
+	assert_string_equal(node_text(&d, Z, "_vm._tcp.hv1-rocky-9-vm"),
+	    "(absent)");
+	assert_string_equal(node_text(&d, Z, "_vmgroup._tcp.hv1"),
+	    "SRV 0 0 0 hv1-debian-12-vm.example.test");
+	assert_string_equal(node_text(&d, R4, "11"), "(absent)");
+	model_desired_free(&d);
+	/* the last one goes: nothing is desired at all */
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "web1", "", T0, "");
+	desired(&regs, &cfg, &d);
+	assert_int_equal(d.nnodes, 0);
+	assert_int_equal(d.ngroups, 0);
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+static void
+test_expiry(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+	struct event ev;
+
+	(void)state;
+	model_regs_init(&regs);
+	ev = ev_make(EVENT_OP_REGISTER, "hv1", "old", "img", T0 - 100, T0,
+	    "192.0.2.30");
+	model_apply(&regs, &ev);
+	ev = ev_make(EVENT_OP_REGISTER, "hv1", "young", "img", T0 - 100,
+	    T0 + 1, "192.0.2.31");
+	model_apply(&regs, &ev);
+	cfg_make(&cfg, "hv1");
+	/* a lease ending at now is over, even before model_expire runs */
+	desired(&regs, &cfg, &d);
+	assert_string_equal(group_members(&d, "hv1-img-vm"), "young");
+	assert_string_equal(node_text(&d, Z, "hv1-img-vm"), "A 192.0.2.31");
+	model_desired_free(&d);
+	assert_int_equal(model_expire(&regs, T0), 1);
+	assert_int_equal(model_regs_count(&regs), 1);
+	assert_int_equal(model_expire(&regs, T0 + 1), 1);
+	assert_int_equal(model_regs_count(&regs), 0);
+	/* a refresh extends the lease */
+	ev = ev_make(EVENT_OP_REGISTER, "hv1", "vm", "img", T0 - 100, T0,
+	    "192.0.2.32");
+	model_apply(&regs, &ev);
+	ev = ev_make(EVENT_OP_REFRESH, "hv1", "vm", "img", T0 - 50, T0 + 3600,
+	    "192.0.2.32");
+	model_apply(&regs, &ev);
+	assert_int_equal(model_expire(&regs, T0), 0);
+	model_regs_free(&regs);
+}
+
+static void
+test_move(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg1, cfg2;
+	struct model_desired d;
+
+	(void)state;
+	three_vms(&regs);
+	cfg_make(&cfg1, "hv1");
+	cfg_make(&cfg2, "hv2");
+	apply(&regs, EVENT_OP_REGISTER, "hv2", "web1", "debian-12", T0 - 5,
+	    "192.0.2.40");
+	/* the old host's late release must not undo the move */
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "web1", "", T0, "");
+	desired(&regs, &cfg1, &d);
+	assert_string_equal(group_members(&d, "hv1-debian-12-vm"), "web2");
+	assert_string_equal(node_text(&d, R4, "10"), "(absent)");
+	model_desired_free(&d);
+	desired(&regs, &cfg2, &d);
+	assert_int_equal(d.ngroups, 1);
+	assert_string_equal(group_members(&d, "hv2-debian-12-vm"), "web1");
+	assert_string_equal(node_text(&d, Z, "hv2-debian-12-vm"),
+	    "A 192.0.2.40");
+	assert_string_equal(node_text(&d, Z, "_vmgroup._tcp.hv2"),
+	    "SRV 0 0 0 hv2-debian-12-vm.example.test");
+	assert_string_equal(node_text(&d, R4, "40"), "PTR web1.example.test");
+	model_desired_free(&d);
+	/* an older registration on hv1 arriving late changes nothing */
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "web1", "debian-12", T0 - 6,
+	    "192.0.2.10");
+	desired(&regs, &cfg2, &d);
+	assert_string_equal(group_members(&d, "hv2-debian-12-vm"), "web1");
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+static void
+test_shared_address_and_vm_records(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+
+	(void)state;
+	model_regs_init(&regs);
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "a", "img", T0, "192.0.2.50");
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "b", "img", T0,
+	    "192.0.2.50 2001:db8::50");
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "c", "", T0, "192.0.2.51");
+	cfg_make(&cfg, "hv1");
+	cfg.vm_records = 1;
+	desired(&regs, &cfg, &d);
+	/* one address twice in a group: one value */
+	assert_string_equal(node_text(&d, Z, "hv1-img-vm"),
+	    "A 192.0.2.50|AAAA 2001:db8::50");
+	/* and two PTR values on its reverse node */
+	assert_string_equal(node_text(&d, R4, "50"),
+	    "PTR a.example.test|PTR b.example.test");
+	assert_string_equal(node_text(&d, Z, "b"),
+	    "A 192.0.2.50|AAAA 2001:db8::50");
+	assert_string_equal(node_text(&d, Z, "c"), "A 192.0.2.51");
+	/* no image: the no-image group */
+	assert_string_equal(group_members(&d, "hv1-noimage-vm"), "c");
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+/* Group names over 63 octets take the hashed form and stay labels. */
+static void
+test_long_names(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+	const char *img =
+	    "an-os-image-name-long-enough-that-the-group-name-will-not-fit";
+
+	(void)state;
+	model_regs_init(&regs);
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "vm1", img, T0, "192.0.2.60");
+	cfg_make(&cfg, "hv1");
+	desired(&regs, &cfg, &d);
+	assert_int_equal(d.ngroups, 1);
+	assert_true(strlen(d.groups[0].name) <= 63);
+	assert_int_equal(strncmp(d.groups[0].name, "hv1-an-os-image", 15), 0);
+	assert_string_equal(d.groups[0].name + strlen(d.groups[0].name) - 3,
+	    "-vm");
+	assert_string_equal(d.groups[0].image, img);
+	assert_string_equal(node_text(&d, Z, d.groups[0].name), "A 192.0.2.60");
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_per_image),
+		cmocka_unit_test(test_host_wide),
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_move),
+		cmocka_unit_test(test_shared_address_and_vm_records),
+		cmocka_unit_test(test_long_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

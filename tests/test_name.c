@@ -1,0 +1,216 @@
+/*
+ * test_name.c - DNS label rules for untrusted names, and our names.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "name.h"
+
+static void
+label_ok(const char *in, const char *want)
+{
+	char out[NAME_LABEL_BUF], err[200] = "";
+
+	assert_int_equal(name_label_check(in, out, err, sizeof(err)), 0);
+	assert_string_equal(out, want);
+	assert_string_equal(err, "");
+}
+
+static void
+label_bad(const char *in, const char *why)
+{
+	char out[NAME_LABEL_BUF], err[200] = "";
+
+	assert_int_equal(name_label_check(in, out, err, sizeof(err)), -1);
+	if (strstr(err, why) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, why);
+}
+
+static void
+test_labels(void **state)
+{
+	char long63[64], long64[65];
+
+	(void)state;
+	memset(long63, 'a', 63);
+	long63[63] = '\0';
+	memset(long64, 'a', 64);
+	long64[64] = '\0';
+	label_ok("web1", "web1");
+	label_ok("WEB-1", "web-1");
+	label_ok("0", "0");
+	label_ok(long63, long63);
+	label_bad(long64, "longer than 63");
+	label_bad("", "empty");
+	label_bad("dc1.example.test", "only letters, digits and hyphens");
+	label_bad("a b", "only letters");
+	label_bad("a,b", "only letters");
+	label_bad("a\\", "only letters");
+	label_bad("\xc3\xa9t\xc3\xa9", "only letters");
+	label_bad("-x", "cannot start or end with a hyphen");
+	label_bad("x-", "cannot start or end with a hyphen");
+	label_bad("@", "zone apex");
+	label_bad("_ldap", "service records");
+	label_bad("DomainDnsZones", "reserved");
+	label_bad("wpad", "reserved");
+	label_bad("ISATAP", "reserved");
+	label_bad("localhost", "reserved");
+}
+
+static void
+test_quote(void **state)
+{
+	char out[NAME_LABEL_BUF], err[200];
+
+	(void)state;
+	/* control characters and non-ASCII never reach a message raw */
+	assert_int_equal(name_label_check("a\nb\x1b[1m", out, err,
+	    sizeof(err)), -1);
+	assert_null(strchr(err, '\n'));
+	assert_null(strchr(err, '\x1b'));
+	assert_non_null(strstr(err, "a\\x0ab\\x1b[1m"));
+}
+
+static void
+test_vm_names(void **state)
+{
+	char out[NAME_LABEL_BUF], err[200];
+
+	(void)state;
+	assert_int_equal(name_vm_check("web1", out, err, sizeof(err)), 0);
+	assert_int_equal(name_vm_check("hv2-debian-12-vm", out, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "group names"));
+	assert_int_equal(name_vm_check("HV2-X-VM", out, err, sizeof(err)), -1);
+	assert_int_equal(name_vm_check("vm", out, err, sizeof(err)), 0);
+}
+
+static void
+test_zones(void **state)
+{
+	char out[NAME_FQDN_BUF], err[200], big[300];
+
+	(void)state;
+	assert_int_equal(name_zone_check("Example.TEST.", out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "example.test");
+	assert_int_equal(name_zone_check("2.0.192.in-addr.arpa", out, err,
+	    sizeof(err)), 0);
+	assert_int_equal(name_zone_check("a..b", out, err, sizeof(err)), -1);
+	assert_int_equal(name_zone_check(".", out, err, sizeof(err)), -1);
+	assert_int_equal(name_zone_check("a_b.test", out, err, sizeof(err)),
+	    -1);
+	memset(big, 'a', sizeof(big));
+	for (size_t i = 63; i < sizeof(big); i += 64)
+		big[i] = '.';
+	big[254] = '\0';
+	assert_int_equal(name_zone_check(big, out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "253"));
+	big[253] = '\0';
+	assert_int_equal(name_zone_check(big, out, err, sizeof(err)), 0);
+}
+
+static void
+test_groups(void **state)
+{
+	char out[NAME_LABEL_BUF];
+
+	(void)state;
+	assert_int_equal(name_group("hv1", "debian-12", out), 0);
+	assert_string_equal(out, "hv1-debian-12-vm");
+	/* 71 octets: the hashed form, checked against an independent FNV-1a */
+	assert_int_equal(name_group("hypervisor-17",
+	    "ubuntu-22-04-server-cloudimg-amd64-hardened-cis-level2", out), 0);
+	assert_string_equal(out,
+	    "hypervisor-17-ubuntu-22-04-server-cloudimg-b4ccf3238ed2b424-vm");
+	assert_true(strlen(out) <= 63);
+	/* deterministic, and another image gives another name */
+	assert_int_equal(name_group("hypervisor-17",
+	    "ubuntu-22-04-server-cloudimg-amd64-hardened-cis-level3", out), 0);
+	assert_string_not_equal(out,
+	    "hypervisor-17-ubuntu-22-04-server-cloudimg-b4ccf3238ed2b424-vm");
+	assert_true(name_fnv1a64("") == 0xcbf29ce484222325ULL);
+	assert_true(name_fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
+}
+
+static void
+test_srv_fqdn(void **state)
+{
+	char out[NAME_FQDN_BUF], big[250];
+
+	(void)state;
+	assert_int_equal(name_srv_host("hv1", out), 0);
+	assert_string_equal(out, "_vmgroup._tcp.hv1");
+	assert_int_equal(name_srv_group("hv1-debian-12-vm", out), 0);
+	assert_string_equal(out, "_vm._tcp.hv1-debian-12-vm");
+	assert_int_equal(name_fqdn("web1", "example.test", out), 0);
+	assert_string_equal(out, "web1.example.test");
+	assert_int_equal(name_fqdn("@", "example.test", out), 0);
+	assert_string_equal(out, "example.test");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(name_fqdn(big, "example.test", out), -1);
+}
+
+static void
+test_ptr(void **state)
+{
+	char out[NAME_FQDN_BUF];
+	uint8_t a4[4], a6[16];
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.10", a4), 1);
+	assert_int_equal(name_ptr(AF_INET, a4, out), 0);
+	assert_string_equal(out, "10.2.0.192.in-addr.arpa");
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1:ab", a6), 1);
+	assert_int_equal(name_ptr(AF_INET6, a6, out), 0);
+	assert_string_equal(out, "b.a.0.0.1.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+	assert_int_equal(name_ptr(12345, a4, out), -1);
+}
+
+static void
+test_relative(void **state)
+{
+	char out[NAME_FQDN_BUF];
+
+	(void)state;
+	assert_int_equal(name_relative("10.2.0.192.in-addr.arpa",
+	    "2.0.192.in-addr.arpa", out), 0);
+	assert_string_equal(out, "10");
+	assert_int_equal(name_relative("a.b.Example.Test", "example.test",
+	    out), 0);
+	assert_string_equal(out, "a.b");
+	assert_int_equal(name_relative("example.test", "example.test", out), 0);
+	assert_string_equal(out, "@");
+	assert_int_equal(name_relative("xexample.test", "example.test", out),
+	    -1);
+	assert_int_equal(name_relative("example.org", "example.test", out), -1);
+	assert_int_equal(name_relative("test", "example.test", out), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_vm_names),
+		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_srv_fqdn),
+		cmocka_unit_test(test_ptr),
+		cmocka_unit_test(test_relative),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,358 @@
+#!/bin/bash
+# testenv.sh - a private MIT KDC and an OpenLDAP slapd shaped like an Active
+# Directory domain controller's DNS partition, on loopback, from nothing.
+#
+#   tests/testenv.sh start DIR   set up and start in DIR (an empty folder);
+#                                writes DIR/env.sh to source
+#   tests/testenv.sh stop DIR    stop the two servers it started (by PID)
+#
+# Realm EXAMPLE.TEST, base DC=example,DC=test, zone example.test, reverse
+# zones 2.0.192.in-addr.arpa and 8.b.d.0.1.0.0.2.ip6.arpa, OU=VM Groups.
+# The service principal svc-vmgroup@EXAMPLE.TEST has a keytab and maps to
+# cn=svc-vmgroup,ou=Service Accounts,dc=example,dc=test, the only account
+# (besides the rootdn) that may write the zones and the OU.  A node DC=dc1
+# with an A record, created by the rootdn, stands for a foreign node.
+# Nothing outside DIR is read or written; see doc/testenv.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+REALM=EXAMPLE.TEST
+BASE="dc=example,dc=test"
+ZONE=example.test
+REV4=2.0.192.in-addr.arpa
+REV6=8.b.d.0.1.0.0.2.ip6.arpa
+SVC_DN="cn=svc-vmgroup,ou=Service Accounts,$BASE"
+ADMIN_DN="cn=admin,$BASE"
+SOA_SERIAL=7
+
+die() { echo "testenv: $*" >&2; exit 1; }
+
+need() {
+	local p
+	for p in kdb5_util kadmin.local krb5kdc kinit slapd ldapadd ldapsearch \
+	    ss base64 od; do
+		command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
+		command -v "$p" >/dev/null 2>&1 || die "missing program: $p"
+	done
+	[ -e /usr/lib/ldap/back_mdb.so ] || [ -e /usr/lib/ldap/back_mdb.la ] ||
+		die "missing slapd's back_mdb module"
+	[ -e /usr/lib/x86_64-linux-gnu/sasl2/libgssapiv2.so ] ||
+		ls /usr/lib/*/sasl2/libgssapiv2.so >/dev/null 2>&1 ||
+		die "missing the SASL GSSAPI plugin (libsasl2-modules-gssapi-mit)"
+}
+
+# A free TCP port on 127.0.0.1 (random, checked; the caller retries a race).
+free_port() {
+	local p i
+	for i in $(seq 50); do
+		p=$((20000 + RANDOM % 40000))
+		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] &&
+		    [ -z "$(ss -Hlun "sport = :$p" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free port found"
+}
+
+randhex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
+
+# Bytes of a dnsRecord value, written as printf %b escapes.
+u8() { printf '\\x%02x' "$1"; }
+le16() { u8 $(($1 & 255)); u8 $((($1 >> 8) & 255)); }
+be16() { u8 $((($1 >> 8) & 255)); u8 $(($1 & 255)); }
+le32() { le16 $(($1 & 65535)); le16 $((($1 >> 16) & 65535)); }
+be32() { be16 $((($1 >> 16) & 65535)); be16 $(($1 & 65535)); }
+# DNS_COUNT_NAME: Length, LabelCount, labels, 0.
+cname() {
+	local IFS=. total=1 n=0 out="" l
+	for l in $1; do
+		out+="$(u8 ${#l})$l"
+		total=$((total + ${#l} + 1))
+		n=$((n + 1))
+	done
+	u8 "$total"
+	u8 "$n"
+	printf '%s' "$out"
+	u8 0
+}
+# record TYPE TTL DATA: base64 of the whole MS-DNSP value (serial
+# SOA_SERIAL, rank zone, static).  Independent of the project's codec.
+record() {
+	local len
+	len=$(printf '%b' "$3" | wc -c)
+	{
+		printf '%b' "$(le16 "$len")$(le16 "$1")$(u8 5)$(u8 240)$(le16 0)"
+		printf '%b' "$(le32 $SOA_SERIAL)$(be32 "$2")$(le32 0)$(le32 0)"
+		printf '%b' "$3"
+	} | base64 -w0
+}
+soa_record() {
+	record 6 3600 "$(be32 $SOA_SERIAL)$(be32 900)$(be32 600)$(be32 86400)$(be32 3600)$(cname dc1.$ZONE)$(cname hostmaster.$ZONE)"
+}
+ns_record() { record 2 3600 "$(cname dc1.$ZONE)"; }
+a_record() { record 1 3600 "$(u8 192)$(u8 0)$(u8 2)$(u8 1)"; }
+
+zone_dn() { echo "DC=$1,CN=MicrosoftDNS,DC=DomainDnsZones,$BASE"; }
+
+write_ldif() {
+	local z
+	cat <<LDIF
+dn: $BASE
+objectClass: domain
+dc: example
+
+dn: ou=Service Accounts,$BASE
+objectClass: organizationalUnit
+ou: Service Accounts
+
+dn: $SVC_DN
+objectClass: applicationProcess
+cn: svc-vmgroup
+
+dn: OU=VM Groups,$BASE
+objectClass: organizationalUnit
+ou: VM Groups
+
+dn: DC=DomainDnsZones,$BASE
+objectClass: domain
+dc: DomainDnsZones
+
+dn: CN=MicrosoftDNS,DC=DomainDnsZones,$BASE
+objectClass: container
+cn: MicrosoftDNS
+
+LDIF
+	for z in $ZONE $REV4 $REV6; do
+		cat <<LDIF
+dn: $(zone_dn "$z")
+objectClass: dnsZone
+dc: $z
+
+dn: DC=@,$(zone_dn "$z")
+objectClass: dnsNode
+dc: @
+dnsRecord:: $(soa_record)
+dnsRecord:: $(ns_record)
+
+LDIF
+	done
+	cat <<LDIF
+dn: DC=dc1,$(zone_dn $ZONE)
+objectClass: dnsNode
+dc: dc1
+dnsRecord:: $(a_record)
+LDIF
+}
+
+write_krb5() {
+	local dir=$1 kport=$2
+	cat >"$dir/krb5.conf" <<CONF
+[libdefaults]
+	default_realm = $REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+	default_ccache_name = FILE:$dir/ccache
+[realms]
+	$REALM = {
+		kdc = 127.0.0.1:$kport
+	}
+CONF
+	cat >"$dir/kdc.conf" <<CONF
+[kdcdefaults]
+	kdc_ports = $kport
+	kdc_tcp_ports = $kport
+[realms]
+	$REALM = {
+		database_name = $dir/kdc/principal
+		key_stash_file = $dir/kdc/stash
+		acl_file = $dir/kdc/kadm5.acl
+		max_life = ${VMG_TESTENV_TICKET_LIFE:-10h}
+		max_renewable_life = 0
+	}
+[logging]
+	kdc = FILE:$dir/kdc.log
+CONF
+}
+
+write_slapd_conf() {
+	local dir=$1 pw=$2 z acl=""
+	for z in "$(zone_dn $ZONE)" "$(zone_dn $REV4)" "$(zone_dn $REV6)" \
+	    "OU=VM Groups,$BASE"; do
+		acl+="access to dn.subtree=\"$z\"
+	by dn.exact=\"$SVC_DN\" write
+	by users read
+	by * none
+"
+	done
+	cat >"$dir/slapd.conf" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include $here/testenv/ad-dns.schema
+include $top/schema/vmgroup.schema
+pidfile $dir/slapd.pid
+argsfile $dir/slapd.args
+modulepath /usr/lib/ldap
+moduleload back_mdb
+sasl-host localhost
+sasl-realm $REALM
+authz-regexp "^uid=svc-vmgroup(,cn=example.test)?,cn=gssapi,cn=auth\$" "$SVC_DN"
+sizelimit 5000
+
+database mdb
+maxsize 67108864
+suffix "$BASE"
+rootdn "$ADMIN_DN"
+rootpw $pw
+directory $dir/db
+index objectClass eq
+index dc,cn eq
+index vmGroupHost,vmGroupDNSName,vmGroupMember,vmGroupAddress eq
+index vmGroupBlocked eq
+access to dn.base="" by * read
+access to dn.base="cn=Subschema" by * read
+$acl
+access to * by users read by * none
+CONF
+}
+
+start_kdc() {
+	local dir=$1 port i
+	mkdir -p "$dir/kdc"
+	port=$(free_port)
+	write_krb5 "$dir" "$port"
+	export KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf
+	kdb5_util create -s -r $REALM -P "$(randhex 16)" >"$dir/kdb5.log" 2>&1 ||
+		die "kdb5_util create failed: $(tail -n 3 "$dir/kdb5.log")"
+	{
+		echo "addprinc -randkey ldap/localhost@$REALM"
+		echo "addprinc -randkey svc-vmgroup@$REALM"
+		echo "ktadd -k $dir/slapd.keytab ldap/localhost@$REALM"
+		echo "ktadd -k $dir/svc.keytab svc-vmgroup@$REALM"
+	} | kadmin.local >"$dir/kadmin.log" 2>&1 ||
+		die "kadmin.local failed: $(tail -n 3 "$dir/kadmin.log")"
+	chmod 0600 "$dir/slapd.keytab" "$dir/svc.keytab"
+	krb5kdc -n -r $REALM >>"$dir/kdc.log" 2>&1 &
+	echo $! >"$dir/kdc.pid"
+	for i in $(seq 100); do
+		if KRB5CCNAME=MEMORY:probe kinit -k -t "$dir/svc.keytab" \
+		    svc-vmgroup@$REALM >/dev/null 2>&1; then
+			echo "$port" >"$dir/kdc.port"
+			return 0
+		fi
+		kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null ||
+			die "krb5kdc exited: $(tail -n 3 "$dir/kdc.log")"
+		sleep 0.05
+	done
+	die "the KDC did not answer"
+}
+
+start_slapd() {
+	local dir=$1 pw=$2 port i tries
+	mkdir -p "$dir/db"
+	write_slapd_conf "$dir" "$pw"
+	for tries in 1 2 3 4 5; do
+		port=$(free_port)
+		if KRB5_KTNAME=$dir/slapd.keytab slapd -f "$dir/slapd.conf" \
+		    -h "ldap://127.0.0.1:$port/" -n vmgroup-test \
+		    >"$dir/slapd.log" 2>&1; then
+			break
+		fi
+		[ "$tries" -lt 5 ] || die "slapd did not start: $(tail -n 5 "$dir/slapd.log")"
+	done
+	for i in $(seq 100); do
+		[ -s "$dir/slapd.pid" ] && ldapsearch -x -LLL \
+		    -H "ldap://127.0.0.1:$port" -b "" -s base >/dev/null 2>&1 &&
+		    break
+		sleep 0.05
+	done
+	[ -s "$dir/slapd.pid" ] || die "slapd wrote no pid file"
+	echo "$port" >"$dir/slapd.port"
+	write_ldif >"$dir/seed.ldif"
+	ldapadd -x -H "ldap://127.0.0.1:$port" -D "$ADMIN_DN" -w "$pw" \
+	    -f "$dir/seed.ldif" >"$dir/seed.log" 2>&1 ||
+		die "seeding the directory failed: $(tail -n 5 "$dir/seed.log")"
+}
+
+write_env() {
+	local dir=$1 pw=$2 lport kport
+	lport=$(cat "$dir/slapd.port")
+	kport=$(cat "$dir/kdc.port")
+	cat >"$dir/ldap.conf" <<CONF
+URI ldap://localhost:$lport
+BASE $BASE
+SASL_MECH GSSAPI
+SASL_NOCANON on
+CONF
+	cat >"$dir/env.sh" <<ENV
+# written by tests/testenv.sh start; source it
+export KRB5_CONFIG='$dir/krb5.conf'
+export KRB5CCNAME='FILE:$dir/ccache'
+export LDAPCONF='$dir/ldap.conf'
+export VMG_TEST_DIR='$dir'
+export VMG_TEST_REALM='$REALM'
+export VMG_TEST_LDAP_URI='ldap://localhost:$lport'
+export VMG_TEST_LDAP_PORT='$lport'
+export VMG_TEST_KDC_PORT='$kport'
+export VMG_TEST_BASE='$BASE'
+export VMG_TEST_ZONE='$ZONE'
+export VMG_TEST_REVZONE4='$REV4'
+export VMG_TEST_REVZONE6='$REV6'
+export VMG_TEST_ZONE_DN='$(zone_dn $ZONE)'
+export VMG_TEST_OU_DN='OU=VM Groups,$BASE'
+export VMG_TEST_PRINCIPAL='svc-vmgroup@$REALM'
+export VMG_TEST_KEYTAB='$dir/svc.keytab'
+export VMG_TEST_SVC_DN='$SVC_DN'
+export VMG_TEST_ADMIN_DN='$ADMIN_DN'
+export VMG_TEST_ADMIN_PW='$pw'
+export VMG_TEST_SOA_SERIAL='$SOA_SERIAL'
+export VMG_TEST_KDC_PID='$(cat "$dir/kdc.pid")'
+export VMG_TEST_SLAPD_PID='$(cat "$dir/slapd.pid")'
+ENV
+}
+
+# Wait for a process we started to end; a zombie counts as ended.
+wait_gone() {
+	local pid=$1 i state
+	for i in $(seq 100); do
+		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+		case $state in
+		"" | Z*) return 0 ;;
+		esac
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop() {
+	local dir=$1 f pid
+	for f in slapd.pid kdc.pid; do
+		[ -s "$dir/$f" ] || continue
+		pid=$(cat "$dir/$f")
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_gone "$pid"
+		rm -f "$dir/$f"
+	done
+}
+
+start() {
+	local dir=$1 pw
+	[ -d "$dir" ] || die "$dir: no such folder"
+	dir=$(cd "$dir" && pwd)
+	need
+	pw=$(randhex 12)
+	start_kdc "$dir"
+	start_slapd "$dir" "$pw"
+	write_env "$dir" "$pw"
+}
+
+case ${1:-} in
+start) [ $# -eq 2 ] || die "usage: testenv.sh start DIR"; start "$2" ;;
+stop) [ $# -eq 2 ] || die "usage: testenv.sh stop DIR"; stop "$2" ;;
+*) die "usage: testenv.sh start|stop DIR" ;;
+esac
