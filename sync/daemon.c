@@ -284,7 +284,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 		goto out;
 	}
 	if (daemon_sync(dm, now, &st, err, sizeof(err)) == -1 ||
-	    (daemon_refuse_foreign(dm, &st, &b) > 0 &&
+	    ((daemon_refuse_foreign(dm, &st, &b) > 0 || st.stopped) &&
 	    daemon_sync(dm, now, &st, err, sizeof(err)) == -1)) {
 		daemon_backoff(dm, now, "directory update failed", err);
 		goto out;

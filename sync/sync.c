@@ -503,20 +503,22 @@ sync_group_gone(struct dir *d, struct own *own, const char *dn,
 	return 0;
 }
 
+/* The wanted nodes of one pass: VM nodes first (pass 0), so a VM whose
+ * name is taken is found before anything is written for it. */
 static int
-sync_nodes(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, struct dn_set **wanted,
+sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
+    const struct model_desired *want, int pass, struct dn_set **wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	char *zdn = NULL, *dn = NULL;
-	struct dn_set *e;
-	const char **owned;
-	size_t i, n;
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < want->nnodes && rc == 0; i++) {
 		const struct model_node *node = &want->nodes[i];
 
+		if ((node->kind == MODEL_NODE_VM) != (pass == 0))
+			continue;
 		if (dn_zone(p->base, p->partition, node->zone, &zdn) == -1 ||
 		    dn_node(zdn, node->name, &dn) == -1) {
 			(void)xsnprintf(err, errlen, "cannot build the DN of %s",
@@ -528,6 +530,25 @@ sync_nodes(struct dir *d, struct own *own, const struct sync_params *p,
 		dn_set_add(wanted, dn);
 		rc = sync_node(d, own, dn, node, st, err, errlen);
 	}
+	return rc;
+}
+
+static int
+sync_nodes(struct dir *d, struct own *own, const struct sync_params *p,
+    const struct model_desired *want, struct dn_set **wanted,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	const char **owned;
+	struct dn_set *e;
+	size_t i, n;
+	int rc;
+
+	rc = sync_wanted(d, own, p, want, 0, wanted, st, err, errlen);
+	if (rc == -1 || st->nforeign > 0) {
+		st->stopped = st->nforeign > 0;
+		return rc;
+	}
+	rc = sync_wanted(d, own, p, want, 1, wanted, st, err, errlen);
 	owned = own_list(own, OWN_NODE, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		HASH_FIND_STR(*wanted, owned[i], e);
@@ -581,7 +602,7 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
 
 	memset(st, 0, sizeof(*st));
 	rc = sync_nodes(d, own, p, want, &wanted, st, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && !st->stopped)
 		rc = sync_groups(d, own, p, want, &wanted, st, err, errlen);
 	dn_set_free(&wanted);
 	if (own_save(own, err2, sizeof(err2)) == -1) {

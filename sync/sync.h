@@ -37,6 +37,7 @@ struct sync_stats {
 	/* relative names of foreign nodes a desired record wanted */
 	char foreign_names[SYNC_MAX_FOREIGN][NAME_FQDN_BUF];
 	size_t nforeign;
+	int stopped;	/* a VM node was foreign: nothing else was written */
 };
 
 /* Read the SOA serial of zone (its DC=@ node).  0 / -1 with err. */

@@ -5,6 +5,9 @@
 #   tests/testenv.sh start DIR   set up and start in DIR (an empty folder);
 #                                writes DIR/env.sh to source
 #   tests/testenv.sh stop DIR    stop the two servers it started (by PID)
+#   tests/testenv.sh restart-slapd DIR
+#                                start slapd again (after a test stopped it);
+#                                prints its new PID
 #
 # Realm EXAMPLE.TEST, base DC=example,DC=test, zone example.test, reverse
 # zones 2.0.192.in-addr.arpa and 8.b.d.0.1.0.0.2.ip6.arpa, OU=VM Groups.
@@ -58,36 +61,8 @@ free_port() {
 
 randhex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
 
-# Bytes of a dnsRecord value, written as printf %b escapes.
-u8() { printf '\\x%02x' "$1"; }
-le16() { u8 $(($1 & 255)); u8 $((($1 >> 8) & 255)); }
-be16() { u8 $((($1 >> 8) & 255)); u8 $(($1 & 255)); }
-le32() { le16 $(($1 & 65535)); le16 $((($1 >> 16) & 65535)); }
-be32() { be16 $((($1 >> 16) & 65535)); be16 $(($1 & 65535)); }
-# DNS_COUNT_NAME: Length, LabelCount, labels, 0.
-cname() {
-	local IFS=. total=1 n=0 out="" l
-	for l in $1; do
-		out+="$(u8 ${#l})$l"
-		total=$((total + ${#l} + 1))
-		n=$((n + 1))
-	done
-	u8 "$total"
-	u8 "$n"
-	printf '%s' "$out"
-	u8 0
-}
-# record TYPE TTL DATA: base64 of the whole MS-DNSP value (serial
-# SOA_SERIAL, rank zone, static).  Independent of the project's codec.
-record() {
-	local len
-	len=$(printf '%b' "$3" | wc -c)
-	{
-		printf '%b' "$(le16 "$len")$(le16 "$1")$(u8 5)$(u8 240)$(le16 0)"
-		printf '%b' "$(le32 $SOA_SERIAL)$(be32 "$2")$(le32 0)$(le32 0)"
-		printf '%b' "$3"
-	} | base64 -w0
-}
+. "$here/lib-dnsrec.sh"
+
 soa_record() {
 	record 6 3600 "$(be32 $SOA_SERIAL)$(be32 900)$(be32 600)$(be32 86400)$(be32 3600)$(cname dc1.$ZONE)$(cname hostmaster.$ZONE)"
 }
@@ -351,7 +326,27 @@ start() {
 	write_env "$dir" "$pw"
 }
 
+# Start slapd again on its port and data (after a test stopped it).
+restart_slapd() {
+	local dir=$1 port i
+	port=$(cat "$dir/slapd.port")
+	for i in $(seq 40); do
+		KRB5_KTNAME=$dir/slapd.keytab slapd -f "$dir/slapd.conf" \
+		    -h "ldap://127.0.0.1:$port/" -n vmgroup-test \
+		    >>"$dir/slapd.log" 2>&1 && break
+		sleep 0.25	# the old socket may linger a moment
+	done
+	for i in $(seq 100); do
+		ldapsearch -x -LLL -H "ldap://127.0.0.1:$port" -b "" -s base \
+		    >/dev/null 2>&1 && { cat "$dir/slapd.pid"; return 0; }
+		sleep 0.05
+	done
+	die "slapd did not come back"
+}
+
 case ${1:-} in
+restart-slapd) [ $# -eq 2 ] || die "usage: testenv.sh restart-slapd DIR"
+	restart_slapd "$2" ;;
 start) [ $# -eq 2 ] || die "usage: testenv.sh start DIR"; start "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: testenv.sh stop DIR"; stop "$2" ;;
 *) die "usage: testenv.sh start|stop DIR" ;;
