@@ -497,9 +497,9 @@ sync_group_gone(struct dir *d, struct own *own, const char *dn,
 	if (dir_entry_delete(d, dn, err, errlen) == -1 &&
 	    dir_last_rc(d) != LDAP_NO_SUCH_OBJECT)
 		return -1;
-	own_del(own, OWN_GROUP, dn);
-	st->groups_deleted++;
 	log_info("deleted group object %s (no members left)", dn);
+	own_del(own, OWN_GROUP, dn);	/* frees dn */
+	st->groups_deleted++;
 	return 0;
 }
 

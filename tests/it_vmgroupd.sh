@@ -1,0 +1,214 @@
+#!/bin/bash
+# it_vmgroupd.sh - vmgroupd against the real KDC + slapd of tests/testenv.sh:
+# what it writes, byte for byte (expected values built in the shell by
+# tests/lib-dnsrec.sh, independently of the C codec), for register, release,
+# tombstone and revival, IPv6 and PTR, vmGroup objects, a foreign node,
+# expiry, drift repair, host-wide grouping.
+set -u
+: "${top_builddir:=.}" "${top_srcdir:=.}"
+if [ -z "${VMG_TEST_DIR:-}" ]; then
+	exec "$top_srcdir/tests/with-testenv.sh" bash "$0" "$@"
+fi
+. "$top_srcdir/tests/lib-dnsrec.sh"
+SOA_SERIAL=$VMG_TEST_SOA_SERIAL
+VMGROUP=$top_builddir/vmgroup
+VMGROUPD=$top_builddir/vmgroupd
+W=$VMG_TEST_DIR/it
+SPOOL=$W/spool
+CONF=$W/vmgroupd.conf
+Z=$VMG_TEST_ZONE
+R4=$VMG_TEST_REVZONE4
+R6=$VMG_TEST_REVZONE6
+T=$(date +%s)
+fails=0
+mkdir -p "$W" && chmod 0750 "$W"
+
+ok() { echo "ok: $1"; }
+bad() { echo "FAILED: $1"; fails=$((fails + 1)); }
+check() { # description command...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+
+write_conf() { # grouping vm_records
+	cat >"$CONF" <<EOF
+[directory]
+uri = $VMG_TEST_LDAP_URI
+principal = $VMG_TEST_PRINCIPAL
+keytab = $VMG_TEST_KEYTAB
+base = $VMG_TEST_BASE
+groups_ou = $VMG_TEST_OU_DN
+timeout = 10
+
+[dns]
+zone = $Z
+reverse_zones = $R4 $R6
+ttl = 300
+vm_records = ${2:-no}
+
+[groups]
+host = hv1
+grouping = ${1:-image}
+
+[daemon]
+spool = $SPOOL
+state_dir = $W/state
+EOF
+}
+
+reg() { "$VMGROUP" register -s "$SPOOL" -t "$T" -H hv1 -S dhcp "$@" >/dev/null ||
+	bad "register $*"; }
+rel() { "$VMGROUP" release -s "$SPOOL" -t $((T + 1)) -H hv1 -S dhcp -n "$1" \
+	>/dev/null || bad "release $1"; }
+pass() { "$VMGROUPD" --once --allow-root -f "$CONF" >>"$W/log" 2>&1; }
+
+admin() { ldapsearch -x -LLL -o ldif-wrap=no -H "$VMG_TEST_LDAP_URI" \
+	-D "$VMG_TEST_ADMIN_DN" -w "$VMG_TEST_ADMIN_PW" "$@" 2>/dev/null; }
+node_dn() { echo "DC=$1,DC=$2,CN=MicrosoftDNS,DC=DomainDnsZones,$VMG_TEST_BASE"; }
+# The dnsRecord values of a node, base64, sorted, one line.
+values() { admin -b "$(node_dn "$1" "$2")" -s base dnsRecord |
+	sed -n 's/^dnsRecord:: //p' | sort | tr '\n' ' '; }
+attr() { # dn attr -> values, sorted, one line
+	admin -b "$1" -s base "$2" | sed -n "s/^$2: //p" | sort | tr '\n' ' '; }
+sorted() { [ $# -eq 0 ] || printf '%s\n' "$@" | sort | tr '\n' ' '; }
+expect_node() { # name zone description value...
+	local name=$1 zone=$2 what=$3 got want
+	shift 3
+	got=$(values "$name" "$zone")
+	want=$(sorted "$@")
+	if [ "$got" = "$want" ]; then
+		ok "$what"
+	else
+		bad "$what: $name.$zone holds [$got], want [$want]"
+	fi
+}
+tombstoned() { # name zone: one type-0 value and dNSTombstoned TRUE
+	local v
+	v=$(values "$1" "$2")
+	[ "$(attr "$(node_dn "$1" "$2")" dNSTombstoned)" = "TRUE " ] || return 1
+	[ "$(echo $v | wc -w)" -eq 1 ] || return 1
+	[ "$(echo $v | base64 -d | od -An -tx1 -j2 -N2 | tr -d ' ')" = 0000 ]
+}
+
+P6_11=1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
+V6_11=20010db8000000000000000000000011
+G1=hv1-debian-12-vm
+G2=hv1-rocky-9-vm
+OU=$VMG_TEST_OU_DN
+
+# --- register: groups, SRV, PTR, vmGroup objects, byte for byte
+write_conf image no
+reg -n web1 -i debian-12 -a 192.0.2.10 -l 3600
+reg -n WEB2 -i debian-12 -a 192.0.2.11 -a 2001:db8::11 -l 3600
+reg -n db1 -i rocky-9 -a 192.0.2.20
+check "first pass succeeds" pass
+check "spool emptied after the pass" test -z "$(ls -A "$SPOOL/new")"
+expect_node $G1 $Z "group A/AAAA = the group's addresses" \
+	"$(rec_a 192.0.2.10)" "$(rec_a 192.0.2.11)" "$(rec_aaaa $V6_11)"
+expect_node $G2 $Z "second image, second group" "$(rec_a 192.0.2.20)"
+expect_node _vmgroup._tcp.hv1 $Z "SRV host -> groups" \
+	"$(rec_srv $G1.$Z)" "$(rec_srv $G2.$Z)"
+expect_node _vm._tcp.$G1 $Z "SRV group -> VMs" \
+	"$(rec_srv web1.$Z)" "$(rec_srv web2.$Z)"
+expect_node 10 $R4 "PTR IPv4" "$(rec_ptr web1.$Z)"
+expect_node $P6_11 $R6 "PTR IPv6" "$(rec_ptr web2.$Z)"
+expect_node web1 $Z "no VM records unless configured"
+check "vmGroup members" test "$(attr "CN=$G1,$OU" vmGroupMember)" = "web1 web2 "
+check "vmGroup addresses" test "$(attr "CN=$G1,$OU" vmGroupAddress)" = \
+	"192.0.2.10 192.0.2.11 2001:db8::11 "
+check "vmGroup host, image, DNS name" test \
+	"$(attr "CN=$G1,$OU" vmGroupHost)$(attr "CN=$G1,$OU" vmGroupImage)$(attr "CN=$G1,$OU" vmGroupDNSName)" = \
+	"hv1 debian-12 $G1.$Z "
+check "nodes created by the service account" test \
+	"$(admin -b "$(node_dn $G1 $Z)" -s base creatorsName | sed -n 's/^creatorsName: //p' | tr A-Z a-z)" = \
+	"$(echo "$VMG_TEST_SVC_DN" | tr A-Z a-z)"
+
+# --- a second pass with nothing new changes nothing
+before=$(admin -b "$(node_dn $G1 $Z)" -s base modifyTimestamp entryCSN)
+check "idempotent pass" pass
+check "no write without a change" test \
+	"$(admin -b "$(node_dn $G1 $Z)" -s base modifyTimestamp entryCSN)" = "$before"
+
+# --- release: addresses leave; an emptied group is tombstoned, its object goes
+rel web2
+rel db1
+check "release pass" pass
+expect_node $G1 $Z "released VM leaves the group" "$(rec_a 192.0.2.10)"
+expect_node _vm._tcp.$G1 $Z "released VM leaves the SRV" "$(rec_srv web1.$Z)"
+expect_node _vmgroup._tcp.hv1 $Z "emptied group leaves the host SRV" \
+	"$(rec_srv $G1.$Z)"
+check "emptied group node tombstoned" tombstoned $G2 $Z
+check "its SRV node tombstoned" tombstoned _vm._tcp.$G2 $Z
+check "its PTR tombstoned" tombstoned 20 $R4
+check "IPv6 PTR of the released VM tombstoned" tombstoned $P6_11 $R6
+check "emptied group's vmGroup object deleted" test -z \
+	"$(admin -b "CN=$G2,$OU" -s base dn)"
+check "vmGroup of the remaining group updated" \
+	test "$(attr "CN=$G1,$OU" vmGroupMember)" = "web1 "
+
+# --- revival of a tombstoned node
+T=$((T + 10))
+reg -n db1 -i rocky-9 -a 192.0.2.21
+check "revival pass" pass
+expect_node $G2 $Z "tombstoned group node revived" "$(rec_a 192.0.2.21)"
+check "revived node not tombstoned" test \
+	"$(attr "$(node_dn $G2 $Z)" dNSTombstoned)" = "FALSE "
+
+# --- drift: a value of ours removed by hand comes back; a value added by
+# hand to a node of ours goes
+dn=$(node_dn $G1 $Z)
+printf 'dn: %s\nchangetype: modify\ndelete: dnsRecord\ndnsRecord:: %s\n' \
+	"$dn" "$(rec_a 192.0.2.10)" | ldapmodify -x -H "$VMG_TEST_LDAP_URI" \
+	-D "$VMG_TEST_ADMIN_DN" -w "$VMG_TEST_ADMIN_PW" >/dev/null ||
+	bad "deleting a record by hand"
+printf 'dn: %s\nchangetype: modify\nadd: dnsRecord\ndnsRecord:: %s\n' \
+	"$dn" "$(rec_a 192.0.2.99)" | ldapmodify -x -H "$VMG_TEST_LDAP_URI" \
+	-D "$VMG_TEST_ADMIN_DN" -w "$VMG_TEST_ADMIN_PW" >/dev/null ||
+	bad "adding a record by hand"
+check "reconcile pass" pass
+expect_node $G1 $Z "drift repaired" "$(rec_a 192.0.2.10)"
+
+# --- a VM calling itself like a foreign node: refused, quarantined, the
+# foreign node untouched even though the account may write it
+write_conf image yes
+seed=$(values dc1 $Z)
+reg -n dc1 -i evil -a 192.0.2.66
+check "pass with a foreign name" pass
+check "foreign node untouched" test "$(values dc1 $Z)" = "$seed"
+check "foreign node keeps its creator" test "$(admin -b "$(node_dn dc1 $Z)" \
+	-s base creatorsName | sed -n 's/^creatorsName: //p')" = "$VMG_TEST_ADMIN_DN"
+check "refused registration quarantined with a reason" grep -q "does not own" \
+	"$SPOOL"/quarantine/*.reason
+check "nothing written for the refused VM" test -z "$(values hv1-evil-vm $Z)"
+check "refusal logged" grep -q "registration of VM dc1 refused" "$W/log"
+expect_node web1 $Z "VM records when configured" "$(rec_a 192.0.2.10)"
+
+# --- a malformed spool file is quarantined, the daemon goes on
+printf '{"version":1,"op":"register"' >"$SPOOL/new/broken.json"
+check "pass with a broken file" pass
+check "broken file quarantined" test -f "$SPOOL/quarantine/broken.json"
+check "its reason" grep -q "ends too early" "$SPOOL/quarantine/broken.json.reason"
+
+# --- expiry without a release
+write_conf image no
+"$VMGROUP" register -s "$SPOOL" -H hv1 -S dhcp -n tmp1 -i short \
+	-a 192.0.2.30 -t $(($(date +%s) - 10)) -l 12 >/dev/null
+check "lease pass" pass
+expect_node hv1-short-vm $Z "leased VM present" "$(rec_a 192.0.2.30)"
+sleep 3
+check "expiry pass" pass
+check "expired lease tombstones its group" tombstoned hv1-short-vm $Z
+
+# --- host-wide grouping: one group for all
+write_conf host no
+check "host-wide pass" pass
+expect_node hv1-all-vm $Z "host-wide group holds every VM" \
+	"$(rec_a 192.0.2.10)" "$(rec_a 192.0.2.21)"
+check "per-image groups gone in host mode" tombstoned $G1 $Z
+expect_node _vmgroup._tcp.hv1 $Z "host SRV -> the one group" \
+	"$(rec_srv hv1-all-vm.$Z)"
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ] || { echo "--- vmgroupd log"; tail -n 40 "$W/log"; }
+[ $fails -eq 0 ]
