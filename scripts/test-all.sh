@@ -33,6 +33,12 @@ count_checks() {
 		name=${trs#"$dir"/}; name=${name%.trs}
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | head -n 1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | head -n 1)
+		# shell tests: one "ok: " or "FAILED: " line per check
+		if [ -z "$p$f" ] && grep -q '^ok: \|^FAILED: ' "$log"; then
+			p=$(grep -c '^ok: ' "$log")
+			f=$(grep -c '^FAILED: ' "$log")
+			[ "$f" -gt 0 ] || f=
+		fi
 		if [ -n "$p$f" ]; then
 			passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 			[ -z "$f" ] || failures="$failures $dir:$name"
@@ -65,7 +71,8 @@ fuzz() { # target
 	corpus=$(mktemp -d) || return 1
 	cp "$top/tests/fuzz/corpus/$1/"* "$corpus/" &&
 	"$top/build-fuzz/tests/fuzz/fuzz_$1" -max_total_time="$FUZZ_SECONDS" \
-	    -max_len=8192 -print_final_stats=1 "$corpus" \
+	    -max_len=8192 -print_final_stats=1 \
+	    -artifact_prefix="$top/build-fuzz/$1-" "$corpus" \
 	    >"$top/build-fuzz/fuzz_$1.log" 2>&1
 	rc=$?
 	rm -rf "$corpus"

@@ -51,7 +51,7 @@ static const struct conf_key conf_keys[] = {
 	{ "daemon", "reconcile_interval", CT_UINT, OFF(reconcile_interval),
 	    10, 604800 },
 	{ "daemon", "backoff_max", CT_UINT, OFF(backoff_max), 1, 3600 },
-	{ "daemon", "renew_margin", CT_UINT, OFF(renew_margin), 60, 86400 },
+	{ "daemon", "renew_margin", CT_UINT, OFF(renew_margin), 0, 86400 },
 };
 
 struct conf_parse {

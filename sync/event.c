@@ -431,7 +431,7 @@ put_addrs(const struct event *ev, char *buf, size_t buflen, size_t *off)
 int
 event_to_json(const struct event *ev, char *buf, size_t buflen)
 {
-	char part[160];
+	char part[512];
 	size_t off = 0;
 
 	if (buflen == 0)

@@ -85,6 +85,14 @@ test_canonical_roundtrip(void **state)
 	assert_memory_equal(&a, &b, sizeof(a));
 	/* too small a buffer is an error, not a cut document */
 	assert_int_equal(event_to_json(&a, buf, 40), -1);
+	/* the longest names still write out (a fuzzer found this) */
+	memset(a.host, 'h', 63);
+	memset(a.vm, 'v', 63);
+	memset(a.image, 'i', 63);
+	a.host[63] = a.vm[63] = a.image[63] = '\0';
+	assert_int_equal(event_to_json(&a, buf, sizeof(buf)), 0);
+	parse_ok(buf, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
 }
 
 static void

@@ -1,0 +1,124 @@
+#!/bin/bash
+# it_vmgroupd_faults.sh - vmgroupd under faults, against the real KDC + slapd
+# of tests/testenv.sh (with 12-second tickets):
+#  * kill -9 in the middle of a burst, restart: converges, no duplicate value,
+#    nothing lost;
+#  * slapd stopped and started again in the middle of a burst: the daemon
+#    backs off, keeps the events, and converges when the directory is back;
+#  * the Kerberos ticket expires while the daemon runs: it gets a new one
+#    from the keytab and goes on.
+set -u
+: "${top_builddir:=.}" "${top_srcdir:=.}"
+if [ -z "${VMG_TEST_DIR:-}" ]; then
+	export VMG_TESTENV_TICKET_LIFE=12s
+	exec "$top_srcdir/tests/with-testenv.sh" bash "$0" "$@"
+fi
+. "$top_srcdir/tests/lib-dnsrec.sh"
+SOA_SERIAL=$VMG_TEST_SOA_SERIAL
+VMGROUP=$top_builddir/vmgroup
+VMGROUPD=$top_builddir/vmgroupd
+W=$VMG_TEST_DIR/it
+SPOOL=$W/spool
+CONF=$W/vmgroupd.conf
+Z=$VMG_TEST_ZONE
+R4=$VMG_TEST_REVZONE4
+R6=$VMG_TEST_REVZONE6
+T=$(date +%s)
+fails=0
+dpid=
+mkdir -p "$W" && chmod 0750 "$W"
+. "$top_srcdir/tests/lib-it.sh"
+
+stop_daemon() {
+	[ -n "$dpid" ] || return 0
+	kill -TERM "$dpid" 2>/dev/null
+	wait "$dpid" 2>/dev/null
+	dpid=
+}
+trap stop_daemon EXIT
+
+starts() { grep -c "directory URI" "$W/log" 2>/dev/null || true; }
+started_since() { [ "$(starts)" -gt "$1" ]; }
+start_daemon() {
+	local n
+	n=$(starts)
+	"$VMGROUPD" -d --allow-root -f "$CONF" >>"$W/log" 2>&1 &
+	dpid=$!
+	wait_for 10 started_since "${n:-0}"
+}
+
+wait_for() { # seconds command...: poll every 0.2 s
+	local end=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+
+count() { values "$1" "$Z" | wc -w; }
+count_is() { [ "$(count "$1")" -eq "$2" ]; }
+spool_empty() { [ -z "$(ls -A "$SPOOL/new")" ]; }
+
+# 198.51.100.0/24 has no reverse zone here: group, SRV and object only.
+write_conf image no "backoff_max = 2
+renew_margin = 0
+rescan_interval = 1"
+
+# --- kill -9 in the middle of a burst
+start_daemon || bad "daemon did not start"
+for i in $(seq 1 150); do
+	reg -n b$i -i burst -a 198.51.100.$i
+	if [ "$i" -eq 90 ]; then
+		wait_for 10 grep -q "hv1-burst-vm" "$W/log"
+		kill -KILL "$dpid"
+		wait "$dpid" 2>/dev/null
+		dpid=
+	fi
+done
+check "the daemon had written part of the burst" grep -q "hv1-burst-vm" "$W/log"
+check "restart after kill -9" pass
+check "every registration of the burst is in its group" count_is hv1-burst-vm 150
+want=$(for i in $(seq 1 150); do rec_a 198.51.100.$i; echo; done | sort | tr '\n' ' ')
+check "the group holds exactly the burst's values" test \
+	"$(values hv1-burst-vm "$Z")" = "$want"
+check "SRV group -> 150 VMs" count_is _vm._tcp.hv1-burst-vm 150
+check "vmGroup object lists 150 members" test "$(admin -b \
+	"CN=hv1-burst-vm,$VMG_TEST_OU_DN" -s base vmGroupMember |
+	grep -c '^vmGroupMember: ')" -eq 150
+check "spool empty" spool_empty
+
+# --- slapd stopped and started again in the middle of a burst
+start_daemon || bad "daemon did not start again"
+for i in $(seq 1 10); do reg -n c$i -i second -a 198.51.100.$((150 + i)); done
+check "first half written" wait_for 20 count_is hv1-second-vm 10
+kill -TERM "$(cat "$VMG_TEST_DIR/slapd.pid")"
+check "slapd stopped" wait_for 10 sh -c "! ldapsearch -x -H '$VMG_TEST_LDAP_URI' \
+	-b '' -s base >/dev/null 2>&1"
+for i in $(seq 11 20); do reg -n c$i -i second -a 198.51.100.$((150 + i)); done
+check "the daemon notices and backs off" wait_for 20 grep -q "retrying in" "$W/log"
+check "events kept while the directory is away" test -n "$(ls -A "$SPOOL/new")"
+check "daemon still running" kill -0 "$dpid"
+bash "$top_srcdir/tests/testenv.sh" restart-slapd "$VMG_TEST_DIR" >/dev/null ||
+	bad "slapd restart"
+check "converges when slapd is back" wait_for 30 count_is hv1-second-vm 20
+check "spool emptied after the outage" wait_for 10 spool_empty
+
+# --- the ticket expires under the running daemon (12 s tickets, margin 0)
+n=$(grep -c "got a Kerberos ticket" "$W/log")
+sleep 13
+reg -n late1 -i late -a 198.51.100.240
+check "written with a new ticket" wait_for 20 count_is hv1-late-vm 1
+check "a new ticket was acquired from the keytab" test \
+	"$(grep -c "got a Kerberos ticket" "$W/log")" -gt "$n"
+check "daemon still running" kill -0 "$dpid"
+
+# --- a clean stop
+kill -TERM "$dpid"
+check "SIGTERM stops it cleanly" wait "$dpid"
+dpid=
+check "it said so" grep -q "stopping" "$W/log"
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ] || { echo "--- vmgroupd log"; tail -n 60 "$W/log"; }
+[ $fails -eq 0 ]

@@ -1,0 +1,73 @@
+# lib-it.sh - helpers of the vmgroupd integration tests (sourced after
+# lib-dnsrec.sh, inside tests/with-testenv.sh).  Expects W, SPOOL, CONF,
+# VMGROUP, VMGROUPD, T and the VMG_TEST_* variables.
+
+ok() { echo "ok: $1"; }
+bad() { echo "FAILED: $1"; fails=$((fails + 1)); }
+check() { # description command...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+
+write_conf() { # grouping vm_records [extra [daemon] settings]
+	cat >"$CONF" <<EOF
+[directory]
+uri = $VMG_TEST_LDAP_URI
+principal = $VMG_TEST_PRINCIPAL
+keytab = $VMG_TEST_KEYTAB
+base = $VMG_TEST_BASE
+groups_ou = $VMG_TEST_OU_DN
+timeout = 10
+
+[dns]
+zone = $Z
+reverse_zones = $R4 $R6
+ttl = 300
+vm_records = ${2:-no}
+
+[groups]
+host = hv1
+grouping = ${1:-image}
+
+[daemon]
+spool = $SPOOL
+state_dir = $W/state
+${3:-}
+EOF
+}
+
+reg() { "$VMGROUP" register -s "$SPOOL" -t "$T" -H hv1 -S dhcp "$@" >/dev/null ||
+	bad "register $*"; }
+rel() { "$VMGROUP" release -s "$SPOOL" -t $((T + 1)) -H hv1 -S dhcp -n "$1" \
+	>/dev/null || bad "release $1"; }
+pass() { "$VMGROUPD" --once --allow-root -f "$CONF" >>"$W/log" 2>&1; }
+
+admin() { ldapsearch -x -LLL -o ldif-wrap=no -H "$VMG_TEST_LDAP_URI" \
+	-D "$VMG_TEST_ADMIN_DN" -w "$VMG_TEST_ADMIN_PW" "$@" 2>/dev/null; }
+node_dn() { echo "DC=$1,DC=$2,CN=MicrosoftDNS,DC=DomainDnsZones,$VMG_TEST_BASE"; }
+# The dnsRecord values of a node, base64, sorted, one line.
+values() { admin -b "$(node_dn "$1" "$2")" -s base dnsRecord |
+	sed -n 's/^dnsRecord:: //p' | sort | tr '\n' ' '; }
+attr() { # dn attr -> values, sorted, one line
+	admin -b "$1" -s base "$2" | sed -n "s/^$2: //p" | sort | tr '\n' ' '; }
+sorted() { [ $# -eq 0 ] || printf '%s\n' "$@" | sort | tr '\n' ' '; }
+expect_node() { # name zone description value...
+	local name=$1 zone=$2 what=$3 got want
+	shift 3
+	got=$(values "$name" "$zone")
+	want=$(sorted "$@")
+	if [ "$got" = "$want" ]; then
+		ok "$what"
+	else
+		bad "$what: $name.$zone holds [$got], want [$want]"
+	fi
+}
+tombstoned() { # name zone: one type-0 value and dNSTombstoned TRUE
+	local v
+	v=$(values "$1" "$2")
+	[ "$(attr "$(node_dn "$1" "$2")" dNSTombstoned)" = "TRUE " ] || return 1
+	[ "$(echo $v | wc -w)" -eq 1 ] || return 1
+	[ "$(echo $v | base64 -d | od -An -tx1 -j2 -N2 | tr -d ' ')" = 0000 ]
+}
+
