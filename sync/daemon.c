@@ -46,11 +46,23 @@ daemon_state_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+void
+daemon_dir_params(const struct conf *c, struct dir_params *dp)
+{
+	size_t i;
+
+	memset(dp, 0, sizeof(*dp));
+	for (i = 0; i < c->nuris && i < DIR_MAX_URIS; i++)
+		dp->uris[dp->nuris++] = c->uris[i];
+	dp->ssf_min = c->ssf_min;
+	dp->timeout = c->timeout;
+}
+
 int
 daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 {
 	struct dir_params dp;
-	size_t i, bad;
+	size_t bad;
 
 	memset(dm, 0, sizeof(*dm));
 	dm->conf = *c;
@@ -70,11 +82,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 		return -1;
 	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
 		return -1;
-	memset(&dp, 0, sizeof(dp));
-	for (i = 0; i < c->nuris && i < DIR_MAX_URIS; i++)
-		dp.uris[dp.nuris++] = c->uris[i];
-	dp.ssf_min = c->ssf_min;
-	dp.timeout = c->timeout;
+	daemon_dir_params(&dm->conf, &dp);
 	dir_init(&dm->dir, &dp, &dm->krb);
 	log_info("loaded %zu registration%s and %zu owned node%s",
 	    model_regs_count(&dm->regs), model_regs_count(&dm->regs) == 1 ?

@@ -112,3 +112,48 @@ dn_filter_eq(const char *attr, const char *value, char **out)
 	ldap_memfree(esc.bv_val);
 	return rc;
 }
+
+/* The value of RDN i of dn into out. */
+static int
+dn_rdn_value(const char *dn, size_t i, char *out, size_t outlen)
+{
+	LDAPDN parsed = NULL;
+	struct berval *v;
+	size_t n;
+	int rc = -1;
+
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return -1;
+	for (n = 0; parsed != NULL && parsed[n] != NULL && n <= i; n++)
+		;
+	if (n > i && parsed[i][0] != NULL) {
+		v = &parsed[i][0]->la_value;
+		if (v->bv_len < outlen && memchr(v->bv_val, '\0',
+		    v->bv_len) == NULL) {
+			memcpy(out, v->bv_val, v->bv_len);
+			out[v->bv_len] = '\0';
+			rc = 0;
+		}
+	}
+	ldap_dnfree(parsed);
+	return rc;
+}
+
+int
+dn_first_value(const char *dn, char *out, size_t outlen)
+{
+	return dn_rdn_value(dn, 0, out, outlen);
+}
+
+int
+dn_node_fqdn(const char *node_dn, char *out, size_t outlen)
+{
+	char rel[256], zone[256];
+
+	if (dn_rdn_value(node_dn, 0, rel, sizeof(rel)) == -1 ||
+	    dn_rdn_value(node_dn, 1, zone, sizeof(zone)) == -1)
+		return -1;
+	if (strcmp(rel, "@") == 0)
+		return xstrlcpy(out, zone, outlen);
+	return xsnprintf(out, outlen, "%s.%s", rel, zone);
+}

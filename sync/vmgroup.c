@@ -36,6 +36,7 @@ usage(FILE *fp)
 "  register   queue a VM registration in the spool (for DHCP / libvirt hooks)\n"
 "  release    queue the release of a VM's registration\n"
 "  plan       print the group names and records the spool asks for\n"
+"  status     print what vmgroupd wrote, read back from the directory\n"
 "\n"
 "Run 'vmgroup COMMAND --help' for a command's options.\n"
 "Options: -h, --help  this text;  -V, --version  the version.\n");
@@ -63,6 +64,8 @@ main(int argc, char *argv[])
 		return cli_register(argc - 1, argv + 1, EVENT_OP_RELEASE);
 	if (strcmp(argv[1], "plan") == 0)
 		return cli_plan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cli_status(argc - 1, argv + 1);
 	fprintf(stderr, "vmgroup: unknown command (see vmgroup --help)\n");
 	return 2;
 }

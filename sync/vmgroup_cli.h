@@ -10,6 +10,7 @@
 
 int cli_register(int argc, char *argv[], enum event_op op);
 int cli_plan(int argc, char *argv[]);
+int cli_status(int argc, char *argv[]);
 
 /* strtoll with the whole string, errno and [min, max] checked. */
 int cli_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -134,11 +134,50 @@ sleep 3
 check "expiry pass" pass
 check "expired lease tombstones its group" tombstoned hv1-short-vm $Z
 
+# --- configuration checks an administrator runs
+check "vmgroupd -t accepts the configuration" sh -c \
+	"'$VMGROUPD' -t -f '$CONF' | grep -q 'configuration OK'"
+chmod 0644 "$VMG_TEST_KEYTAB"
+check "a world-readable keytab is refused" sh -c \
+	"! '$VMGROUPD' -t -f '$CONF' 2>&1 | grep -q OK && \
+	'$VMGROUPD' -t -f '$CONF' 2>&1 | grep -q 'lets others read'"
+check "and no pass runs with it" sh -c "! '$VMGROUPD' --once --allow-root -f '$CONF' 2>/dev/null"
+chmod 0600 "$VMG_TEST_KEYTAB"
+chmod 0777 "$SPOOL"
+check "a world-writable spool is refused" sh -c \
+	"'$VMGROUPD' -t -f '$CONF' 2>&1 | grep -q 'world-writable'"
+chmod 0750 "$SPOOL"
+check "root is refused without --allow-root" sh -c \
+	"[ \"\$(id -u)\" -ne 0 ] || ! '$VMGROUPD' --once -f '$CONF' 2>/dev/null"
+printf '[daemon]\nspool = %s\nbogus = 1\n' "$SPOOL" >"$W/bad.conf"
+check "a bad setting is named with its line" sh -c \
+	"'$VMGROUPD' -t -f '$W/bad.conf' 2>&1 | grep -q 'bad.conf:3: unknown setting'"
+
+# --- failover: the first URI is dead, the second answers
+dead=ldap://127.0.0.1:1
+sed -i "s|^uri = .*|uri = $dead $VMG_TEST_LDAP_URI|" "$CONF"
+reg -n fo1 -i debian-12 -a 192.0.2.40
+check "pass with a dead first DC" pass
+check "it failed over to the second URI" grep -q \
+	"connected to $VMG_TEST_LDAP_URI" "$W/log"
+expect_node $G1 $Z "written through the second DC" \
+	"$(rec_a 192.0.2.10)" "$(rec_a 192.0.2.40)"
+
+# --- aging: records carry the hour they were written
+printf '[directory]\nuri = %s\n' "$VMG_TEST_LDAP_URI" >/dev/null
+sed -i "s|^uri = .*|uri = $VMG_TEST_LDAP_URI|; s|^ttl = 300|ttl = 300\naging = yes|" "$CONF"
+reg -n age1 -i aged -a 192.0.2.41
+check "aging pass" pass
+hours=$(( $(date +%s) / 3600 + 3234576 ))
+expect_node hv1-aged-vm $Z "aging time stamp: hours since 1601" \
+	"$(record 1 300 "$(ipv4 192.0.2.41)" "$SOA_SERIAL" "$hours")"
+
 # --- host-wide grouping: one group for all
 write_conf host no
 check "host-wide pass" pass
 expect_node hv1-all-vm $Z "host-wide group holds every VM" \
-	"$(rec_a 192.0.2.10)" "$(rec_a 192.0.2.21)"
+	"$(rec_a 192.0.2.10)" "$(rec_a 192.0.2.21)" "$(rec_a 192.0.2.40)" \
+	"$(rec_a 192.0.2.41)"
 check "per-image groups gone in host mode" tombstoned $G1 $Z
 expect_node _vmgroup._tcp.hv1 $Z "host SRV -> the one group" \
 	"$(rec_srv hv1-all-vm.$Z)"

@@ -87,9 +87,44 @@ check "vmGroup object lists 150 members" test "$(admin -b \
 	"CN=hv1-burst-vm,$VMG_TEST_OU_DN" -s base vmGroupMember |
 	grep -c '^vmGroupMember: ')" -eq 150
 check "spool empty" spool_empty
+writes=$(grep -c "DC=hv1-burst-vm,DC=" "$W/log")
+check "a burst is coalesced: $writes writes of the group node for 150 events" \
+	test "$writes" -lt 40
+
+# --- systemd readiness, one daemon per spool, reload
+python3 - "$W/notify" >"$W/notify.out" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(120)
+try:
+    while True:
+        m = s.recv(4096).decode()
+        print(m.replace("\n", " "), flush=True)
+        if "STOPPING=1" in m:
+            break
+except OSError:
+    pass
+PY
+npid=$!
+wait_for 10 test -S "$W/notify" || bad "notify socket"
+export NOTIFY_SOCKET=$W/notify
+start_daemon || bad "daemon did not start again"
+unset NOTIFY_SOCKET
+check "READY=1 sent to systemd" wait_for 10 grep -q "READY=1" "$W/notify.out"
+second_refused() {
+	timeout 5 "$VMGROUPD" -d --allow-root -f "$CONF" >"$W/second.out" 2>&1
+	[ $? -eq 1 ] && grep -q "another vmgroupd already serves spool" \
+	    "$W/second.out"
+}
+check "a second daemon on the same spool is refused" second_refused
+kill -HUP "$dpid"
+check "SIGHUP reloads the configuration" wait_for 10 grep -q \
+	"configuration reloaded" "$W/log"
+check "RELOADING=1 then READY=1 again" wait_for 10 grep -q "RELOADING=1" \
+	"$W/notify.out"
 
 # --- slapd stopped and started again in the middle of a burst
-start_daemon || bad "daemon did not start again"
 for i in $(seq 1 10); do reg -n c$i -i second -a 198.51.100.$((150 + i)); done
 check "first half written" wait_for 20 count_is hv1-second-vm 10
 kill -TERM "$(cat "$VMG_TEST_DIR/slapd.pid")"
@@ -118,6 +153,10 @@ kill -TERM "$dpid"
 check "SIGTERM stops it cleanly" wait "$dpid"
 dpid=
 check "it said so" grep -q "stopping" "$W/log"
+check "STOPPING=1 sent to systemd" wait_for 10 grep -q "STOPPING=1" \
+	"$W/notify.out"
+kill "$npid" 2>/dev/null
+wait "$npid" 2>/dev/null
 
 echo "$fails failure(s)"
 [ $fails -eq 0 ] || { echo "--- vmgroupd log"; tail -n 60 "$W/log"; }

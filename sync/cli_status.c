@@ -1,0 +1,178 @@
+/*
+ * cli_status.c - vmgroup status: what vmgroupd owns, read back from the
+ * directory with the daemon's configuration and credentials.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "dir.h"
+#include "dn.h"
+#include "dnsrec.h"
+#include "krb.h"
+#include "own.h"
+#include "vmgroup_cli.h"
+#include "xmem.h"
+
+static void
+status_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vmgroup status [-f FILE]\n"
+"Connects like vmgroupd (same configuration, keytab and SASL GSSAPI) and\n"
+"prints every DNS node and vmGroup object vmgroupd owns, as the directory\n"
+"holds them now.\n"
+"  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
+"  -h, --help          this text\n");
+}
+
+static void
+status_node(struct dir *d, const char *dn)
+{
+	struct dir_node n;
+	struct dnsrec r;
+	char err[512], name[NAME_FQDN_BUF + 2], text[700];
+	size_t i;
+
+	if (dn_node_fqdn(dn, name, sizeof(name)) == -1)
+		(void)xstrlcpy(name, dn, sizeof(name));
+	if (dir_node_read(d, dn, &n, err, sizeof(err)) == -1) {
+		printf("%s\n  (cannot read: %s)\n", name, err);
+		return;
+	}
+	printf("%s%s\n", name, !n.exists ? "  (gone)" :
+	    n.tombstoned ? "  (tombstoned)" : "");
+	for (i = 0; i < n.nvalues; i++) {
+		if (dnsrec_decode((const uint8_t *)n.values[i]->bv_val,
+		    n.values[i]->bv_len, &r) == -1 ||
+		    dnsrec_format(&r, text, sizeof(text)) == -1) {
+			printf("  (a value that is no valid dnsRecord)\n");
+			continue;
+		}
+		printf("  %s  ttl %u serial %u\n", text, r.ttl, r.serial);
+	}
+	dir_node_free(&n);
+}
+
+/* A directory value as text: printable ASCII as is, the rest as '?'. */
+static void
+status_print_value(const struct berval *v)
+{
+	ber_len_t i;
+
+	putchar(' ');
+	for (i = 0; i < v->bv_len && i < 1024; i++)
+		putchar(v->bv_val[i] >= 0x20 && v->bv_val[i] < 0x7f ?
+		    v->bv_val[i] : '?');
+}
+
+static void
+status_group(struct dir *d, const char *dn)
+{
+	static char a0[] = "vmGroupDNSName", a1[] = "vmGroupMember",
+	    a2[] = "vmGroupAddress", a3[] = "vmGroupBlocked";
+	char *attrs[] = { a0, a1, a2, a3, NULL }, err[512], cn[256];
+	struct dir_entry e;
+	size_t a, i;
+
+	if (dn_first_value(dn, cn, sizeof(cn)) == -1)
+		(void)xstrlcpy(cn, dn, sizeof(cn));
+	if (dir_entry_read(d, dn, attrs, &e, err, sizeof(err)) == -1) {
+		printf("group %s\n  (cannot read: %s)\n", cn, err);
+		return;
+	}
+	printf("group %s%s\n", cn, e.exists ? "" : "  (gone)");
+	for (a = 0; a < e.nattrs; a++) {
+		if (e.vals[a] == NULL)
+			continue;
+		printf("  %s:", attrs[a]);
+		for (i = 0; e.vals[a][i] != NULL; i++)
+			status_print_value(e.vals[a][i]);
+		printf("\n");
+	}
+	dir_entry_free(&e);
+}
+
+static int
+status_show(const struct conf *c)
+{
+	struct dir_params dp;
+	struct krb krb;
+	struct dir d;
+	struct own own;
+	char err[512], path[PATH_MAX];
+	const char **dns;
+	size_t i, n;
+	int rc = 1;
+
+	if (xsnprintf(path, sizeof(path), "%s/owned.json", c->state_dir) == -1 ||
+	    own_load(&own, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup status: %s\n", err);
+		return 1;
+	}
+	if (krb_init(&krb, c->keytab, c->principal, err, sizeof(err)) == -1 ||
+	    krb_acquire(&krb, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup status: %s\n", err);
+		goto out;
+	}
+	daemon_dir_params(c, &dp);
+	dir_init(&d, &dp, &krb);
+	if (dir_open(&d, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup status: %s\n", err);
+		goto out;
+	}
+	printf("# host %s, zone %s, directory %s\n", c->model.host,
+	    c->model.zone, dir_uri(&d));
+	dns = own_list(&own, OWN_GROUP, &n);
+	for (i = 0; i < n; i++)
+		status_group(&d, dns[i]);
+	free(dns);
+	dns = own_list(&own, OWN_NODE, &n);
+	for (i = 0; i < n; i++)
+		status_node(&d, dns[i]);
+	free(dns);
+	dir_close(&d);
+	rc = 0;
+out:
+	krb_free(&krb);
+	own_free(&own);
+	return rc;
+}
+
+int
+cli_status(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = CONF_DEFAULT_PATH;
+	struct conf c;
+	char err[512];
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
+		if (ch == 'f') {
+			path = optarg;
+		} else {
+			status_usage(ch == 'h' ? stdout : stderr);
+			return ch == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc) {
+		status_usage(stderr);
+		return 2;
+	}
+	if (conf_load(path, &c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup status: %s\n", err);
+		return 1;
+	}
+	return status_show(&c);
+}
