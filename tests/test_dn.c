@@ -41,7 +41,7 @@ first_rdn_is(const char *dn, const char *attr, const char *value)
 static void
 test_zone_and_node(void **state)
 {
-	char *zone, *node;
+	char *zone, *node, out[256];
 
 	(void)state;
 	assert_int_equal(dn_zone(BASE, "DomainDnsZones", "example.test", &zone),
@@ -55,6 +55,15 @@ test_zone_and_node(void **state)
 	free(node);
 	assert_int_equal(dn_node(zone, "@", &node), 0);
 	first_rdn_is(node, "DC", "@");
+	assert_int_equal(dn_node_fqdn(node, out, sizeof(out)), 0);
+	assert_string_equal(out, "example.test");
+	free(node);
+	assert_int_equal(dn_node(zone, "_vm._tcp.hv1-x-vm", &node), 0);
+	assert_int_equal(dn_node_fqdn(node, out, sizeof(out)), 0);
+	assert_string_equal(out, "_vm._tcp.hv1-x-vm.example.test");
+	assert_int_equal(dn_first_value(node, out, sizeof(out)), 0);
+	assert_string_equal(out, "_vm._tcp.hv1-x-vm");
+	assert_int_equal(dn_node_fqdn(node, out, 10), -1);
 	free(node);
 	free(zone);
 }
