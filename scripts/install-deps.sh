@@ -22,6 +22,10 @@ PKGS="build-essential autoconf automake libtool pkg-config
 PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 	libsasl2-modules-gssapi-mit iproute2 procps clang libclang-rt-14-dev
 	python3"
+# a real Active Directory for the AD tests: Samba AD DC, its Python NDR
+# bindings (an independent dnsRecord decoder) and dig
+PKGS="$PKGS samba samba-ad-dc samba-ad-provision samba-dsdb-modules
+	samba-vfs-modules winbind python3-samba ldb-tools bind9-dnsutils"
 
 missing=
 for p in $PKGS; do
@@ -47,12 +51,24 @@ printf '%s\n' 'krb5-config krb5-config/default_realm string EXAMPLE.TEST' \
 	'krb5-admin-server krb5-admin-server/newrealm note' |
 	$SUDO debconf-set-selections
 $SUDO apt-get update -qq
+# The packages must not start system services (smbd, samba-ad-dc, slapd,
+# krb5-kdc): the tests start their own.  A policy-rc.d says so while we
+# install, unless the machine already has one.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+	$SUDO chmod 0755 /usr/sbin/policy-rc.d
+	policy=1
+fi
+rc=0
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-	$missing
-# The tests never use system KDC or slapd services; stop the ones this run
-# just installed (never one that was there before).
+	$missing || rc=$?
+[ -z "$policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+[ $rc -eq 0 ] || exit $rc
+# Where a policy-rc.d of the machine's let services start: stop the KDC and
+# slapd services this run installed (never one that was there before).
 for svc in krb5-kdc krb5-admin-server slapd; do
 	case " $missing " in
 	*" $svc "*) $SUDO service "$svc" stop >/dev/null 2>&1 || true ;;
