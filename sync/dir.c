@@ -111,13 +111,15 @@ dir_verify(struct dir *d, char *err, size_t errlen)
 		return -1;
 	}
 	d->ssf = (unsigned)ssf;
+	/* Who-am-I is for the log only: Active Directory does not offer it */
+	(void)xstrlcpy(d->authzid, "(the server does not say)",
+	    sizeof(d->authzid));
 	rc = ldap_whoami_s(d->ld, &who, NULL, NULL);
-	if (rc != LDAP_SUCCESS) {
+	if (rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT) {
 		dir_errtext(d, rc, err, errlen);
 		return -1;
 	}
-	d->authzid[0] = '\0';
-	if (who != NULL && who->bv_val != NULL &&
+	if (rc == LDAP_SUCCESS && who != NULL && who->bv_val != NULL &&
 	    who->bv_len < sizeof(d->authzid)) {
 		memcpy(d->authzid, who->bv_val, who->bv_len);
 		d->authzid[who->bv_len] = '\0';

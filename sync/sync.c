@@ -406,8 +406,8 @@ sync_gentime(time_t now, char out[32])
 	struct tm tm;
 
 	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(out, 32, "%Y%m%d%H%M%SZ", &tm) == 0)
-		(void)xstrlcpy(out, "19700101000000Z", 32);
+	    strftime(out, 32, "%Y%m%d%H%M%S.0Z", &tm) == 0)
+		(void)xstrlcpy(out, "19700101000000.0Z", 32);
 }
 
 /* Add (create) or replace (update) the group's attributes; for an update

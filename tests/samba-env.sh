@@ -1,0 +1,243 @@
+#!/bin/bash
+# samba-env.sh - a real Active Directory domain controller (Debian's Samba
+# AD DC) in a network namespace of its own, for the AD tests.
+#
+#   tests/samba-env.sh start DIR     provision SAMDOM.TEST in DIR, start the
+#                                    DC in namespace vmg-dc-<random> at
+#                                    192.0.2.53 (on that namespace's lo),
+#                                    add a reverse zone, a service account
+#                                    svc-vmgroup (not in DnsAdmins) with a
+#                                    keytab; write DIR/env.sh
+#   tests/samba-env.sh schema DIR    import schema/vmgroup-ad.ldif over LDAP
+#                                    as Administrator, as ldifde would, and
+#                                    create OU=VM Groups
+#   tests/samba-env.sh delegate DIR  give svc-vmgroup the least rights of
+#                                    doc/ad-admin.md on OU=VM Groups
+#   tests/samba-env.sh stop DIR      stop the DC by its PID, delete the
+#                                    namespace
+#
+# Commands for the DC's network run as: ip netns exec "$VMG_SAMBA_NS" CMD.
+# Nothing outside DIR and the namespace is touched.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+IP=192.0.2.53
+REALM=SAMDOM.TEST
+DOMAIN=SAMDOM
+BASE="DC=samdom,DC=test"
+ZONE=samdom.test
+REV4=2.0.192.in-addr.arpa
+PATH=$PATH:/usr/sbin:/sbin
+
+die() { echo "samba-env: $*" >&2; exit 1; }
+
+need() {
+	local p
+	for p in samba samba-tool ip ldapsearch ldapmodify kinit dig; do
+		command -v "$p" >/dev/null 2>&1 || die "missing program: $p (run scripts/install-deps.sh)"
+	done
+	/usr/bin/python3 -c 'import samba.ndr' 2>/dev/null ||
+		die "missing python3-samba"
+	[ "$(id -u)" -eq 0 ] || die "network namespaces need root"
+}
+
+in_ns() { ip netns exec "$NS" "$@"; }
+tool() { in_ns samba-tool "$@" -s "$DIR/dc/etc/smb.conf"; }
+admin_ldap() { # ldapmodify/ldapadd/ldapsearch over LDAPS as Administrator
+	local cmd=$1
+	shift
+	LDAPTLS_REQCERT=never in_ns "$cmd" -x -H "ldaps://$IP" \
+	    -D "Administrator@$REALM" -w "$(cat "$DIR/admin.pw")" "$@"
+}
+
+load() { # DIR -> globals from a started environment
+	DIR=$(cd "$1" && pwd)
+	[ -s "$DIR/ns" ] || die "$DIR holds no started DC"
+	NS=$(cat "$DIR/ns")
+}
+
+provision() {
+	local pw=$1 r=$DIR/run
+	mkdir -p "$DIR/dc" "$r"
+	: >"$DIR/empty.conf"
+	in_ns samba-tool domain provision -s "$DIR/empty.conf" \
+	    --targetdir="$DIR/dc" --realm=$REALM --domain=$DOMAIN \
+	    --server-role=dc --dns-backend=SAMBA_INTERNAL --adminpass="$pw" \
+	    --host-ip=$IP --host-name=dc1 \
+	    --option="interfaces=$IP" --option="bind interfaces only=yes" \
+	    --option="dns forwarder=127.0.0.1" \
+	    --option="dsdb:schema update allowed=yes" \
+	    --option="pid directory=$r" --option="ncalrpc dir=$r/ncalrpc" \
+	    --option="winbindd socket directory=$r/winbindd" \
+	    --option="ntp signd socket directory=$r/ntp_signd" \
+	    >"$DIR/provision.log" 2>&1 ||
+		die "provision failed: $(tail -n 5 "$DIR/provision.log")"
+}
+
+start_dc() {
+	local i
+	in_ns samba -s "$DIR/dc/etc/smb.conf" -i -M single >"$DIR/samba.log" 2>&1 &
+	echo $! >"$DIR/samba.pid"
+	for i in $(seq 120); do
+		if in_ns ldapsearch -x -H "ldap://$IP" -b "" -s base dnsHostName \
+		    2>/dev/null | grep -q '^dnsHostName'; then
+			return 0
+		fi
+		kill -0 "$(cat "$DIR/samba.pid")" 2>/dev/null ||
+			die "samba exited: $(tail -n 5 "$DIR/samba.log")"
+		sleep 0.25
+	done
+	die "the DC did not answer LDAP"
+}
+
+write_krb5() {
+	cat >"$DIR/krb5.conf" <<CONF
+[libdefaults]
+	default_realm = $REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	default_ccache_name = FILE:$DIR/ccache
+[realms]
+	$REALM = {
+		kdc = $IP
+	}
+CONF
+	cat >"$DIR/ldap.conf" <<CONF
+URI ldap://$IP
+BASE $BASE
+SASL_MECH GSSAPI
+SASL_NOCANON on
+CONF
+}
+
+# The service account: an ordinary user (not in DnsAdmins), its keytab, and
+# the SPN the client asks for when it talks to the DC by address.
+service_account() {
+	tool user create svc-vmgroup --random-password >"$DIR/svc.log" 2>&1 ||
+		die "creating svc-vmgroup: $(tail -n 3 "$DIR/svc.log")"
+	tool spn add "ldap/$IP" 'DC1$' >>"$DIR/svc.log" 2>&1 ||
+		die "adding the SPN: $(tail -n 3 "$DIR/svc.log")"
+	rm -f "$DIR/svc.keytab"
+	tool domain exportkeytab "$DIR/svc.keytab" \
+	    --principal="svc-vmgroup@$REALM" >>"$DIR/svc.log" 2>&1 ||
+		die "exporting the keytab: $(tail -n 3 "$DIR/svc.log")"
+	chmod 0600 "$DIR/svc.keytab"
+	tool user show svc-vmgroup --attributes=objectSid 2>/dev/null |
+	    sed -n 's/^objectSid: //p' >"$DIR/svc.sid"
+	[ -s "$DIR/svc.sid" ] || die "no SID for svc-vmgroup"
+	tool dns zonecreate "$IP" $REV4 -U Administrator \
+	    --password="$(cat "$DIR/admin.pw")" >>"$DIR/svc.log" 2>&1 ||
+		die "creating the reverse zone: $(tail -n 3 "$DIR/svc.log")"
+}
+
+write_env() {
+	cat >"$DIR/env.sh" <<ENV
+# written by tests/samba-env.sh start; source it
+export KRB5_CONFIG='$DIR/krb5.conf'
+export KRB5CCNAME='FILE:$DIR/ccache'
+export LDAPCONF='$DIR/ldap.conf'
+export VMG_SAMBA_DIR='$DIR'
+export VMG_SAMBA_NS='$NS'
+export VMG_SAMBA_IP='$IP'
+export VMG_SAMBA_URI='ldap://$IP'
+export VMG_SAMBA_REALM='$REALM'
+export VMG_SAMBA_BASE='$BASE'
+export VMG_SAMBA_ZONE='$ZONE'
+export VMG_SAMBA_REVZONE4='$REV4'
+export VMG_SAMBA_ZONE_DN='DC=$ZONE,CN=MicrosoftDNS,DC=DomainDnsZones,$BASE'
+export VMG_SAMBA_OU_DN='OU=VM Groups,$BASE'
+export VMG_SAMBA_PRINCIPAL='svc-vmgroup@$REALM'
+export VMG_SAMBA_KEYTAB='$DIR/svc.keytab'
+export VMG_SAMBA_SVC_SID='$(cat "$DIR/svc.sid")'
+export VMG_SAMBA_ADMIN_PW='$(cat "$DIR/admin.pw")'
+export VMG_SAMBA_PID='$(cat "$DIR/samba.pid")'
+ENV
+}
+
+start() {
+	local pw
+	[ -d "$1" ] || die "$1: no such folder"
+	DIR=$(cd "$1" && pwd)
+	need
+	NS=vmg-dc-$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')
+	ip netns add "$NS" || die "cannot create network namespace $NS"
+	echo "$NS" >"$DIR/ns"
+	in_ns ip link set lo up
+	in_ns ip addr add "$IP/32" dev lo
+	pw="Vmg-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')-9"
+	echo "$pw" >"$DIR/admin.pw"
+	chmod 0600 "$DIR/admin.pw"
+	provision "$pw"
+	start_dc
+	write_krb5
+	service_account
+	write_env
+}
+
+# Import the AD schema extension the way ldifde does: over LDAP, as a
+# schema admin, with DC=X replaced by the forest's DN; then the OU.
+schema() {
+	load "$1"
+	sed "s/,DC=X\$/,$BASE/" "$top/schema/vmgroup-ad.ldif" >"$DIR/vmgroup-ad.ldif"
+	admin_ldap ldapmodify -f "$DIR/vmgroup-ad.ldif" >"$DIR/schema.log" 2>&1 ||
+		die "schema import failed: $(tail -n 5 "$DIR/schema.log")"
+	sed "s/,DC=X\$/,$BASE/" "$top/ldif/vmgroup-ou-ad.ldif" >"$DIR/ou.ldif"
+	admin_ldap ldapmodify -f "$DIR/ou.ldif" >>"$DIR/schema.log" 2>&1 ||
+		die "creating the OU failed: $(tail -n 5 "$DIR/schema.log")"
+}
+
+# The delegation of doc/ad-admin.md, as SDDL ACEs on the OU.
+delegate() {
+	local guid sid
+	load "$1"
+	guid=$(awk '$1 == "class" { print $4 }' "$top/schema/vmgroup.def")
+	sid=$(cat "$DIR/svc.sid")
+	tool dsacl set --objectdn="OU=VM Groups,$BASE" \
+	    --sddl="(OA;;CCDC;$guid;;$sid)" >"$DIR/delegate.log" 2>&1 &&
+	tool dsacl set --objectdn="OU=VM Groups,$BASE" \
+	    --sddl="(OA;CIIO;RPWPLCLORCSD;;$guid;$sid)" >>"$DIR/delegate.log" 2>&1 ||
+		die "delegation failed: $(tail -n 5 "$DIR/delegate.log")"
+}
+
+wait_gone() {
+	local pid=$1 i state
+	for i in $(seq 100); do
+		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+		case $state in
+		"" | Z*) return 0 ;;
+		esac
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop() {
+	local pid
+	[ -d "$1" ] || return 0
+	DIR=$(cd "$1" && pwd)
+	[ -s "$DIR/ns" ] || return 0
+	NS=$(cat "$DIR/ns")
+	if [ -s "$DIR/samba.pid" ]; then
+		pid=$(cat "$DIR/samba.pid")
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_gone "$pid"
+	fi
+	# what the DC started inside its namespace (smbd, winbindd, ...)
+	for pid in $(ip netns pids "$NS" 2>/dev/null); do
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_gone "$pid"
+	done
+	ip netns del "$NS" 2>/dev/null || true
+	rm -f "$DIR/ns"
+}
+
+case ${1:-} in
+start) [ $# -eq 2 ] || die "usage: samba-env.sh start DIR"; start "$2" ;;
+schema) [ $# -eq 2 ] || die "usage: samba-env.sh schema DIR"; schema "$2" ;;
+delegate) [ $# -eq 2 ] || die "usage: samba-env.sh delegate DIR"; delegate "$2" ;;
+stop) [ $# -eq 2 ] || die "usage: samba-env.sh stop DIR"; stop "$2" ;;
+*) die "usage: samba-env.sh start|schema|delegate|stop DIR" ;;
+esac
