@@ -5,7 +5,7 @@
 #   tests/samba-env.sh start DIR     provision SAMDOM.TEST in DIR, start the
 #                                    DC in namespace vmg-dc-<random> at
 #                                    192.0.2.53 (on that namespace's lo),
-#                                    add a reverse zone, a service account
+#                                    add reverse zones, a service account
 #                                    svc-vmgroup (not in DnsAdmins) with a
 #                                    keytab; write DIR/env.sh
 #   tests/samba-env.sh schema DIR    import schema/vmgroup-ad.ldif over LDAP
@@ -28,6 +28,7 @@ DOMAIN=SAMDOM
 BASE="DC=samdom,DC=test"
 ZONE=samdom.test
 REV4=2.0.192.in-addr.arpa
+REV6=8.b.d.0.1.0.0.2.ip6.arpa
 PATH=$PATH:/usr/sbin:/sbin
 
 die() { echo "samba-env: $*" >&2; exit 1; }
@@ -116,6 +117,7 @@ CONF
 # The service account: an ordinary user (not in DnsAdmins), its keytab, and
 # the SPN the client asks for when it talks to the DC by address.
 service_account() {
+	local z
 	tool user create svc-vmgroup --random-password >"$DIR/svc.log" 2>&1 ||
 		die "creating svc-vmgroup: $(tail -n 3 "$DIR/svc.log")"
 	tool spn add "ldap/$IP" 'DC1$' >>"$DIR/svc.log" 2>&1 ||
@@ -128,9 +130,11 @@ service_account() {
 	tool user show svc-vmgroup --attributes=objectSid 2>/dev/null |
 	    sed -n 's/^objectSid: //p' >"$DIR/svc.sid"
 	[ -s "$DIR/svc.sid" ] || die "no SID for svc-vmgroup"
-	tool dns zonecreate "$IP" $REV4 -U Administrator \
-	    --password="$(cat "$DIR/admin.pw")" >>"$DIR/svc.log" 2>&1 ||
-		die "creating the reverse zone: $(tail -n 3 "$DIR/svc.log")"
+	for z in $REV4 $REV6; do
+		tool dns zonecreate "$IP" "$z" -U Administrator \
+		    --password="$(cat "$DIR/admin.pw")" >>"$DIR/svc.log" 2>&1 ||
+			die "creating zone $z: $(tail -n 3 "$DIR/svc.log")"
+	done
 }
 
 write_env() {
@@ -147,6 +151,7 @@ export VMG_SAMBA_REALM='$REALM'
 export VMG_SAMBA_BASE='$BASE'
 export VMG_SAMBA_ZONE='$ZONE'
 export VMG_SAMBA_REVZONE4='$REV4'
+export VMG_SAMBA_REVZONE6='$REV6'
 export VMG_SAMBA_ZONE_DN='DC=$ZONE,CN=MicrosoftDNS,DC=DomainDnsZones,$BASE'
 export VMG_SAMBA_OU_DN='OU=VM Groups,$BASE'
 export VMG_SAMBA_PRINCIPAL='svc-vmgroup@$REALM'

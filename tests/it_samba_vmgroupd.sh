@@ -1,0 +1,158 @@
+#!/bin/bash
+# it_samba_vmgroupd.sh - vmgroupd against a real AD: a Samba AD DC in a
+# network namespace, the vmGroup schema imported, a service account that is
+# not in DnsAdmins.  Checked through Samba's own DNS server with dig, and
+# every dnsRecord value decoded and repacked by Samba's own NDR code.
+set -u
+: "${top_builddir:=.}" "${top_srcdir:=.}"
+if [ -z "${VMG_SAMBA_DIR:-}" ]; then
+	exec "$top_srcdir/tests/with-samba.sh" bash "$0" "$@"
+fi
+fails=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAILED: $1"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+N="ip netns exec $VMG_SAMBA_NS"
+VMGROUP=$(cd "$top_builddir" && pwd)/vmgroup
+VMGROUPD=$(cd "$top_builddir" && pwd)/vmgroupd
+Z=$VMG_SAMBA_ZONE
+W=$VMG_SAMBA_DIR/it
+T=$(date +%s)
+mkdir -p "$W" && chmod 0750 "$W"
+
+conf() { # host vm_records -> $W/<host>.conf, own spool and state
+	mkdir -p "$W/$1" && chmod 0750 "$W/$1"
+	cat >"$W/$1.conf" <<EOF
+[directory]
+uri = $VMG_SAMBA_URI
+principal = $VMG_SAMBA_PRINCIPAL
+keytab = $VMG_SAMBA_KEYTAB
+base = $VMG_SAMBA_BASE
+groups_ou = $VMG_SAMBA_OU_DN
+[dns]
+zone = $Z
+reverse_zones = $VMG_SAMBA_REVZONE4 $VMG_SAMBA_REVZONE6
+ttl = 300
+vm_records = $2
+[groups]
+host = $1
+[daemon]
+spool = $W/$1/spool
+state_dir = $W/$1/state
+EOF
+}
+reg() { local h=$1; shift; "$VMGROUP" register -s "$W/$h/spool" -t "$T" -H "$h" \
+	-S dhcp "$@" >/dev/null || bad "register $*"; }
+rel() { "$VMGROUP" release -s "$W/$1/spool" -t $((T + 1)) -H "$1" -S dhcp \
+	-n "$2" >/dev/null || bad "release $2"; }
+pass() { $N "$VMGROUPD" --once --allow-root -f "$W/$1.conf" >>"$W/$1.log" 2>&1; }
+ask() { # name type -> sorted short answers, one line
+	$N dig +short +norecurse @"$VMG_SAMBA_IP" "$1" "$2" | sort | tr '\n' ' '; }
+status() { $N dig +norecurse @"$VMG_SAMBA_IP" "$1" "$2" |
+	sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
+expect() { # description name type answers...
+	local what=$1 name=$2 type=$3 got want
+	shift 3
+	got=$(ask "$name" "$type")
+	want=$([ $# -eq 0 ] || printf '%s\n' "$@" | sort | tr '\n' ' ')
+	if [ "$got" = "$want" ]; then ok "$what"; else
+		bad "$what: $name $type answers [$got], want [$want]"; fi
+}
+
+conf hv1 no
+G1=hv1-debian-12-vm
+G2=hv1-rocky-9-vm
+reg hv1 -n web1 -i debian-12 -a 192.0.2.10 -a 2001:db8::10 -l 3600
+reg hv1 -n web2 -i debian-12 -a 192.0.2.11 -l 3600
+reg hv1 -n db1 -i rocky-9 -a 192.0.2.20
+check "vmgroupd pass against Samba AD (GSSAPI, keytab, SSF >= 56)" pass hv1
+check "bound with a security layer" grep -q "SASL SSF [0-9]" "$W/hv1.log"
+expect "group A answers are exactly its addresses" $G1.$Z A 192.0.2.10 192.0.2.11
+expect "group AAAA answers are exactly its addresses" $G1.$Z AAAA 2001:db8::10
+expect "second group" $G2.$Z A 192.0.2.20
+expect "SRV host -> groups" _vmgroup._tcp.hv1.$Z SRV \
+	"0 0 0 $G1.$Z." "0 0 0 $G2.$Z."
+expect "SRV group -> VMs" _vm._tcp.$G1.$Z SRV "0 0 0 web1.$Z." "0 0 0 web2.$Z."
+expect "PTR IPv4" 10.2.0.192.in-addr.arpa PTR "web1.$Z."
+expect "PTR IPv6" \
+	0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa \
+	PTR "web1.$Z."
+
+# --- every value decodes with Samba's own NDR and repacks byte-identical;
+# serial = the zone's SOA serial, TTL = the configured one
+soa_serial=$(ask "$Z" SOA | awk '{print $3}')
+dump() { # every dnsRecord value of the nodes hv1 owns, base64, one a line
+	/usr/bin/python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["nodes"]))' \
+	    "$W/hv1/state/owned.json" | while read -r dn; do
+		LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -o ldif-wrap=no \
+		    -H "ldaps://$VMG_SAMBA_IP" -D "Administrator@$VMG_SAMBA_REALM" \
+		    -w "$VMG_SAMBA_ADMIN_PW" -b "$dn" -s base dnsRecord 2>/dev/null |
+		    sed -n 's/^dnsRecord:: //p'
+	done
+}
+dump >"$W/values"
+ndr_check() {
+	/usr/bin/python3 - "$W/values" "$soa_serial" 300 <<'PY'
+import base64, sys
+from samba.ndr import ndr_pack, ndr_unpack
+from samba.dcerpc import dnsp
+vals = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+serial, ttl = int(sys.argv[2]), int(sys.argv[3])
+bad = 0
+for v in vals:
+    raw = base64.b64decode(v)
+    r = ndr_unpack(dnsp.DnssrvRpcRecord, raw)
+    if ndr_pack(r) != raw:
+        print("repack differs:", v); bad += 1
+    if r.wType != 0 and (r.dwSerial != serial or r.dwTtlSeconds != ttl):
+        print("serial/ttl:", r.wType, r.dwSerial, r.dwTtlSeconds); bad += 1
+print(len(vals), "values checked")
+sys.exit(1 if bad or len(vals) < 10 else 0)
+PY
+}
+check "every value repacks byte-identical with Samba's NDR; serial $soa_serial, TTL 300" ndr_check
+
+# --- release: the VM leaves its group's answer; an emptied group's name
+# answers NXDOMAIN once tombstoned
+rel hv1 web2
+rel hv1 db1
+check "release pass" pass hv1
+expect "released VM gone from the group's answer" $G1.$Z A 192.0.2.10
+expect "and from the SRV" _vm._tcp.$G1.$Z SRV "0 0 0 web1.$Z."
+check "emptied group name answers NXDOMAIN" test "$(status $G2.$Z A)" = NXDOMAIN
+check "its node is tombstoned" test "$(LDAPTLS_REQCERT=never $N ldapsearch -x -LLL \
+	-H "ldaps://$VMG_SAMBA_IP" -D "Administrator@$VMG_SAMBA_REALM" \
+	-w "$VMG_SAMBA_ADMIN_PW" -b "DC=$G2,$VMG_SAMBA_ZONE_DN" -s base \
+	dNSTombstoned 2>/dev/null | sed -n 's/^dNSTombstoned: //p')" = TRUE
+expect "host SRV keeps the remaining group" _vmgroup._tcp.hv1.$Z SRV "0 0 0 $G1.$Z."
+
+# --- a node the Administrator created (the DC's own name) is never touched
+conf hv1 yes
+before=$(ask dc1.$Z A)
+reg hv1 -n dc1 -i evil -a 192.0.2.66
+check "pass with a VM calling itself dc1" pass hv1
+check "dc1 still answers with the DC's address" test "$(ask dc1.$Z A)" = "$before"
+check "refusal logged" grep -q "registration of VM dc1 refused" "$W/hv1.log"
+check "registration quarantined" grep -q "does not own" "$W"/hv1/spool/quarantine/*.reason
+check "nothing written for it" test "$(status hv1-evil-vm.$Z A)" = NXDOMAIN
+expect "the VM's own A record, when configured" web1.$Z A 192.0.2.10
+
+# --- a second host's daemon: its own groups; neither touches the other's
+conf hv2 no
+reg hv2 -n app1 -i debian-12 -a 192.0.2.30
+check "second host's pass" pass hv2
+check "first host's pass afterwards" pass hv1
+expect "hv2's group" hv2-debian-12-vm.$Z A 192.0.2.30
+expect "hv2's host SRV" _vmgroup._tcp.hv2.$Z SRV "0 0 0 hv2-debian-12-vm.$Z."
+expect "hv1's group unchanged by hv2" $G1.$Z A 192.0.2.10
+expect "hv1's host SRV unchanged by hv2" _vmgroup._tcp.hv1.$Z SRV "0 0 0 $G1.$Z."
+check "hv1 does not own hv2's nodes" sh -c "! grep -q hv2 '$W/hv1/state/owned.json'"
+check "hv2 does not own hv1's nodes" sh -c "! grep -q hv1 '$W/hv2/state/owned.json'"
+rel hv2 app1
+check "second host releases its VM" pass hv2
+check "its group goes" test "$(status hv2-debian-12-vm.$Z A)" = NXDOMAIN
+expect "hv1's group still there" $G1.$Z A 192.0.2.10
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ] || { tail -n 30 "$W/hv1.log"; tail -n 10 "$W/hv2.log"; }
+[ $fails -eq 0 ]
