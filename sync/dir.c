@@ -234,6 +234,29 @@ dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
 	ldap_value_free_len(v);
 }
 
+/* Base search of dn for attrs: -1 error, 0 no such object, 1 found (*res
+ * set, holding one entry; ldap_msgfree it). */
+static int
+dir_base_search(struct dir *d, const char *dn, char *const *attrs,
+    LDAPMessage **res, char *err, size_t errlen)
+{
+	int rc;
+
+	*res = NULL;
+	if (d->ld == NULL)
+		return dir_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
+	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, 1, res);
+	d->last_rc = rc;
+	if (rc == LDAP_SUCCESS && ldap_first_entry(d->ld, *res) != NULL)
+		return 1;
+	ldap_msgfree(*res);
+	*res = NULL;
+	if (rc == LDAP_NO_SUCH_OBJECT || rc == LDAP_SUCCESS)
+		return 0;
+	return dir_fail(d, rc, "read", dn, err, errlen);
+}
+
 int
 dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
     size_t errlen)
@@ -241,28 +264,16 @@ dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
 	static char a_rec[] = "dnsRecord", a_tomb[] = "dNSTombstoned",
 	    a_creator[] = "creatorsName";
 	char *attrs[] = { a_rec, a_tomb, a_creator, NULL };
-	LDAPMessage *res = NULL, *e;
+	LDAPMessage *res;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (d->ld == NULL)
-		return dir_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
-	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, NULL, 1, &res);
-	d->last_rc = rc;
-	if (rc == LDAP_NO_SUCH_OBJECT) {
+	rc = dir_base_search(d, dn, attrs, &res, err, errlen);
+	if (rc == 1) {
+		dir_node_fill(d, ldap_first_entry(d->ld, res), out);
 		ldap_msgfree(res);
-		return 0;
 	}
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		return dir_fail(d, rc, "read", dn, err, errlen);
-	}
-	e = ldap_first_entry(d->ld, res);
-	if (e != NULL)
-		dir_node_fill(d, e, out);
-	ldap_msgfree(res);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 static char attr_objectclass[] = "objectClass", attr_dc[] = "dc",
@@ -348,33 +359,21 @@ int
 dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
     struct dir_entry *out, char *err, size_t errlen)
 {
-	LDAPMessage *res = NULL, *e;
+	LDAPMessage *res, *e;
 	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (d->ld == NULL)
-		return dir_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
-	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, 1, &res);
-	d->last_rc = rc;
-	if (rc == LDAP_NO_SUCH_OBJECT) {
-		ldap_msgfree(res);
-		return 0;
-	}
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		return dir_fail(d, rc, "read", dn, err, errlen);
-	}
-	e = ldap_first_entry(d->ld, res);
-	if (e != NULL) {
+	rc = dir_base_search(d, dn, attrs, &res, err, errlen);
+	if (rc == 1) {
+		e = ldap_first_entry(d->ld, res);
 		out->exists = 1;
 		for (i = 0; attrs[i] != NULL && i < DIR_ENTRY_MAX_ATTRS; i++)
 			out->vals[i] = ldap_get_values_len(d->ld, e, attrs[i]);
 		out->nattrs = i;
+		ldap_msgfree(res);
 	}
-	ldap_msgfree(res);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 void

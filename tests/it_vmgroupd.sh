@@ -9,20 +9,6 @@ set -u
 if [ -z "${VMG_TEST_DIR:-}" ]; then
 	exec "$top_srcdir/tests/with-testenv.sh" bash "$0" "$@"
 fi
-. "$top_srcdir/tests/lib-dnsrec.sh"
-SOA_SERIAL=$VMG_TEST_SOA_SERIAL
-VMGROUP=$top_builddir/vmgroup
-VMGROUPD=$top_builddir/vmgroupd
-W=$VMG_TEST_DIR/it
-SPOOL=$W/spool
-CONF=$W/vmgroupd.conf
-Z=$VMG_TEST_ZONE
-R4=$VMG_TEST_REVZONE4
-R6=$VMG_TEST_REVZONE6
-T=$(date +%s)
-fails=0
-mkdir -p "$W" && chmod 0750 "$W"
-
 . "$top_srcdir/tests/lib-it.sh"
 
 P6_11=1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0

@@ -13,21 +13,8 @@ if [ -z "${VMG_TEST_DIR:-}" ]; then
 	export VMG_TESTENV_TICKET_LIFE=12s
 	exec "$top_srcdir/tests/with-testenv.sh" bash "$0" "$@"
 fi
-. "$top_srcdir/tests/lib-dnsrec.sh"
-SOA_SERIAL=$VMG_TEST_SOA_SERIAL
-VMGROUP=$top_builddir/vmgroup
-VMGROUPD=$top_builddir/vmgroupd
-W=$VMG_TEST_DIR/it
-SPOOL=$W/spool
-CONF=$W/vmgroupd.conf
-Z=$VMG_TEST_ZONE
-R4=$VMG_TEST_REVZONE4
-R6=$VMG_TEST_REVZONE6
-T=$(date +%s)
-fails=0
-dpid=
-mkdir -p "$W" && chmod 0750 "$W"
 . "$top_srcdir/tests/lib-it.sh"
+dpid=
 
 stop_daemon() {
 	[ -n "$dpid" ] || return 0

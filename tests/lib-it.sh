@@ -1,6 +1,19 @@
-# lib-it.sh - helpers of the vmgroupd integration tests (sourced after
-# lib-dnsrec.sh, inside tests/with-testenv.sh).  Expects W, SPOOL, CONF,
-# VMGROUP, VMGROUPD, T and the VMG_TEST_* variables.
+# lib-it.sh - set-up and helpers of the vmgroupd integration tests against
+# the KDC + slapd of tests/with-testenv.sh (VMG_TEST_* variables).
+
+. "$top_srcdir/tests/lib-dnsrec.sh"
+SOA_SERIAL=$VMG_TEST_SOA_SERIAL
+VMGROUP=$top_builddir/vmgroup
+VMGROUPD=$top_builddir/vmgroupd
+W=$VMG_TEST_DIR/it
+SPOOL=$W/spool
+CONF=$W/vmgroupd.conf
+Z=$VMG_TEST_ZONE
+R4=$VMG_TEST_REVZONE4
+R6=$VMG_TEST_REVZONE6
+T=$(date +%s)
+fails=0
+mkdir -p "$W" && chmod 0750 "$W"
 
 ok() { echo "ok: $1"; }
 bad() { echo "FAILED: $1"; fails=$((fails + 1)); }

@@ -31,6 +31,8 @@ REV4=2.0.192.in-addr.arpa
 REV6=8.b.d.0.1.0.0.2.ip6.arpa
 PATH=$PATH:/usr/sbin:/sbin
 
+. "$here/lib-proc.sh"
+
 die() { echo "samba-env: $*" >&2; exit 1; }
 
 need() {
@@ -207,17 +209,6 @@ delegate() {
 		die "delegation failed: $(tail -n 5 "$DIR/delegate.log")"
 }
 
-wait_gone() {
-	local pid=$1 i state
-	for i in $(seq 100); do
-		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-		case $state in
-		"" | Z*) return 0 ;;
-		esac
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
 
 stop() {
 	local pid

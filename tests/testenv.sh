@@ -29,6 +29,8 @@ SVC_DN="cn=svc-vmgroup,ou=Service Accounts,$BASE"
 ADMIN_DN="cn=admin,$BASE"
 SOA_SERIAL=7
 
+. "$here/lib-proc.sh"
+
 die() { echo "testenv: $*" >&2; exit 1; }
 
 need() {
@@ -291,18 +293,6 @@ export VMG_TEST_SLAPD_PID='$(cat "$dir/slapd.pid")'
 ENV
 }
 
-# Wait for a process we started to end; a zombie counts as ended.
-wait_gone() {
-	local pid=$1 i state
-	for i in $(seq 100); do
-		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-		case $state in
-		"" | Z*) return 0 ;;
-		esac
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
 
 stop() {
 	local dir=$1 f pid
