@@ -26,4 +26,31 @@ for a in $(sed -n 's/^\(mustContain\|mayContain\): //p' "$tmp/vmgroup-ad.ldif");
 	grep -q "^lDAPDisplayName: $a\$" "$tmp/vmgroup-ad.ldif" ||
 		{ echo "FAILED: class names undeclared attribute $a"; rc=1; }
 done
+# the cn=config form loads into a configuration database
+PATH=$PATH:/usr/sbin:/sbin
+if command -v slapadd >/dev/null 2>&1; then
+	mkdir "$tmp/slapd.d"
+	cat >"$tmp/config.ldif" <<EOF
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+include: file:///etc/ldap/schema/core.ldif
+
+include: file://$tmp/vmgroup.olc.ldif
+
+EOF
+	if slapadd -n0 -F "$tmp/slapd.d" -l "$tmp/config.ldif" >"$tmp/slapadd.log" 2>&1; then
+		echo "ok: vmgroup.olc.ldif loads into cn=config (slapadd -n0)"
+	else
+		echo "FAILED: vmgroup.olc.ldif does not load: $(tail -n 3 "$tmp/slapadd.log")"
+		rc=1
+	fi
+elif [ "${CI:-}" = true ]; then
+	echo "FAILED: slapadd missing"; rc=1
+fi
 exit $rc
