@@ -1,8 +1,18 @@
 /*
  * it_dnsnode.c - integration test against the real KDC + slapd that
- * tests/with-testenv.sh starts: a GSSAPI bind from the keytab alone (SSF
- * checked), one dnsNode written with the codec's bytes and read back by an
- * independent connection, and the limits of the service account.
+ * tests/with-testenv.sh starts, in two groups:
+ *
+ * - "raw": plain libldap + Cyrus SASL + MIT krb5, none of the project's
+ *   session code: the TGT comes from the client keytab alone
+ *   (KRB5_CLIENT_KTNAME, a fresh MEMORY: ccache), GSSAPI bind with an SSF
+ *   floor of 56, whoami, a dnsNode added with the codec's bytes (serial from
+ *   the zone's SOA) and read back byte for byte, a write outside the
+ *   account's delegation refused.  It proves the test servers themselves.
+ * - "dir": the same through the project's krb.c / dir.c / sync.c.
+ *
+ * The raw group runs first: krb.c points GSSAPI at its own cache for the
+ * rest of the process (gss_krb5_ccache_name), and the client keytab set for
+ * the raw group is unset again so it cannot stand in for krb.c.
  */
 #include "config.h"
 
@@ -20,6 +30,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sasl/sasl.h>
 
 #include "dir.h"
 #include "dn.h"
@@ -137,9 +148,9 @@ test_ssf_floor(void **state)
 	assert_null(strict.ld);
 }
 
-/* Values of attr on dn, read through the admin's connection. */
+/* Values of attr on the dnsNode dn, read through ld. */
 static struct berval **
-admin_values(LDAP *ld, const char *dn, const char *attr)
+node_values(LDAP *ld, const char *dn, const char *attr)
 {
 	char *attrs[] = { (char *)(uintptr_t)attr, NULL };
 	LDAPMessage *res = NULL, *e;
@@ -153,6 +164,17 @@ admin_values(LDAP *ld, const char *dn, const char *attr)
 	v = ldap_get_values_len(ld, e, attr);
 	ldap_msgfree(res);
 	return v;
+}
+
+/* Remove dn as the admin if an earlier run in the same servers left it. */
+static void
+admin_delete(const char *dn)
+{
+	LDAP *ld = admin_conn();
+	int rc = ldap_delete_ext_s(ld, dn, NULL, NULL);
+
+	assert_true(rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT);
+	ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
 static void
@@ -193,11 +215,12 @@ test_write_dnsnode(void **state)
 	memcpy(r.u.aaaa, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x0a", 16);
 	encode_rec(&r, aaaabuf, &bv[1]);
 	assert_int_equal(dn_node(env("VMG_TEST_ZONE_DN"), "vmtest1", &dn), 0);
+	admin_delete(dn);
 	if (dir_node_add(&t->dir, dn, "vmtest1", vals, 2, err,
 	    sizeof(err)) == -1)
 		fail_msg("add: %s", err);
 	ld = admin_conn();
-	got = admin_values(ld, dn, "dnsRecord");
+	got = node_values(ld, dn, "dnsRecord");
 	assert_non_null(got);
 	n = (size_t)ldap_count_values_len(got);
 	assert_int_equal(n, 2);
@@ -253,15 +276,338 @@ test_limits(void **state)
 	ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
+/* ---- the raw group: libldap, SASL and krb5 only ---- */
+
+struct raw {
+	LDAP *ld;
+	char ccname[64];
+	char filecc[4096];	/* env.sh's FILE ccache */
+	int filecc_before;	/* it existed before the test (a kinit) */
+};
+
+/* Answer every SASL prompt with its default (GSSAPI asks at most for an
+ * authorization identity, and the default is none). */
+static int
+raw_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *i;
+
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (i = in; i->id != SASL_CB_LIST_END; i++) {
+		i->result = i->defresult != NULL ? i->defresult : "";
+		i->len = (unsigned)strlen(i->result);
+	}
+	return LDAP_SUCCESS;
+}
+
+static int
+raw_setup(void **state)
+{
+	struct raw *t = xcalloc(1, sizeof(*t));
+
+	/* the keytab is the only credential: a fresh, empty MEMORY cache */
+	if (xsnprintf(t->ccname, sizeof(t->ccname), "MEMORY:it_dnsnode_%ld",
+	    (long)getpid()) == -1 ||
+	    setenv("KRB5CCNAME", t->ccname, 1) == -1 ||
+	    setenv("KRB5_CLIENT_KTNAME", env("VMG_TEST_KEYTAB"), 1) == -1) {
+		free(t);
+		return -1;
+	}
+	if (xsnprintf(t->filecc, sizeof(t->filecc), "%s/ccache",
+	    env("VMG_TEST_DIR")) == -1) {
+		free(t);
+		return -1;
+	}
+	t->filecc_before = access(t->filecc, F_OK) == 0;
+	*state = t;
+	return 0;
+}
+
+static int
+raw_teardown(void **state)
+{
+	struct raw *t = *state;
+
+	if (t->ld != NULL)
+		ldap_unbind_ext_s(t->ld, NULL, NULL);
+	free(t);
+	return unsetenv("KRB5_CLIENT_KTNAME");
+}
+
+/* A GSSAPI-bound connection, with the SSF floor, as the service account. */
+static LDAP *
+raw_bind(void)
+{
+	LDAP *ld = NULL;
+	int v3 = LDAP_VERSION3, rc;
+	ber_len_t ssf_min = 56;
+
+	assert_int_equal(ldap_initialize(&ld, env("VMG_TEST_LDAP_URI")),
+	    LDAP_SUCCESS);
+	assert_int_equal(ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3),
+	    LDAP_OPT_SUCCESS);
+	assert_int_equal(ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON,
+	    LDAP_OPT_ON), LDAP_OPT_SUCCESS);
+	assert_int_equal(ldap_set_option(ld, LDAP_OPT_X_SASL_SSF_MIN,
+	    &ssf_min), LDAP_OPT_SUCCESS);
+	rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL,
+	    LDAP_SASL_QUIET, raw_interact, NULL);
+	if (rc != LDAP_SUCCESS)
+		fail_msg("GSSAPI bind: %s", ldap_err2string(rc));
+	return ld;
+}
+
+static void
+test_raw_bind(void **state)
+{
+	struct raw *t = *state;
+	struct berval *who = NULL;
+	ber_len_t ssf = 0;
+	char want[600];
+
+	t->ld = raw_bind();
+	assert_int_equal(ldap_get_option(t->ld, LDAP_OPT_X_SASL_SSF, &ssf),
+	    LDAP_OPT_SUCCESS);
+	assert_true(ssf >= 56);
+	assert_int_equal(ldap_whoami_s(t->ld, &who, NULL, NULL), LDAP_SUCCESS);
+	assert_non_null(who);
+	assert_int_equal(xsnprintf(want, sizeof(want), "dn:%s",
+	    env("VMG_TEST_SVC_DN")), 0);
+	if (who->bv_len != strlen(want) ||
+	    strncasecmp(who->bv_val, want, who->bv_len) != 0)
+		fail_msg("bound as \"%.*s\", wanted \"%s\"", (int)who->bv_len,
+		    who->bv_val, want);
+	ber_bvfree(who);
+	/* the TGT went to the MEMORY cache: env.sh's FILE cache, if it did
+	 * not exist before, still does not */
+	if (!t->filecc_before && access(t->filecc, F_OK) == 0)
+		fail_msg("%s was created: the bind did not use its own cache",
+		    t->filecc);
+}
+
+/* The zone's SOA serial, from the DC=@ node's dnsRecord values. */
+static uint32_t
+raw_soa_serial(LDAP *ld)
+{
+	char dn[1024], attr[] = "dnsRecord", *attrs[] = { attr, NULL };
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+	struct dnsrec r;
+	uint32_t serial = 0;
+	int i, found = 0;
+
+	assert_int_equal(xsnprintf(dn, sizeof(dn), "DC=@,%s",
+	    env("VMG_TEST_ZONE_DN")), 0);
+	assert_int_equal(ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE,
+	    "(objectClass=dnsNode)", attrs, 0, NULL, NULL, NULL, 0, &res),
+	    LDAP_SUCCESS);
+	e = ldap_first_entry(ld, res);
+	assert_non_null(e);
+	v = ldap_get_values_len(ld, e, attr);
+	assert_non_null(v);
+	for (i = 0; v[i] != NULL; i++) {
+		assert_int_equal(dnsrec_decode((const uint8_t *)v[i]->bv_val,
+		    v[i]->bv_len, &r), 0);
+		if (r.type == DNSREC_TYPE_SOA) {
+			serial = r.u.soa.serial;
+			found++;
+		}
+	}
+	assert_int_equal(found, 1);
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return serial;
+}
+
+/* Add DC=vmtest2 with an A and an AAAA value; the encoded values in bv. */
+static void
+raw_add_node(LDAP *ld, uint32_t serial, uint8_t bufs[2][DNSREC_BUF],
+    struct berval bv[2], char *dn, size_t dnlen)
+{
+	static char a_oc[] = "objectClass", a_dc[] = "dc", a_rec[] = "dnsRecord";
+	static char v_node[] = "dnsNode", v_name[] = "vmtest2";
+	char *ocs[] = { v_node, NULL }, *dcs[] = { v_name, NULL };
+	struct berval *recs[] = { &bv[0], &bv[1], NULL };
+	LDAPMod m_oc = { LDAP_MOD_ADD, a_oc, { .modv_strvals = ocs } };
+	LDAPMod m_dc = { LDAP_MOD_ADD, a_dc, { .modv_strvals = dcs } };
+	LDAPMod m_rec = { LDAP_MOD_ADD | LDAP_MOD_BVALUES, a_rec,
+	    { .modv_bvals = recs } };
+	LDAPMod *mods[] = { &m_oc, &m_dc, &m_rec, NULL };
+	struct dnsrec r;
+	int rc;
+
+	dnsrec_init(&r, DNSREC_TYPE_A, serial, 300, 0);
+	memcpy(r.u.a, "\xc0\x00\x02\x0b", 4);		/* 192.0.2.11 */
+	encode_rec(&r, bufs[0], &bv[0]);
+	dnsrec_init(&r, DNSREC_TYPE_AAAA, serial, 300, 0);
+	memcpy(r.u.aaaa, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x0b", 16);
+	encode_rec(&r, bufs[1], &bv[1]);
+	assert_int_equal(xsnprintf(dn, dnlen, "DC=vmtest2,%s",
+	    env("VMG_TEST_ZONE_DN")), 0);
+	admin_delete(dn);
+	rc = ldap_add_ext_s(ld, dn, mods, NULL, NULL);
+	if (rc != LDAP_SUCCESS)
+		fail_msg("add %s: %s", dn, ldap_err2string(rc));
+}
+
+/* True if vals holds exactly the values of want, byte for byte. */
+static int
+same_values(struct berval **vals, const struct berval *want, size_t n)
+{
+	size_t i, j;
+
+	if (vals == NULL || (size_t)ldap_count_values_len(vals) != n)
+		return 0;
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < n; i++)
+			if (vals[i]->bv_len == want[j].bv_len &&
+			    memcmp(vals[i]->bv_val, want[j].bv_val,
+			    want[j].bv_len) == 0)
+				break;
+		if (i == n)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+test_raw_dnsnode(void **state)
+{
+	struct raw *t = *state;
+	uint8_t bufs[2][DNSREC_BUF];
+	struct berval bv[2], **got;
+	char dn[1024];
+	uint32_t serial;
+	LDAP *ld;
+
+	if (t->ld == NULL)
+		t->ld = raw_bind();
+	serial = raw_soa_serial(t->ld);
+	assert_int_equal(serial, strtoul(env("VMG_TEST_SOA_SERIAL"), NULL, 10));
+	raw_add_node(t->ld, serial, bufs, bv, dn, sizeof(dn));
+	/* read back by the service account and by the admin */
+	got = node_values(t->ld, dn, "dnsRecord");
+	assert_true(same_values(got, bv, 2));
+	ldap_value_free_len(got);
+	ld = admin_conn();
+	got = node_values(ld, dn, "dnsRecord");
+	assert_true(same_values(got, bv, 2));
+	ldap_value_free_len(got);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+}
+
+static void
+test_raw_limits(void **state)
+{
+	struct raw *t = *state;
+	static char a_oc[] = "objectClass", a_cn[] = "cn";
+	static char v_ap[] = "applicationProcess", v_cn[] = "intruder";
+	char *ocs[] = { v_ap, NULL }, *cns[] = { v_cn, NULL }, dn[1024];
+	LDAPMod m_oc = { LDAP_MOD_ADD, a_oc, { .modv_strvals = ocs } };
+	LDAPMod m_cn = { LDAP_MOD_ADD, a_cn, { .modv_strvals = cns } };
+	LDAPMod *mods[] = { &m_oc, &m_cn, NULL };
+
+	if (t->ld == NULL)
+		t->ld = raw_bind();
+	/* OU=Service Accounts is outside the account's delegation */
+	assert_int_equal(xsnprintf(dn, sizeof(dn),
+	    "cn=intruder,ou=Service Accounts,%s", env("VMG_TEST_BASE")), 0);
+	assert_int_equal(ldap_add_ext_s(t->ld, dn, mods, NULL, NULL),
+	    LDAP_INSUFFICIENT_ACCESS);
+	/* and so is the zone container itself, one level up */
+	assert_int_equal(xsnprintf(dn, sizeof(dn),
+	    "cn=intruder,CN=MicrosoftDNS,DC=DomainDnsZones,%s",
+	    env("VMG_TEST_BASE")), 0);
+	assert_int_equal(ldap_add_ext_s(t->ld, dn, mods, NULL, NULL),
+	    LDAP_INSUFFICIENT_ACCESS);
+}
+
+/* Replace one value of dn as the admin (a concurrent writer). */
+static void
+admin_swap(const char *dn, struct berval *old, struct berval *new)
+{
+	static char a_rec[] = "dnsRecord";
+	struct berval *dv[] = { old, NULL }, *av[] = { new, NULL };
+	LDAPMod del = { LDAP_MOD_DELETE | LDAP_MOD_BVALUES, a_rec,
+	    { .modv_bvals = dv } };
+	LDAPMod add = { LDAP_MOD_ADD | LDAP_MOD_BVALUES, a_rec,
+	    { .modv_bvals = av } };
+	LDAPMod *mods[] = { &del, &add, NULL };
+	LDAP *ld = admin_conn();
+
+	assert_int_equal(ldap_modify_ext_s(ld, dn, mods, NULL, NULL),
+	    LDAP_SUCCESS);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+}
+
+/* A constrained update loses to a concurrent writer instead of overwriting
+ * it; the sync then reads again and converges. */
+static void
+test_constrained_update(void **state)
+{
+	struct it *t = *state;
+	uint8_t b1[DNSREC_BUF], b2[DNSREC_BUF], b9[DNSREC_BUF];
+	struct berval v1, v2, v9, *dels[] = { &v1 }, *adds[] = { &v2 };
+	struct berval *vals[] = { &v1 };
+	struct dnsrec r;
+	struct dir_node n;
+	char err[512], *dn = NULL;
+
+	if (dir_open(&t->dir, err, sizeof(err)) == -1)
+		fail_msg("bind: %s", err);
+	dnsrec_init(&r, DNSREC_TYPE_A, 7, 300, 0);
+	memcpy(r.u.a, "\xc0\x00\x02\x01", 4);
+	encode_rec(&r, b1, &v1);
+	memcpy(r.u.a, "\xc0\x00\x02\x02", 4);
+	encode_rec(&r, b2, &v2);
+	memcpy(r.u.a, "\xc0\x00\x02\x09", 4);
+	encode_rec(&r, b9, &v9);
+	assert_int_equal(dn_node(env("VMG_TEST_ZONE_DN"), "race1", &dn), 0);
+	if (dir_node_add(&t->dir, dn, "race1", vals, 1, err, sizeof(err)) == -1)
+		fail_msg("add: %s", err);
+	/* we read v1; meanwhile someone replaces it with v9 */
+	admin_swap(dn, &v1, &v9);
+	/* our update, based on what we read, must fail, not overwrite */
+	assert_int_equal(dir_node_update(&t->dir, dn, dels, 1, adds, 1, -1,
+	    err, sizeof(err)), -1);
+	assert_int_equal(dir_last_rc(&t->dir), LDAP_NO_SUCH_ATTRIBUTE);
+	assert_int_equal(dir_node_read(&t->dir, dn, &n, err, sizeof(err)), 0);
+	assert_int_equal(n.nvalues, 1);
+	assert_int_equal(n.values[0]->bv_len, v9.bv_len);
+	assert_memory_equal(n.values[0]->bv_val, v9.bv_val, v9.bv_len);
+	dir_node_free(&n);
+	/* read again, then the same change succeeds */
+	dels[0] = &v9;
+	assert_int_equal(dir_node_update(&t->dir, dn, dels, 1, adds, 1, -1,
+	    err, sizeof(err)), 0);
+	assert_int_equal(dir_node_read(&t->dir, dn, &n, err, sizeof(err)), 0);
+	assert_int_equal(n.nvalues, 1);
+	assert_memory_equal(n.values[0]->bv_val, v2.bv_val, v2.bv_len);
+	dir_node_free(&n);
+	free(dn);
+}
+
 int
 main(void)
 {
+	const struct CMUnitTest raw[] = {
+		cmocka_unit_test(test_raw_bind),
+		cmocka_unit_test(test_raw_dnsnode),
+		cmocka_unit_test(test_raw_limits),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bind),
 		cmocka_unit_test(test_ssf_floor),
 		cmocka_unit_test(test_write_dnsnode),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_constrained_update),
 	};
+	int fails;
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	fails = cmocka_run_group_tests_name("raw", raw, raw_setup,
+	    raw_teardown);
+	fails += cmocka_run_group_tests_name("dir", tests, setup, teardown);
+	return fails;
 }

@@ -8,6 +8,8 @@
 #   tests/testenv.sh restart-slapd DIR
 #                                start slapd again (after a test stopped it);
 #                                prints its new PID
+#   tests/testenv.sh check       exit 0 if every program and module needed
+#                                is there, else name what is missing (exit 1)
 #
 # Realm EXAMPLE.TEST, base DC=example,DC=test, zone example.test, reverse
 # zones 2.0.192.in-addr.arpa and 8.b.d.0.1.0.0.2.ip6.arpa, OU=VM Groups.
@@ -15,7 +17,8 @@
 # cn=svc-vmgroup,ou=Service Accounts,dc=example,dc=test, the only account
 # (besides the rootdn) that may write the zones and the OU.  A node DC=dc1
 # with an A record, created by the rootdn, stands for a foreign node.
-# Nothing outside DIR is read or written; see doc/testenv.md.
+# Both servers listen on 127.0.0.1 only.  Nothing outside DIR is read or
+# written (slapd's replay cache included); see doc/testenv.md.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,18 +36,28 @@ SOA_SERIAL=7
 
 die() { echo "testenv: $*" >&2; exit 1; }
 
-need() {
-	local p
+# Print what is missing to run the servers; true if nothing is.
+missing() {
+	local p out=""
+	PATH=$PATH:/usr/sbin:/sbin
 	for p in kdb5_util kadmin.local krb5kdc kinit slapd ldapadd ldapsearch \
 	    ss base64 od; do
-		command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-		command -v "$p" >/dev/null 2>&1 || die "missing program: $p"
+		command -v "$p" >/dev/null 2>&1 || out+=" $p"
 	done
 	[ -e /usr/lib/ldap/back_mdb.so ] || [ -e /usr/lib/ldap/back_mdb.la ] ||
-		die "missing slapd's back_mdb module"
-	[ -e /usr/lib/x86_64-linux-gnu/sasl2/libgssapiv2.so ] ||
-		ls /usr/lib/*/sasl2/libgssapiv2.so >/dev/null 2>&1 ||
-		die "missing the SASL GSSAPI plugin (libsasl2-modules-gssapi-mit)"
+		out+=" slapd's back_mdb module"
+	compgen -G "/usr/lib/*/sasl2/libgssapiv2.so*" >/dev/null ||
+	    compgen -G "/usr/lib/sasl2/libgssapiv2.so*" >/dev/null ||
+		out+=" the SASL GSSAPI plugin (libsasl2-modules-gssapi-mit)"
+	[ -n "$out" ] || return 0
+	echo "missing:$out"
+	return 1
+}
+
+need() {
+	local m
+	m=$(missing) || die "$m"
+	PATH=$PATH:/usr/sbin:/sbin
 }
 
 # A free TCP port on 127.0.0.1 (random, checked; the caller retries a race).
@@ -141,8 +154,8 @@ write_krb5() {
 CONF
 	cat >"$dir/kdc.conf" <<CONF
 [kdcdefaults]
-	kdc_ports = $kport
-	kdc_tcp_ports = $kport
+	kdc_listen = 127.0.0.1:$kport
+	kdc_tcp_listen = 127.0.0.1:$kport
 [realms]
 	$REALM = {
 		database_name = $dir/kdc/principal
@@ -180,6 +193,11 @@ sasl-host localhost
 sasl-realm $REALM
 authz-regexp "^uid=svc-vmgroup(,cn=example.test)?,cn=gssapi,cn=auth\$" "$SVC_DN"
 sizelimit 5000
+# Global ACLs (the root DSE and cn=Subschema belong to no database):
+# anonymous users see the root DSE (naming contexts, SASL mechanisms) only.
+access to dn.base="" by * read
+access to dn.base="cn=Subschema" by users read by * none
+access to * by users read by * none
 
 database mdb
 maxsize 67108864
@@ -191,18 +209,15 @@ index objectClass eq
 index dc,cn eq
 index vmGroupHost,vmGroupDNSName,vmGroupMember,vmGroupAddress eq
 index vmGroupBlocked eq
-access to dn.base="" by * read
-access to dn.base="cn=Subschema" by * read
 $acl
 access to * by users read by * none
 CONF
 }
 
-start_kdc() {
-	local dir=$1 port i
+make_realm() {
+	local dir=$1
 	mkdir -p "$dir/kdc"
-	port=$(free_port)
-	write_krb5 "$dir" "$port"
+	write_krb5 "$dir" 0
 	export KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf
 	kdb5_util create -s -r $REALM -P "$(randhex 16)" >"$dir/kdb5.log" 2>&1 ||
 		die "kdb5_util create failed: $(tail -n 3 "$dir/kdb5.log")"
@@ -214,19 +229,47 @@ start_kdc() {
 	} | kadmin.local >"$dir/kadmin.log" 2>&1 ||
 		die "kadmin.local failed: $(tail -n 3 "$dir/kadmin.log")"
 	chmod 0600 "$dir/slapd.keytab" "$dir/svc.keytab"
+}
+
+# Start krb5kdc on port $2; true once it hands out a ticket, false if it
+# exited (the port was taken after all, most likely).
+try_kdc() {
+	local dir=$1 port=$2 i pid
+	write_krb5 "$dir" "$port"
 	krb5kdc -n -r $REALM >>"$dir/kdc.log" 2>&1 &
-	echo $! >"$dir/kdc.pid"
+	pid=$!
+	echo "$pid" >"$dir/kdc.pid"
 	for i in $(seq 100); do
 		if KRB5CCNAME=MEMORY:probe kinit -k -t "$dir/svc.keytab" \
 		    svc-vmgroup@$REALM >/dev/null 2>&1; then
 			echo "$port" >"$dir/kdc.port"
 			return 0
 		fi
-		kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null ||
-			die "krb5kdc exited: $(tail -n 3 "$dir/kdc.log")"
-		sleep 0.05
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null || true
+			rm -f "$dir/kdc.pid"
+			return 1
+		fi
+		sleep 0.02
 	done
-	die "the KDC did not answer"
+	die "the KDC did not answer on port $port"
+}
+
+start_kdc() {
+	local dir=$1 tries
+	make_realm "$dir"
+	for tries in 1 2 3 4 5; do
+		try_kdc "$dir" "$(free_port)" && return 0
+	done
+	die "krb5kdc did not start: $(tail -n 3 "$dir/kdc.log")"
+}
+
+# slapd forks; its parent exits non-zero if the child could not start (a
+# port taken, a bad configuration).  Its keytab, krb5.conf and replay cache
+# are DIR's.
+run_slapd() {
+	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
+	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test
 }
 
 start_slapd() {
@@ -235,23 +278,21 @@ start_slapd() {
 	write_slapd_conf "$dir" "$pw"
 	for tries in 1 2 3 4 5; do
 		port=$(free_port)
-		if KRB5_KTNAME=$dir/slapd.keytab slapd -f "$dir/slapd.conf" \
-		    -h "ldap://127.0.0.1:$port/" -n vmgroup-test \
-		    >"$dir/slapd.log" 2>&1; then
+		if run_slapd "$dir" "$port" >"$dir/slapd.log" 2>&1; then
 			break
 		fi
 		[ "$tries" -lt 5 ] || die "slapd did not start: $(tail -n 5 "$dir/slapd.log")"
 	done
 	for i in $(seq 100); do
-		[ -s "$dir/slapd.pid" ] && ldapsearch -x -LLL \
+		[ -s "$dir/slapd.pid" ] && LDAPNOINIT=1 ldapsearch -x -LLL \
 		    -H "ldap://127.0.0.1:$port" -b "" -s base >/dev/null 2>&1 &&
 		    break
-		sleep 0.05
+		sleep 0.02
 	done
 	[ -s "$dir/slapd.pid" ] || die "slapd wrote no pid file"
 	echo "$port" >"$dir/slapd.port"
 	write_ldif >"$dir/seed.ldif"
-	ldapadd -x -H "ldap://127.0.0.1:$port" -D "$ADMIN_DN" -w "$pw" \
+	LDAPNOINIT=1 ldapadd -x -H "ldap://127.0.0.1:$port" -D "$ADMIN_DN" -w "$pw" \
 	    -f "$dir/seed.ldif" >"$dir/seed.log" 2>&1 ||
 		die "seeding the directory failed: $(tail -n 5 "$dir/seed.log")"
 }
@@ -270,7 +311,15 @@ CONF
 # written by tests/testenv.sh start; source it
 export KRB5_CONFIG='$dir/krb5.conf'
 export KRB5CCNAME='FILE:$dir/ccache'
+export KRB5RCACHEDIR='$dir'
+# libldap reads no ldap.conf, ~/.ldaprc or LDAP* variable of the caller;
+# every tool gets its options on the command line, e.g.
+#   ldapwhoami \$VMG_TEST_LDAP_GSSAPI_ARGS   (after kinit -k -t ...)
+#   ldapsearch \$VMG_TEST_LDAP_ADMIN_ARGS -b ...
+export LDAPNOINIT=1
 export LDAPCONF='$dir/ldap.conf'
+export VMG_TEST_LDAP_GSSAPI_ARGS='-H ldap://localhost:$lport -N -Q -Y GSSAPI'
+export VMG_TEST_LDAP_ADMIN_ARGS='-x -H ldap://localhost:$lport -D $ADMIN_DN -w $pw'
 export VMG_TEST_DIR='$dir'
 export VMG_TEST_REALM='$REALM'
 export VMG_TEST_LDAP_URI='ldap://localhost:$lport'
@@ -294,14 +343,30 @@ ENV
 }
 
 
+# True if PID is still the NAME process started for DIR (not a reused PID):
+# slapd names DIR on its command line, krb5kdc in its environment.
+ours() {
+	local pid=$1 name=$2 dir=$3
+	[ "$(ps -o comm= -p "$pid" 2>/dev/null)" = "$name" ] || return 1
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" ||
+		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+		grep -qxF "KRB5_KDC_PROFILE=$dir/kdc.conf"
+}
+
+# Stop the two servers by the PIDs recorded in DIR, and only those.
 stop() {
-	local dir=$1 f pid
-	for f in slapd.pid kdc.pid; do
-		[ -s "$dir/$f" ] || continue
-		pid=$(cat "$dir/$f")
-		kill -TERM "$pid" 2>/dev/null || true
-		wait_gone "$pid"
-		rm -f "$dir/$f"
+	local dir=$1 f pid name
+	dir=$(cd "$dir" 2>/dev/null && pwd) || return 0
+	for f in slapd kdc; do
+		[ -s "$dir/$f.pid" ] || continue
+		pid=$(cat "$dir/$f.pid")
+		name=slapd
+		[ "$f" = kdc ] && name=krb5kdc
+		if ours "$pid" "$name" "$dir"; then
+			kill -TERM "$pid" 2>/dev/null || true
+			wait_gone "$pid"
+		fi
+		rm -f "$dir/$f.pid"
 	done
 }
 
@@ -310,34 +375,38 @@ start() {
 	[ -d "$dir" ] || die "$dir: no such folder"
 	dir=$(cd "$dir" && pwd)
 	need
+	# a failed start leaves nothing running
+	trap 'stop "$dir"' EXIT
 	pw=$(randhex 12)
 	start_kdc "$dir"
 	start_slapd "$dir" "$pw"
 	write_env "$dir" "$pw"
+	trap - EXIT
 }
 
 # Start slapd again on its port and data (after a test stopped it).
 restart_slapd() {
 	local dir=$1 port i
+	dir=$(cd "$dir" && pwd)
 	port=$(cat "$dir/slapd.port")
 	for i in $(seq 40); do
-		KRB5_KTNAME=$dir/slapd.keytab slapd -f "$dir/slapd.conf" \
-		    -h "ldap://127.0.0.1:$port/" -n vmgroup-test \
-		    >>"$dir/slapd.log" 2>&1 && break
+		run_slapd "$dir" "$port" >>"$dir/slapd.log" 2>&1 && break
 		sleep 0.25	# the old socket may linger a moment
 	done
 	for i in $(seq 100); do
-		ldapsearch -x -LLL -H "ldap://127.0.0.1:$port" -b "" -s base \
-		    >/dev/null 2>&1 && { cat "$dir/slapd.pid"; return 0; }
+		LDAPNOINIT=1 ldapsearch -x -LLL -H "ldap://127.0.0.1:$port" \
+		    -b "" -s base >/dev/null 2>&1 &&
+		    { cat "$dir/slapd.pid"; return 0; }
 		sleep 0.05
 	done
 	die "slapd did not come back"
 }
 
 case ${1:-} in
+check) [ $# -eq 1 ] || die "usage: testenv.sh check"; missing ;;
 restart-slapd) [ $# -eq 2 ] || die "usage: testenv.sh restart-slapd DIR"
 	restart_slapd "$2" ;;
 start) [ $# -eq 2 ] || die "usage: testenv.sh start DIR"; start "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: testenv.sh stop DIR"; stop "$2" ;;
-*) die "usage: testenv.sh start|stop DIR" ;;
+*) die "usage: testenv.sh start|stop|restart-slapd DIR, or check" ;;
 esac

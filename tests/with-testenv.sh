@@ -5,14 +5,16 @@
 # status.  Without the servers' programs: skip (77), but under CI=true that
 # is a failure (1).
 here=$(cd "$(dirname "$0")" && pwd)
-missing=
-for p in krb5kdc kdb5_util kadmin.local slapd ldapadd; do
-	command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "with-testenv: missing:$missing (run scripts/install-deps.sh)" >&2
-	[ "${CI:-}" = true ] && exit 1
+if [ $# -eq 0 ]; then
+	echo "usage: with-testenv.sh CMD [ARGS...]" >&2
+	exit 2
+fi
+if ! missing=$(bash "$here/testenv.sh" check); then
+	echo "with-testenv: $missing (run scripts/install-deps.sh)" >&2
+	if [ "${CI:-}" = true ]; then
+		echo "with-testenv: CI=true: a missing dependency is a failure" >&2
+		exit 1
+	fi
 	exit 77
 fi
 PATH=$PATH:/usr/sbin:/sbin
