@@ -31,8 +31,11 @@ count_checks() {
 		log=${trs%.trs}.log
 		res=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
 		name=${trs#"$dir"/}; name=${name%.trs}
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | head -n 1)
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | head -n 1)
+		# cmocka: one summary per group; a program may run several
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" |
+		    awk '{ n += $1 } END { if (NR) print n }')
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" |
+		    awk '{ n += $1 } END { if (NR) print n }')
 		# shell tests: one "ok: " or "FAILED: " line per check
 		if [ -z "$p$f" ] && grep -q '^ok: \|^FAILED: ' "$log"; then
 			p=$(grep -c '^ok: ' "$log")

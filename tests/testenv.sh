@@ -40,8 +40,8 @@ die() { echo "testenv: $*" >&2; exit 1; }
 missing() {
 	local p out=""
 	PATH=$PATH:/usr/sbin:/sbin
-	for p in kdb5_util kadmin.local krb5kdc kinit slapd ldapadd ldapsearch \
-	    ss base64 od; do
+	for p in kdb5_util kadmin.local krb5kdc kinit slapd slaptest ldapadd \
+	    ldapsearch ss base64 od; do
 		command -v "$p" >/dev/null 2>&1 || out+=" $p"
 	done
 	[ -e /usr/lib/ldap/back_mdb.so ] || [ -e /usr/lib/ldap/back_mdb.la ] ||
@@ -278,10 +278,14 @@ start_slapd() {
 	write_slapd_conf "$dir" "$pw"
 	for tries in 1 2 3 4 5; do
 		port=$(free_port)
-		if run_slapd "$dir" "$port" >"$dir/slapd.log" 2>&1; then
+		if run_slapd "$dir" "$port" >>"$dir/slapd.log" 2>&1; then
 			break
 		fi
-		[ "$tries" -lt 5 ] || die "slapd did not start: $(tail -n 5 "$dir/slapd.log")"
+		# slapd says why only to syslog: a bad configuration is not
+		# worth another port
+		slaptest -u -f "$dir/slapd.conf" >"$dir/slaptest.log" 2>&1 ||
+			die "slapd.conf: $(tail -n 3 "$dir/slaptest.log")"
+		[ "$tries" -lt 5 ] || die "slapd did not start (port $port)"
 	done
 	for i in $(seq 100); do
 		[ -s "$dir/slapd.pid" ] && LDAPNOINIT=1 ldapsearch -x -LLL \
@@ -348,9 +352,11 @@ ENV
 ours() {
 	local pid=$1 name=$2 dir=$3
 	[ "$(ps -o comm= -p "$pid" 2>/dev/null)" = "$name" ] || return 1
-	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" ||
+	# (grep reads all its input: no SIGPIPE for tr under pipefail)
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null |
+		grep -F "$dir/" >/dev/null ||
 		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
-		grep -qxF "KRB5_KDC_PROFILE=$dir/kdc.conf"
+		grep -xF "KRB5_KDC_PROFILE=$dir/kdc.conf" >/dev/null
 }
 
 # Stop the two servers by the PIDs recorded in DIR, and only those.
@@ -393,7 +399,7 @@ restart_slapd() {
 		run_slapd "$dir" "$port" >>"$dir/slapd.log" 2>&1 && break
 		sleep 0.25	# the old socket may linger a moment
 	done
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		LDAPNOINIT=1 ldapsearch -x -LLL -H "ldap://127.0.0.1:$port" \
 		    -b "" -s base >/dev/null 2>&1 &&
 		    { cat "$dir/slapd.pid"; return 0; }
