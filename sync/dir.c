@@ -368,7 +368,7 @@ dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
 	if (rc == 1) {
 		e = ldap_first_entry(d->ld, res);
 		out->exists = 1;
-		for (i = 0; attrs[i] != NULL && i < DIR_ENTRY_MAX_ATTRS; i++)
+		for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++)
 			out->vals[i] = ldap_get_values_len(d->ld, e, attrs[i]);
 		out->nattrs = i;
 		ldap_msgfree(res);

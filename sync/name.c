@@ -25,7 +25,7 @@ name_quote(const char *in, char *out, size_t outlen)
 
 	if (outlen == 0)
 		return;
-	for (i = 0; in[i] != '\0' && i < 40; i++) {
+	for (i = 0; i < 40 && in[i] != '\0'; i++) {
 		c = (unsigned char)in[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
 			if (o + 2 > outlen)
