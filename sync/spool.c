@@ -68,21 +68,28 @@ int
 spool_init(const char *dir, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	mode_t mode;
 	size_t i;
 
 	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
 		(void)xsnprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (spool_check_dir(dir, err, errlen) == -1)
+	if (spool_check_dir(dir, err, errlen) == -1 || stat(dir, &st) == -1)
 		return -1;
+	/* subfolders get the spool's own group rights (a 2770 spool lets
+	 * hooks in its group queue files), never rights for others */
+	mode = st.st_mode & (S_ISGID | S_IRWXU | S_IRWXG);
 	for (i = 0; i < sizeof(spool_subdirs) / sizeof(spool_subdirs[0]); i++) {
 		if (spool_path(path, sizeof(path), dir, spool_subdirs[i],
 		    NULL) == -1) {
 			(void)xsnprintf(err, errlen, "spool path too long");
 			return -1;
 		}
-		if (mkdir(path, 0750) == -1 && errno != EEXIST) {
+		if (mkdir(path, mode) == 0)
+			(void)chmod(path, mode);	/* past the umask */
+		else if (errno != EEXIST) {
 			(void)xsnprintf(err, errlen, "%s: %s", path,
 			    strerror(errno));
 			return -1;

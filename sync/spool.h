@@ -16,8 +16,9 @@
 
 #define SPOOL_NAME_BUF 64
 
-/* Create the folders (0750) if missing; refuse a spool, or a folder in it,
- * that is world-writable, a symlink or not a folder.  0 / -1 with err. */
+/* Create the folders if missing (the spool 0750, its subfolders with the
+ * spool's owner and group rights); refuse a spool, or a folder in it, that
+ * is world-writable, a symlink or not a folder.  0 / -1 with err. */
 int spool_init(const char *dir, char *err, size_t errlen);
 /* Producer: queue data atomically; the file name goes to name_out. */
 int spool_write(const char *dir, const char *data, size_t len,

@@ -171,6 +171,24 @@ test_unsafe_folders(void **state)
 	assert_non_null(strstr(err, "not a folder"));
 }
 
+/* A group-writable spool gives its subfolders the same group rights. */
+static void
+test_group_spool(void **state)
+{
+	const char *dir = *state;
+	char err[256], sub[PATH_MAX];
+	struct stat st;
+
+	assert_int_equal(chmod(dir, 02770), 0);
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	assert_int_equal(xsnprintf(sub, sizeof(sub), "%s/new", dir), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 02770);
+	assert_int_equal(xsnprintf(sub, sizeof(sub), "%s/tmp", dir), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 02770);
+}
+
 int
 main(void)
 {
@@ -182,6 +200,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quarantine, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_folders, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_group_spool, setup,
 		    teardown),
 	};
 
