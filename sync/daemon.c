@@ -94,6 +94,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 void
 daemon_close(struct daemon *dm)
 {
+	sync_cache_clear(&dm->cache);
 	dir_close(&dm->dir);
 	krb_free(&dm->krb);
 	own_free(&dm->own);
@@ -169,6 +170,7 @@ daemon_backoff(struct daemon *dm, time_t now, const char *what,
 		delay = 1;
 	dm->next_try = now + (time_t)delay;
 	dm->synced = 0;
+	sync_cache_clear(&dm->cache);	/* read everything next time */
 	log_warnx("%s: %s; retrying in %u s (nothing is lost: the spool "
 	    "keeps the events)", what, err, delay);
 }
@@ -194,6 +196,14 @@ daemon_connect(struct daemon *dm, time_t now, char *err, size_t errlen)
 	return 0;
 }
 
+/* A full reconcile (everything read again) is due. */
+static int
+daemon_full_due(const struct daemon *dm, time_t now)
+{
+	return dm->last_full == 0 ||
+	    now >= dm->last_full + (time_t)dm->conf.reconcile_interval;
+}
+
 /* Compute the desired state with the zones' serials and write it. */
 static int
 daemon_sync(struct daemon *dm, time_t now, struct sync_stats *st, char *err,
@@ -201,7 +211,8 @@ daemon_sync(struct daemon *dm, time_t now, struct sync_stats *st, char *err,
 {
 	struct model_config cfg = dm->conf.model;
 	struct sync_params sp = { .base = dm->conf.base,
-	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now };
+	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now,
+	    .cache = &dm->cache, .full = daemon_full_due(dm, now) };
 	struct model_desired want;
 	int rc;
 
@@ -266,11 +277,11 @@ daemon_report(const struct sync_stats *st, size_t expired)
 	    expired == 0)
 		return;
 	log_info("pass done: %zu node(s) created, %zu updated, %zu "
-	    "tombstoned, %zu revived, %zu unchanged; group objects %zu "
-	    "created, %zu updated, %zu deleted; %zu lease(s) expired",
-	    st->added, st->changed, st->tombstoned, st->revived,
-	    st->unchanged, st->groups_added, st->groups_changed,
-	    st->groups_deleted, expired);
+	    "tombstoned, %zu revived, %zu unchanged, %zu not read again; "
+	    "group objects %zu created, %zu updated, %zu deleted; %zu "
+	    "lease(s) expired", st->added, st->changed, st->tombstoned,
+	    st->revived, st->unchanged, st->cached, st->groups_added,
+	    st->groups_changed, st->groups_deleted, expired);
 }
 
 int
@@ -306,7 +317,8 @@ daemon_cycle(struct daemon *dm, time_t now)
 	dm->backoff = 0;
 	dm->next_try = 0;
 	dm->synced = 1;
-	dm->last_full = now;
+	if (daemon_full_due(dm, now))
+		dm->last_full = now;
 	rc = 0;
 out:
 	batch_free(&b);

@@ -19,6 +19,7 @@
 #include "krb.h"
 #include "model.h"
 #include "own.h"
+#include "sync.h"
 
 struct daemon {
 	struct conf conf;
@@ -30,7 +31,8 @@ struct daemon {
 	char own_path[PATH_MAX];
 	unsigned backoff;		/* current retry delay, seconds */
 	time_t next_try;		/* no directory attempt before this */
-	time_t last_full;		/* last complete sync */
+	time_t last_full;		/* last full reconcile */
+	struct sync_cache cache;	/* what passes since then verified */
 	int synced;			/* directory holds the desired state */
 };
 

@@ -165,15 +165,22 @@ name_zone_check(const char *in, char out[NAME_FQDN_BUF], char *err,
 }
 
 uint64_t
-name_fnv1a64(const char *s)
+name_fnv1a64_update(uint64_t h, const void *data, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p = data;
+	size_t i;
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+uint64_t
+name_fnv1a64(const char *s)
+{
+	return name_fnv1a64_update(NAME_FNV_BASIS, s, strlen(s));
 }
 
 int

@@ -50,8 +50,11 @@ int name_fqdn(const char *rel, const char *zone, char out[NAME_FQDN_BUF]);
 int name_ptr(int family, const void *addr, char out[NAME_FQDN_BUF]);
 /* fqdn relative to zone ("@" for the zone itself); -1 if not inside it. */
 int name_relative(const char *fqdn, const char *zone, char out[NAME_FQDN_BUF]);
-/* 64-bit FNV-1a. */
+/* 64-bit FNV-1a of a string; _update folds more bytes into a hash (start
+ * from NAME_FNV_BASIS). */
+#define NAME_FNV_BASIS 0xcbf29ce484222325ULL
 uint64_t name_fnv1a64(const char *s);
+uint64_t name_fnv1a64_update(uint64_t h, const void *data, size_t len);
 /* Copy untrusted bytes into out for a message: printable ASCII kept, the
  * rest as \xNN, at most 40 input bytes ("..." after). */
 void name_quote(const char *in, char *out, size_t outlen);

@@ -27,6 +27,83 @@ sync_same(const struct berval *a, const uint8_t *b, size_t blen)
 	    memcmp(a->bv_val + 12, b + 12, blen - 12) == 0;
 }
 
+void
+sync_cache_clear(struct sync_cache *c)
+{
+	struct sync_cache_entry *e, *tmp;
+
+	HASH_ITER(hh, c->map, e, tmp) {
+		HASH_DEL(c->map, e);
+		free(e->dn);
+		free(e);
+	}
+}
+
+/* True if an earlier pass left dn with values of this digest, and this is
+ * no full reconcile. */
+static int
+sync_cache_fresh(const struct sync_params *p, const char *dn, uint64_t digest)
+{
+	struct sync_cache_entry *e;
+
+	if (p->cache == NULL || p->full)
+		return 0;
+	HASH_FIND_STR(p->cache->map, dn, e);
+	return e != NULL && e->digest == digest;
+}
+
+static void
+sync_cache_put(const struct sync_params *p, const char *dn, uint64_t digest)
+{
+	struct sync_cache_entry *e;
+
+	if (p->cache == NULL)
+		return;
+	HASH_FIND_STR(p->cache->map, dn, e);
+	if (e == NULL) {
+		e = xcalloc(1, sizeof(*e));
+		e->dn = xstrdup(dn);
+		HASH_ADD_KEYPTR(hh, p->cache->map, e->dn, strlen(e->dn), e);
+	}
+	e->digest = digest;
+}
+
+static void
+sync_cache_drop(const struct sync_params *p, const char *dn)
+{
+	struct sync_cache_entry *e;
+
+	if (p->cache == NULL)
+		return;
+	HASH_FIND_STR(p->cache->map, dn, e);
+	if (e != NULL) {
+		HASH_DEL(p->cache->map, e);
+		free(e->dn);
+		free(e);
+	}
+}
+
+/* The digest of a node's wanted values (sorted already), serials left
+ * out as sync_same leaves them out. */
+static uint64_t
+sync_node_digest(const struct model_node *node)
+{
+	uint64_t h = NAME_FNV_BASIS;
+	size_t i;
+
+	for (i = 0; i < node->nrrs; i++) {
+		const struct model_rr *rr = &node->rrs[i];
+
+		h = name_fnv1a64_update(h, &rr->len, sizeof(rr->len));
+		h = name_fnv1a64_update(h, rr->val, rr->len < 8 ? rr->len : 8);
+		if (rr->len > 12)
+			h = name_fnv1a64_update(h, rr->val + 12, rr->len - 12);
+	}
+	return h;
+}
+
+#define SYNC_DIGEST_TOMBSTONE 1	/* a node of ours with no records */
+
 int
 sync_zone_serial(struct dir *d, const struct sync_params *p, const char *zone,
     uint32_t *serial, char *err, size_t errlen)
@@ -381,6 +458,21 @@ gv_build(const struct model_group *g, struct group_vals *gv)
 			gv_push(gv, GA_ADDRESS, addr);
 }
 
+static uint64_t
+gv_digest(const struct group_vals *gv)
+{
+	uint64_t h = NAME_FNV_BASIS;
+	size_t a, i;
+
+	for (a = 0; a < GA_N; a++) {
+		h = name_fnv1a64_update(h, &a, sizeof(a));
+		for (i = 0; i < gv->n[a]; i++)
+			h = name_fnv1a64_update(h, gv->v[a][i],
+			    strlen(gv->v[a][i]) + 1);
+	}
+	return h;
+}
+
 /* Same set of values (ours are distinct; the server's are distinct). */
 static int
 gv_same(struct berval **cur, char **want, size_t nwant)
@@ -447,15 +539,24 @@ sync_group_write(struct dir *d, const char *dn, struct group_vals *gv,
 
 static int
 sync_group(struct dir *d, struct own *own, const char *dn,
-    const struct model_group *g, time_t now, struct sync_stats *st,
-    char *err, size_t errlen)
+    const struct model_group *g, const struct sync_params *p,
+    struct sync_stats *st, char *err, size_t errlen)
 {
 	struct group_vals gv;
 	struct dir_entry cur;
 	int differ[GA_N], any = 0, rc = -1;
+	time_t now = p->now;
+	uint64_t digest;
 	size_t a;
 
 	gv_build(g, &gv);
+	memset(&cur, 0, sizeof(cur));
+	digest = gv_digest(&gv);
+	if (sync_cache_fresh(p, dn, digest)) {
+		st->cached++;
+		rc = 0;
+		goto out;
+	}
 	if (dir_entry_read(d, dn, group_attrs, &cur, err, errlen) == -1)
 		goto out;
 	if (!cur.exists) {
@@ -465,6 +566,7 @@ sync_group(struct dir *d, struct own *own, const char *dn,
 		rc = sync_group_write(d, dn, &gv, NULL, now, err, errlen);
 		if (rc == 0) {
 			st->groups_added++;
+			sync_cache_put(p, dn, digest);
 			log_info("created group object %s", dn);
 		} else if (dir_last_rc(d) == LDAP_ALREADY_EXISTS)
 			own_del(own, OWN_GROUP, dn);
@@ -484,6 +586,8 @@ sync_group(struct dir *d, struct own *own, const char *dn,
 		st->groups_changed++;
 		log_info("updated group object %s", dn);
 	}
+	if (rc == 0)
+		sync_cache_put(p, dn, digest);
 out:
 	dir_entry_free(&cur);
 	gv_free(&gv);
@@ -491,9 +595,10 @@ out:
 }
 
 static int
-sync_group_gone(struct dir *d, struct own *own, const char *dn,
-    struct sync_stats *st, char *err, size_t errlen)
+sync_group_gone(struct dir *d, struct own *own, const struct sync_params *p,
+    const char *dn, struct sync_stats *st, char *err, size_t errlen)
 {
+	sync_cache_drop(p, dn);
 	if (dir_entry_delete(d, dn, err, errlen) == -1 &&
 	    dir_last_rc(d) != LDAP_NO_SUCH_OBJECT)
 		return -1;
@@ -511,7 +616,8 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	char *zdn = NULL, *dn = NULL;
-	size_t i;
+	uint64_t digest;
+	size_t i, foreign;
 	int rc = 0;
 
 	for (i = 0; i < want->nnodes && rc == 0; i++) {
@@ -528,7 +634,15 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 		}
 		free(zdn);
 		dn_set_add(wanted, dn);
+		digest = sync_node_digest(node);
+		if (sync_cache_fresh(p, dn, digest)) {
+			st->cached++;
+			continue;
+		}
+		foreign = st->foreign;
 		rc = sync_node(d, own, dn, node, st, err, errlen);
+		if (rc == 0 && st->foreign == foreign)
+			sync_cache_put(p, dn, digest);
 	}
 	return rc;
 }
@@ -552,9 +666,15 @@ sync_nodes(struct dir *d, struct own *own, const struct sync_params *p,
 	owned = own_list(own, OWN_NODE, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		HASH_FIND_STR(*wanted, owned[i], e);
-		if (e == NULL)
-			rc = sync_unwanted(d, own, owned[i], p->now, st, err,
-			    errlen);
+		if (e != NULL)
+			continue;
+		if (sync_cache_fresh(p, owned[i], SYNC_DIGEST_TOMBSTONE)) {
+			st->cached++;
+			continue;
+		}
+		/* cache first: sync_unwanted may drop (and free) the DN */
+		sync_cache_put(p, owned[i], SYNC_DIGEST_TOMBSTONE);
+		rc = sync_unwanted(d, own, owned[i], p->now, st, err, errlen);
 	}
 	free(owned);
 	return rc;
@@ -578,14 +698,15 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 			return -1;
 		}
 		dn_set_add(wanted, dn);
-		rc = sync_group(d, own, dn, &want->groups[i], p->now, st, err,
+		rc = sync_group(d, own, dn, &want->groups[i], p, st, err,
 		    errlen);
 	}
 	owned = own_list(own, OWN_GROUP, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		HASH_FIND_STR(*wanted, owned[i], e);
 		if (e == NULL)
-			rc = sync_group_gone(d, own, owned[i], st, err, errlen);
+			rc = sync_group_gone(d, own, p, owned[i], st, err,
+			    errlen);
 	}
 	free(owned);
 	return rc;

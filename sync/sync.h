@@ -18,21 +18,42 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <uthash.h>
+
 #include "dir.h"
 #include "model.h"
 #include "own.h"
 
 #define SYNC_MAX_FOREIGN 64
 
+/* What earlier passes found in the directory, by DN: a digest of the
+ * values that were verified or written there.  Between full reconciles a
+ * node or object whose wanted values have the same digest is not read
+ * again, so a pass after a burst reads only what the burst changed. */
+struct sync_cache_entry {
+	char *dn;
+	uint64_t digest;
+	UT_hash_handle hh;
+};
+
+struct sync_cache {
+	struct sync_cache_entry *map;
+};
+
+void sync_cache_clear(struct sync_cache *c);
+
 struct sync_params {
 	const char *base;		/* DC=example,DC=test */
 	const char *partition;		/* DomainDnsZones */
 	const char *ou;			/* OU=VM Groups,DC=example,DC=test */
 	time_t now;			/* for tombstone times */
+	struct sync_cache *cache;	/* NULL: read everything */
+	int full;			/* a full reconcile: read everything */
 };
 
 struct sync_stats {
 	size_t added, changed, tombstoned, revived, unchanged, foreign;
+	size_t cached;		/* not read: unchanged since the last pass */
 	size_t groups_added, groups_changed, groups_deleted;
 	/* relative names of foreign nodes a desired record wanted */
 	char foreign_names[SYNC_MAX_FOREIGN][NAME_FQDN_BUF];

@@ -74,6 +74,8 @@ check "vmGroup object lists 150 members" test "$(admin -b \
 	"CN=hv1-burst-vm,$VMG_TEST_OU_DN" -s base vmGroupMember |
 	grep -c '^vmGroupMember: ')" -eq 150
 check "spool empty" spool_empty
+check "passes between full reconciles do not read unchanged nodes again" \
+	grep -q "unchanged, [1-9][0-9]* not read again" "$W/log"
 writes=$(grep -c "DC=hv1-burst-vm,DC=" "$W/log")
 check "a burst is coalesced: $writes writes of the group node for 150 events" \
 	test "$writes" -lt 40
