@@ -166,7 +166,8 @@ register_queue(const char *spool, json_object *doc)
 	char err[256], buf[EVENT_MAX_BYTES], name[128];
 	const char *js;
 
-	js = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	js = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (event_parse(js, strlen(js), &ev, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup: refused: %s\n", err);
 		return 1;

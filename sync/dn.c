@@ -26,6 +26,20 @@ dn_attr_ok(const char *attr)
 	return 1;
 }
 
+/* No control characters: libldap would put them into the DN raw. */
+static int
+dn_value_ok(const char *value)
+{
+	size_t i;
+
+	if (value[0] == '\0')
+		return 0;
+	for (i = 0; value[i] != '\0'; i++)
+		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 dn_child(const char *parent, const char *attr, const char *value, char **out)
 {
@@ -37,7 +51,7 @@ dn_child(const char *parent, const char *attr, const char *value, char **out)
 	int rc = -1;
 
 	*out = NULL;
-	if (!dn_attr_ok(attr) || value[0] == '\0' ||
+	if (!dn_attr_ok(attr) || !dn_value_ok(value) ||
 	    ldap_str2dn(parent, &pdn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
 		return -1;
 	while (pdn != NULL && pdn[n] != NULL)
@@ -126,7 +140,9 @@ dn_rdn_value(const char *dn, size_t i, char *out, size_t outlen)
 		return -1;
 	for (n = 0; parsed != NULL && parsed[n] != NULL && n <= i; n++)
 		;
-	if (n > i && parsed[i][0] != NULL) {
+	/* one AVA holding a string: "DC=a+DC=b" or "DC=#04..." are refused */
+	if (n > i && parsed[i][0] != NULL && parsed[i][1] == NULL &&
+	    (parsed[i][0]->la_flags & LDAP_AVA_BINARY) == 0) {
 		v = &parsed[i][0]->la_value;
 		if (v->bv_len < outlen && memchr(v->bv_val, '\0',
 		    v->bv_len) == NULL) {

@@ -9,7 +9,11 @@
 
 #include <stddef.h>
 
-/* "<attr>=<value>,<parent>", value being one RDN value.  0 / -1. */
+/* "<attr>=<value>,<parent>", value being one RDN value, escaped by libldap
+ * (',', '+', '=', '#' first, ' ' first or last, '\\', '"', '<', '>', ';').
+ * parent must parse as an LDAPv3 DN ("" is the root); attr letters, digits
+ * and hyphens; value non-empty, valid UTF-8 (non-ASCII comes out as \XX),
+ * no control characters.  0 / -1 (*out NULL). */
 int dn_child(const char *parent, const char *attr, const char *value,
     char **out);
 /* "DC=<zone>,CN=MicrosoftDNS,DC=<partition>,<base>". */
@@ -20,9 +24,13 @@ int dn_node(const char *zone_dn, const char *relname, char **out);
 /* The DNS name of a dnsNode DN: "<relname>.<zone>" (just the zone for
  * "@"), from its first two RDN values.  0 / -1. */
 int dn_node_fqdn(const char *node_dn, char *out, size_t outlen);
-/* The value of the first RDN ("hv1-debian-12-vm" of "CN=hv1-...,OU=..."). */
+/* The value of the first RDN ("hv1-debian-12-vm" of "CN=hv1-...,OU=...").
+ * -1 if the DN does not parse, the RDN has more than one AVA or a BER
+ * ('#' hex) value, the value holds a NUL, or it does not fit in out. */
 int dn_first_value(const char *dn, char *out, size_t outlen);
-/* "(<attr>=<escaped value>)"; attr letters, digits and hyphens only. */
+/* "(<attr>=<escaped value>)", the value through
+ * ldap_bv2escaped_filter_value ('*', '(', ')', '\\' and non-ASCII as \XX);
+ * attr letters, digits and hyphens only.  0 / -1 (*out NULL). */
 int dn_filter_eq(const char *attr, const char *value, char **out);
 
 #endif

@@ -124,13 +124,16 @@ dnsrec_timestamp_hours(time_t unix_time)
 uint64_t
 dnsrec_nttime(time_t unix_time)
 {
-	return (uint64_t)unix_time * 10000000ULL + NTTIME_UNIX_EPOCH;
+	/* signed first: times before 1970 (but after 1601) stay right */
+	return (uint64_t)((int64_t)unix_time * 10000000LL +
+	    (int64_t)NTTIME_UNIX_EPOCH);
 }
 
 int
 dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	size_t n = alen < blen ? alen : blen;
+	int c = n > 0 ? memcmp(a, b, n) : 0;
 
 	if (c != 0)
 		return c;
@@ -178,7 +181,9 @@ put_name(struct cur *c, const char *dotted)
 	put_bytes(c, labels, n);
 }
 
-/* Read a DNS_COUNT_NAME into out (dotted, no final dot). */
+/* Read a DNS_COUNT_NAME into out (dotted, no final dot; "" for the root).
+ * Strict: Length must cover exactly the labels and the final 0, LabelCount
+ * must match, labels 1-63 printable octets without '.', at most 253 dotted. */
 static void
 get_name(struct cur *c, char *out, size_t outlen)
 {
@@ -186,7 +191,7 @@ get_name(struct cur *c, char *out, size_t outlen)
 	const uint8_t *p = get_bytes(c, total);
 	size_t i = 0, o = 0, labels = 0, l;
 
-	if (p == NULL || total == 0 || outlen < NAME_FQDN_BUF) {
+	if (p == NULL || total == 0 || outlen == 0) {
 		c->bad = 1;
 		return;
 	}
@@ -198,7 +203,7 @@ get_name(struct cur *c, char *out, size_t outlen)
 		}
 		if (o > 0)
 			out[o++] = '.';
-		if (o + l > NAME_FQDN_MAX) {
+		if (o + l > NAME_FQDN_MAX || o + l >= outlen) {
 			c->bad = 1;
 			return;
 		}
@@ -290,7 +295,7 @@ dnsrec_encode(const struct dnsrec *r, uint8_t *buf, size_t buflen,
 	struct cur c = { .w = buf, .len = buflen, .off = DNSREC_HEADER_LEN };
 	size_t dlen;
 
-	if (buflen < DNSREC_HEADER_LEN)
+	if (buflen < DNSREC_HEADER_LEN || r->version != DNSREC_VERSION)
 		return -1;
 	put_data(&c, r);
 	if (c.bad || c.off - DNSREC_HEADER_LEN > UINT16_MAX)
@@ -374,7 +379,8 @@ dnsrec_decode(const uint8_t *buf, size_t len, struct dnsrec *r)
 	r->ttl = get_uint(&c, 4, 1);
 	reserved = get_uint(&c, 4, 0);	/* must be 0 (MS-DNSP) */
 	r->timestamp = get_uint(&c, 4, 0);
-	if (reserved != 0 || dlen != len - DNSREC_HEADER_LEN)
+	if (reserved != 0 || r->version != DNSREC_VERSION ||
+	    dlen != len - DNSREC_HEADER_LEN)
 		return -1;
 	get_data(&c, r, dlen);
 	if (c.bad || c.off != len)
@@ -396,6 +402,13 @@ format_raw(const struct dnsrec *r, char *out, size_t outlen)
 		else
 			(void)snprintf(out + o, 3, "%02x", r->raw[i]);
 	return 0;
+}
+
+/* A name for display: the root ("") as ".". */
+static const char *
+dnsrec_shown(const char *name)
+{
+	return name[0] == '\0' ? "." : name;
 }
 
 int
@@ -420,14 +433,16 @@ dnsrec_format(const struct dnsrec *r, char *out, size_t outlen)
 	case DNSREC_TYPE_PTR:
 		return xsnprintf(out, outlen, "%s %s",
 		    r->type == DNSREC_TYPE_NS ? "NS" :
-		    r->type == DNSREC_TYPE_CNAME ? "CNAME" : "PTR", r->u.name);
+		    r->type == DNSREC_TYPE_CNAME ? "CNAME" : "PTR",
+		    dnsrec_shown(r->u.name));
 	case DNSREC_TYPE_SRV:
 		return xsnprintf(out, outlen, "SRV %u %u %u %s",
 		    r->u.srv.priority, r->u.srv.weight, r->u.srv.port,
-		    r->u.srv.target);
+		    dnsrec_shown(r->u.srv.target));
 	case DNSREC_TYPE_SOA:
 		return xsnprintf(out, outlen, "SOA %s %s %u %u %u %u %u",
-		    r->u.soa.mname, r->u.soa.rname, r->u.soa.serial,
+		    dnsrec_shown(r->u.soa.mname), dnsrec_shown(r->u.soa.rname),
+		    r->u.soa.serial,
 		    r->u.soa.refresh, r->u.soa.retry, r->u.soa.expire,
 		    r->u.soa.minimum);
 	default:

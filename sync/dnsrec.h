@@ -8,10 +8,21 @@
  *  24 Data: A 4 bytes, AAAA 16, PTR/NS/CNAME a DNS_COUNT_NAME, SRV three
  *     big-endian u16 then a DNS_COUNT_NAME, SOA five big-endian u32 then two
  *     DNS_COUNT_NAMEs, type 0 (tombstone) a little-endian NTTIME.
+ * (Samba: librpc/idl/dnsp.idl dnsp_DnssrvRpcRecord, dnsp_soa, dnsp_srv,
+ * librpc/ndr/ndr_dnsp.c dnsp_name.)
  * DNS_COUNT_NAME: Length u8 (octets after LabelCount, final 0 included),
- * LabelCount u8, length-prefixed labels, 0.  The root is 01 00 00.
+ * LabelCount u8, length-prefixed labels, 0.  "vm1.example.test" is
+ * 12 03 03 'vm1' 07 'example' 04 'test' 00.  The root name is "" in a
+ * struct dnsrec and 01 00 00 on the wire (Length 1, no labels), as Samba
+ * writes it for ""; the encoder also takes "." for the root (Samba would
+ * write 02 01 00 00, one empty label, which this decoder refuses).
  *
- * The decoder is strict: every length must agree, nothing may be left over.
+ * The decoder is strict: at least the 24-octet header; Version 5; Reserved 0;
+ * DataLength equal to the octets after the header; per type exactly the data
+ * size (A 4, AAAA 16, tombstone 8, names and SRV/SOA as their names say);
+ * names as in dnsrec_name_decode; nothing left over.  So whatever it
+ * accepts, dnsrec_encode writes back byte for byte.  Rank and Flags are kept
+ * as found.
  */
 #ifndef VMG_DNSREC_H
 #define VMG_DNSREC_H
@@ -75,21 +86,35 @@ struct dnsrec {
 /* Version 5, rank zone (0xF0), flags 0, the rest as given, data zeroed. */
 void dnsrec_init(struct dnsrec *r, uint16_t type, uint32_t serial,
     uint32_t ttl, uint32_t timestamp);
-/* 0, or -1 if buf is too small or a name is not a valid DNS name. */
+/* 0, or -1 if buf is too small, the version is not 5, a name is not a
+ * valid DNS name (as dnsrec_name_encode), or an uninterpreted type has
+ * rawlen without raw. */
 int dnsrec_encode(const struct dnsrec *r, uint8_t *buf, size_t buflen,
     size_t *outlen);
 /* 0, or -1 if the value is not exactly one well-formed record. */
 int dnsrec_decode(const uint8_t *buf, size_t len, struct dnsrec *r);
+/* DNS_COUNT_NAME of dotted ("" or "." for the root; no final dot
+ * otherwise): labels of 1-63 printable ASCII octets other than space and
+ * '.', at most 253 octets in all.  0, or -1 (bad name, buf too small). */
 int dnsrec_name_encode(const char *dotted, uint8_t *buf, size_t buflen,
     size_t *outlen);
+/* Read one DNS_COUNT_NAME at the start of buf (len octets available) into
+ * out (dotted, no final dot, "" for the root; at most 253 octets, so
+ * NAME_FQDN_BUF is always enough); *consumed = 2 + Length.  Strict: Length
+ * must end exactly at the final 0, LabelCount must equal the labels found,
+ * labels 1-63 octets of the same set as the encoder takes.  0, or -1 (also
+ * when out is too small).  Octets after the name are left to the caller. */
 int dnsrec_name_decode(const uint8_t *buf, size_t len, char *out,
     size_t outlen, size_t *consumed);
 /* unix/3600 + 3234576: hours since 1601-01-01 UTC. */
 uint32_t dnsrec_timestamp_hours(time_t unix_time);
 /* 100 ns units since 1601-01-01 UTC. */
 uint64_t dnsrec_nttime(time_t unix_time);
-/* "A 192.0.2.1", "SRV 0 0 0 t.example.test", "TOMBSTONE <nttime>", ...
- * 0, or -1 on truncation. */
+/* Display form: "A 10.1.2.4", "AAAA 2001:db8::1", "PTR vm1.example.test"
+ * (also NS, CNAME), "SRV 0 0 0 t.example.test", "TOMBSTONE <nttime>",
+ * "SOA <mname> <rname> <serial> <refresh> <retry> <expire> <minimum>",
+ * "TYPE<n> <hex of the data>"; the root name shows as ".".  0, or -1 on
+ * truncation.  Decoded names hold printable ASCII only. */
 int dnsrec_format(const struct dnsrec *r, char *out, size_t outlen);
 /* Order of encoded values: bytes, then length (memcmp order). */
 int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,

@@ -61,6 +61,26 @@ event_addr_cmp(const struct event_addr *a, const struct event_addr *b)
 	return memcmp(&a->u, &b->u, a->family == AF_INET ? 4 : 16);
 }
 
+int
+event_equal(const struct event *a, const struct event *b)
+{
+	size_t i;
+
+	if (a->version != b->version || a->op != b->op ||
+	    a->source != b->source || strcmp(a->host, b->host) != 0 ||
+	    strcmp(a->vm, b->vm) != 0 || strcmp(a->image, b->image) != 0 ||
+	    a->has_mac != b->has_mac ||
+	    (a->has_mac && memcmp(a->mac, b->mac, sizeof(a->mac)) != 0) ||
+	    a->naddrs != b->naddrs || a->naddrs > EVENT_MAX_ADDRS ||
+	    a->time != b->time || a->expires != b->expires)
+		return 0;
+	for (i = 0; i < a->naddrs; i++)
+		if (a->addrs[i].family != b->addrs[i].family ||
+		    event_addr_cmp(&a->addrs[i], &b->addrs[i]) != 0)
+			return 0;
+	return 1;
+}
+
 static int
 fail(struct parse *p, const char *field, const char *why)
 {
@@ -72,26 +92,55 @@ fail(struct parse *p, const char *field, const char *why)
 	return -1;
 }
 
-/* Count the keys of the top-level object of an already valid document:
- * json-c keeps only the last of duplicated keys, so compare counts. */
-static size_t
-count_top_keys(const char *buf, size_t len)
-{
-	size_t i, keys = 0;
-	int depth = 0, in_str = 0, expect_key = 0;
+/* Top-level keys of a document json-c has already accepted: json-c keeps
+ * only the last of duplicated keys, so count them here and compare.  The
+ * first EVENT_KEYS_KEPT keys are kept to name a repeated one. */
+#define EVENT_KEYS_KEPT 32
 
+struct keyscan {
+	size_t n, off[EVENT_KEYS_KEPT], len[EVENT_KEYS_KEPT];
+	int dup;		/* index into off/len of a repeated key, or -1 */
+};
+
+static void
+key_seen(struct keyscan *ks, const char *buf, size_t off, size_t len)
+{
+	size_t i, kept = ks->n < EVENT_KEYS_KEPT ? ks->n : EVENT_KEYS_KEPT;
+
+	for (i = 0; i < kept && ks->dup == -1; i++)
+		if (ks->len[i] == len && memcmp(buf + ks->off[i], buf + off,
+		    len) == 0)
+			ks->dup = (int)i;
+	if (ks->n < EVENT_KEYS_KEPT) {
+		ks->off[ks->n] = off;
+		ks->len[ks->n] = len;
+	}
+	ks->n++;
+}
+
+static void
+scan_top_keys(const char *buf, size_t len, struct keyscan *ks)
+{
+	size_t i, start = 0;
+	int depth = 0, in_str = 0, expect_key = 0, is_key = 0;
+
+	ks->n = 0;
+	ks->dup = -1;
 	for (i = 0; i < len; i++) {
 		if (in_str) {
 			if (buf[i] == '\\')
 				i++;
-			else if (buf[i] == '"')
+			else if (buf[i] == '"') {
 				in_str = 0;
+				if (is_key)
+					key_seen(ks, buf, start, i - start);
+			}
 			continue;
 		}
 		if (buf[i] == '"') {
 			in_str = 1;
-			if (depth == 1 && expect_key)
-				keys++;
+			is_key = depth == 1 && expect_key;
+			start = i + 1;
 			expect_key = 0;
 		} else if (buf[i] == '{' || buf[i] == '[') {
 			expect_key = ++depth == 1;
@@ -101,19 +150,42 @@ count_top_keys(const char *buf, size_t len)
 			expect_key = depth == 1;
 		}
 	}
-	return keys;
+}
+
+/* -1 with the repeated field named if a key occurs twice. */
+static int
+check_dups(struct parse *p, const char *buf, size_t len, json_object *obj)
+{
+	struct keyscan ks;
+	char key[NAME_LABEL_BUF], q[200];
+	size_t n;
+
+	scan_top_keys(buf, len, &ks);
+	if (ks.dup == -1 && ks.n == (size_t)json_object_object_length(obj))
+		return 0;
+	if (ks.dup == -1)
+		return fail(p, NULL, "a field is given more than once");
+	n = ks.len[ks.dup] < sizeof(key) ? ks.len[ks.dup] : sizeof(key) - 1;
+	memcpy(key, buf + ks.off[ks.dup], n);
+	key[n] = '\0';
+	name_quote(key, q, sizeof(q));
+	return fail(p, q, "given more than once");
 }
 
 static int
 get_int(struct parse *p, const char *field, json_object *v, int64_t min,
     int64_t max, int64_t *out)
 {
+	char why[96];
+
 	if (!json_object_is_type(v, json_type_int))
 		return fail(p, field, "must be a whole number");
 	*out = json_object_get_int64(v);
-	if (*out < min || *out > max)
-		return fail(p, field, "out of range");
-	return 0;
+	if (*out >= min && *out <= max)
+		return 0;
+	(void)xsnprintf(why, sizeof(why), "out of range (%" PRId64 " to %"
+	    PRId64 ")", min, max);
+	return fail(p, field, why);
 }
 
 static int
@@ -186,6 +258,30 @@ get_mac(struct parse *p, json_object *v)
 	return 0;
 }
 
+/* One element of "addresses" into *a. */
+static int
+get_addr(struct parse *p, json_object *e, size_t i, struct event_addr *a)
+{
+	char why[300], q[200];
+	const char *s;
+
+	if (!json_object_is_type(e, json_type_string)) {
+		(void)xsnprintf(why, sizeof(why), "element %zu is not a string",
+		    i + 1);
+		return fail(p, "addresses", why);
+	}
+	s = json_object_get_string(e);
+	a->family = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+	if (strlen(s) < INET6_ADDRSTRLEN &&
+	    inet_pton(a->family, s, &a->u) == 1)
+		return 0;
+	name_quote(s, q, sizeof(q));
+	(void)xsnprintf(why, sizeof(why), "element %zu (\"%s\") is not an IPv4 "
+	    "or IPv6 address%s", i + 1, q, strchr(s, '%') != NULL ?
+	    " (zone ids are not allowed)" : "");
+	return fail(p, "addresses", why);
+}
+
 static int
 addr_qcmp(const void *a, const void *b)
 {
@@ -196,8 +292,7 @@ static int
 get_addrs(struct parse *p, json_object *v)
 {
 	struct event *ev = p->ev;
-	json_object *e;
-	const char *s;
+	char a[INET6_ADDRSTRLEN], why[100];
 	size_t i, n;
 
 	if (!json_object_is_type(v, json_type_array))
@@ -205,21 +300,20 @@ get_addrs(struct parse *p, json_object *v)
 	n = json_object_array_length(v);
 	if (n > EVENT_MAX_ADDRS)
 		return fail(p, "addresses", "more than 16 addresses");
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(v, i);
-		if (!json_object_is_type(e, json_type_string))
-			return fail(p, "addresses", "must be an array of strings");
-		s = json_object_get_string(e);
-		ev->addrs[i].family = strchr(s, ':') ? AF_INET6 : AF_INET;
-		if (strlen(s) > 45 || inet_pton(ev->addrs[i].family, s,
-		    &ev->addrs[i].u) != 1)
-			return fail(p, "addresses", "not an IPv4 or IPv6 address");
-	}
+	for (i = 0; i < n; i++)
+		if (get_addr(p, json_object_array_get_idx(v, i), i,
+		    &ev->addrs[i]) == -1)
+			return -1;
 	ev->naddrs = n;
 	qsort(ev->addrs, n, sizeof(ev->addrs[0]), addr_qcmp);
-	for (i = 1; i < n; i++)
-		if (event_addr_cmp(&ev->addrs[i - 1], &ev->addrs[i]) == 0)
-			return fail(p, "addresses", "an address is listed twice");
+	for (i = 1; i < n; i++) {
+		if (event_addr_cmp(&ev->addrs[i - 1], &ev->addrs[i]) != 0)
+			continue;
+		if (event_addr_format(&ev->addrs[i], a, sizeof(a)) == -1)
+			a[0] = '\0';
+		(void)xsnprintf(why, sizeof(why), "%s is listed twice", a);
+		return fail(p, "addresses", why);
+	}
 	return 0;
 }
 
@@ -259,8 +353,11 @@ get_field(struct parse *p, const char *key, json_object *v)
 
 	if (strcmp(key, "version") == 0) {
 		p->seen |= F_VERSION;
+		if (!json_object_is_type(v, json_type_int))
+			return fail(p, key, "must be a whole number");
 		if (get_int(p, key, v, EVENT_VERSION, EVENT_VERSION, &n) == -1)
-			return fail(p, key, "unsupported version (this is 1)");
+			return fail(p, key, "unsupported version (this program "
+			    "reads version 1)");
 		ev->version = (int)n;
 	} else if (strcmp(key, "op") == 0) {
 		p->seen |= F_OP;
@@ -320,6 +417,51 @@ check_whole(struct parse *p)
 	return 0;
 }
 
+/* Offset of the first byte that is not valid UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or len.  json-c's own
+ * check lets those through. */
+static size_t
+utf8_bad_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned char lo, hi;
+
+	while (i < len) {
+		lo = 0x80;
+		hi = 0xbf;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		} else if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 1;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 2;
+			lo = s[i] == 0xe0 ? 0xa0 : 0x80;	/* overlong */
+			hi = s[i] == 0xed ? 0x9f : 0xbf;	/* surrogates */
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 3;
+			lo = s[i] == 0xf0 ? 0x90 : 0x80;	/* overlong */
+			hi = s[i] == 0xf4 ? 0x8f : 0xbf;	/* > U+10FFFF */
+		} else {
+			return i;
+		}
+		if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (k = 2; k <= n; k++)
+			if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+				return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+/* JSON whitespace (RFC 8259). */
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Strict JSON text -> object; NULL with p->err set. */
 static json_object *
 parse_json(struct parse *p, const char *buf, size_t len)
@@ -327,11 +469,19 @@ parse_json(struct parse *p, const char *buf, size_t len)
 	json_tokener *tok;
 	json_object *obj;
 	enum json_tokener_error jerr;
-	size_t end;
+	size_t end = 0;
 
-	tok = json_tokener_new_ex(EVENT_MAX_DEPTH);
-	if (tok == NULL)
+	while (end < len && is_space(buf[end]))
+		end++;
+	if (end == len || buf[end] != '{') {
+		fail(p, NULL, "the document must be a JSON object");
 		return NULL;
+	}
+	tok = json_tokener_new_ex(EVENT_MAX_DEPTH);
+	if (tok == NULL) {
+		fail(p, NULL, "out of memory");
+		return NULL;
+	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 	    JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, buf, (int)len);
@@ -344,8 +494,7 @@ parse_json(struct parse *p, const char *buf, size_t len)
 		    json_tokener_error_desc(jerr), end);
 		return NULL;
 	}
-	while (end < len && (buf[end] == ' ' || buf[end] == '\t' ||
-	    buf[end] == '\r' || buf[end] == '\n'))
+	while (end < len && is_space(buf[end]))
 		end++;
 	if (end != len || !json_object_is_type(obj, json_type_object)) {
 		fail(p, NULL, end != len ? "text after the JSON object" :
@@ -362,6 +511,7 @@ event_parse(const char *buf, size_t len, struct event *ev, char *err,
 {
 	struct parse p = { .ev = ev, .err = err, .errlen = errlen };
 	json_object *obj;
+	size_t bad;
 	int rc = -1;
 
 	memset(ev, 0, sizeof(*ev));
@@ -378,14 +528,16 @@ event_parse(const char *buf, size_t len, struct event *ev, char *err,
 	/* json-c takes 'single-quoted' strings even in strict mode */
 	if (memchr(buf, '\'', len) != NULL)
 		return fail(&p, NULL, "not JSON: single quotes");
+	if ((bad = utf8_bad_at((const unsigned char *)buf, len)) != len) {
+		(void)xsnprintf(err, errlen, "not valid UTF-8 (at byte %zu)",
+		    bad);
+		return -1;
+	}
 	obj = parse_json(&p, buf, len);
 	if (obj == NULL)
 		return -1;
-	if ((size_t)json_object_object_length(obj) !=
-	    count_top_keys(buf, len)) {
-		fail(&p, NULL, "a field is given twice");
+	if (check_dups(&p, buf, len, obj) == -1)
 		goto out;
-	}
 	{
 		json_object_object_foreach(obj, key, val) {
 			if (get_field(&p, key, val) == -1)
@@ -428,6 +580,22 @@ put_addrs(const struct event *ev, char *buf, size_t buflen, size_t *off)
 	return put(buf, buflen, off, "]");
 }
 
+/* A folded label as event_parse leaves it ("" allowed if optional), so
+ * it needs no escaping in JSON. */
+static int
+is_folded_label(const char *s, int optional)
+{
+	size_t i, n = strnlen(s, NAME_LABEL_BUF);
+
+	if (n == NAME_LABEL_BUF || (n == 0 && !optional))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
 int
 event_to_json(const struct event *ev, char *buf, size_t buflen)
 {
@@ -437,6 +605,11 @@ event_to_json(const struct event *ev, char *buf, size_t buflen)
 	if (buflen == 0)
 		return -1;
 	buf[0] = '\0';
+	if ((size_t)ev->op >= NELEM(event_ops) ||
+	    (size_t)ev->source >= NELEM(event_sources) ||
+	    ev->naddrs > EVENT_MAX_ADDRS || !is_folded_label(ev->host, 0) ||
+	    !is_folded_label(ev->vm, 0) || !is_folded_label(ev->image, 1))
+		return -1;
 	if (xsnprintf(part, sizeof(part), "{\"version\":%d,\"op\":\"%s\","
 	    "\"host\":\"%s\",\"vm\":\"%s\"", EVENT_VERSION,
 	    event_op_name(ev->op), ev->host, ev->vm) == -1 ||

@@ -54,12 +54,17 @@ struct event {
 /* 0, or -1 with a precise reason in err (never raw input bytes). */
 int event_parse(const char *buf, size_t len, struct event *ev, char *err,
     size_t errlen);
-/* Canonical JSON, fields in a fixed order, "expires" absolute. 0 / -1. */
+/* Canonical JSON (one line, "\n"-terminated, fields in the order of
+ * doc/spool.md, "expires" absolute, "image"/"mac"/"expires" only when set).
+ * -1 if buf is too small, or if ev could not have come from event_parse
+ * (a name that is not a lower-case label, an op or source out of range). */
 int event_to_json(const struct event *ev, char *buf, size_t buflen);
 const char *event_op_name(enum event_op op);
 const char *event_source_name(enum event_source s);
 int event_addr_format(const struct event_addr *a, char *out, size_t outlen);
 /* IPv4 before IPv6, then by bytes. */
 int event_addr_cmp(const struct event_addr *a, const struct event_addr *b);
+/* 1 if a and b hold the same event (field by field, padding ignored). */
+int event_equal(const struct event *a, const struct event *b);
 
 #endif

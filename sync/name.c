@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,9 +13,16 @@
 #include "name.h"
 #include "xmem.h"
 
-static const char *const name_reserved[] = {
-	"domaindnszones", "forestdnszones", "wpad", "isatap", "localhost",
-	NULL
+/* Labels no VM may take (compared after folding to lower case). */
+static const struct {
+	const char *name, *why;
+} name_reserved[] = {
+	{ "domaindnszones", "the directory partition of the zones" },
+	{ "forestdnszones", "the directory partition of the zones" },
+	{ "wpad", "on the Windows global query block list" },
+	{ "isatap", "on the Windows global query block list" },
+	{ "localhost", "the loopback name" },
+	{ NULL, NULL }
 };
 
 void
@@ -45,13 +53,24 @@ name_quote(const char *in, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+static int name_fail(char *, size_t, const char *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* err = "\"<in, quoted>\": <reason>"; always -1. */
 static int
-name_fail(char *err, size_t errlen, const char *in, const char *why)
+name_fail(char *err, size_t errlen, const char *in, const char *fmt, ...)
 {
-	char q[200];
+	char q[200], why[160];
+	va_list ap;
+	int n;
 
 	if (err == NULL || errlen == 0)
 		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		why[0] = '\0';
 	name_quote(in, q, sizeof(q));
 	(void)xsnprintf(err, errlen, "\"%s\": %s", q, why);
 	return -1;
@@ -64,28 +83,37 @@ name_ldh(char c)
 	    (c >= '0' && c <= '9') || c == '-';
 }
 
-/* Syntax of one label of len octets at in. */
+/* Syntax of the one label in the len octets at in, folded into out.  idx is
+ * its number in a zone name (1 first), or 0 for a lone label; err quotes
+ * whole, the name it is part of. */
 static int
-name_label_span(const char *in, size_t len, char *out, char *err,
-    size_t errlen)
+name_label_span(const char *whole, const char *in, size_t len, int idx,
+    char *out, char *err, size_t errlen)
 {
+	char where[24] = "", one[2] = "", c[8];
 	size_t i;
 
+	if (idx > 0)
+		(void)xsnprintf(where, sizeof(where), "label %d: ", idx);
 	if (len == 0)
-		return name_fail(err, errlen, in, "empty label");
+		return name_fail(err, errlen, whole, "%sempty label", where);
 	if (len > NAME_LABEL_MAX)
-		return name_fail(err, errlen, in,
-		    "label longer than 63 octets");
+		return name_fail(err, errlen, whole,
+		    "%slabel longer than 63 octets (%zu)", where, len);
 	for (i = 0; i < len; i++) {
-		if (!name_ldh(in[i]))
-			return name_fail(err, errlen, in, "only letters, "
-			    "digits and hyphens are allowed in a DNS label");
+		if (!name_ldh(in[i])) {
+			one[0] = in[i];
+			name_quote(one, c, sizeof(c));
+			return name_fail(err, errlen, whole, "%sonly letters, "
+			    "digits and hyphens are allowed in a DNS label "
+			    "(octet %zu is '%s')", where, i + 1, c);
+		}
 		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ?
 		    (char)(in[i] - 'A' + 'a') : in[i];
 	}
 	if (in[0] == '-' || in[len - 1] == '-')
-		return name_fail(err, errlen, in,
-		    "a DNS label cannot start or end with a hyphen");
+		return name_fail(err, errlen, whole,
+		    "%sa DNS label cannot start or end with a hyphen", where);
 	out[len] = '\0';
 	return 0;
 }
@@ -99,7 +127,7 @@ name_label_syntax(const char *in, char out[NAME_LABEL_BUF], char *err,
 	if (len > NAME_LABEL_MAX)
 		return name_fail(err, errlen, in,
 		    "label longer than 63 octets");
-	return name_label_span(in, len, out, err, errlen);
+	return name_label_span(in, in, len, 0, out, err, errlen);
 }
 
 int
@@ -113,12 +141,14 @@ name_label_check(const char *in, char out[NAME_LABEL_BUF], char *err,
 		    "reserved: \"@\" is the zone apex");
 	if (in[0] == '_')
 		return name_fail(err, errlen, in, "reserved: names starting "
-		    "with \"_\" belong to service records");
+		    "with \"_\" belong to service records and the zone "
+		    "(_msdcs, _tcp, ...)");
 	if (name_label_syntax(in, out, err, errlen) == -1)
 		return -1;
-	for (i = 0; name_reserved[i] != NULL; i++)
-		if (strcmp(out, name_reserved[i]) == 0)
-			return name_fail(err, errlen, in, "reserved name");
+	for (i = 0; name_reserved[i].name != NULL; i++)
+		if (strcmp(out, name_reserved[i].name) == 0)
+			return name_fail(err, errlen, in, "reserved name: %s",
+			    name_reserved[i].why);
 	return 0;
 }
 
@@ -142,6 +172,7 @@ name_zone_check(const char *in, char out[NAME_FQDN_BUF], char *err,
     size_t errlen)
 {
 	size_t len = strnlen(in, NAME_FQDN_MAX + 2), start = 0, i;
+	int idx = 0;
 
 	if (len > 0 && in[len - 1] == '.')
 		len--;
@@ -153,8 +184,8 @@ name_zone_check(const char *in, char out[NAME_FQDN_BUF], char *err,
 	for (i = 0; i <= len; i++) {
 		if (i < len && in[i] != '.')
 			continue;
-		if (name_label_span(in + start, i - start, out + start, err,
-		    errlen) == -1)
+		if (name_label_span(in, in + start, i - start, ++idx,
+		    out + start, err, errlen) == -1)
 			return -1;
 		if (i < len)
 			out[i] = '.';
@@ -186,13 +217,17 @@ name_fnv1a64(const char *s)
 int
 name_group(const char *host, const char *group, char out[NAME_LABEL_BUF])
 {
-	char full[2 * NAME_LABEL_BUF + 8];
+	char h[NAME_LABEL_BUF], g[NAME_LABEL_BUF], full[2 * NAME_LABEL_BUF + 8];
 	size_t keep;
 
-	if (xsnprintf(full, sizeof(full), "%s-%s-vm", host, group) == -1)
+	/* both must be labels: the result is then one too, and folded */
+	if (name_label_syntax(host, h, NULL, 0) == -1 ||
+	    name_label_syntax(group, g, NULL, 0) == -1 ||
+	    xsnprintf(full, sizeof(full), "%s-%s-vm", h, g) == -1)
 		return -1;
 	if (strlen(full) <= NAME_LABEL_MAX)
 		return xstrlcpy(out, full, NAME_LABEL_BUF);
+	/* "<host>-<group>" is at least 61 octets here: 43 of them exist */
 	keep = NAME_GROUP_PREFIX;
 	while (keep > 0 && full[keep - 1] == '-')
 		keep--;
@@ -203,18 +238,24 @@ name_group(const char *host, const char *group, char out[NAME_LABEL_BUF])
 int
 name_srv_host(const char *host, char out[NAME_FQDN_BUF])
 {
+	if (host[0] == '\0')
+		return -1;
 	return xsnprintf(out, NAME_FQDN_BUF, "_vmgroup._tcp.%s", host);
 }
 
 int
 name_srv_group(const char *group_node, char out[NAME_FQDN_BUF])
 {
+	if (group_node[0] == '\0')
+		return -1;
 	return xsnprintf(out, NAME_FQDN_BUF, "_vm._tcp.%s", group_node);
 }
 
 int
 name_fqdn(const char *rel, const char *zone, char out[NAME_FQDN_BUF])
 {
+	if (rel[0] == '\0' || zone[0] == '\0')
+		return -1;
 	if (strcmp(rel, "@") == 0)
 		return xstrlcpy(out, zone, NAME_FQDN_BUF);
 	return xsnprintf(out, NAME_FQDN_BUF, "%s.%s", rel, zone);
@@ -247,9 +288,11 @@ name_relative(const char *fqdn, const char *zone, char out[NAME_FQDN_BUF])
 {
 	size_t flen = strlen(fqdn), zlen = strlen(zone);
 
+	if (zlen == 0)
+		return -1;
 	if (flen == zlen && strcasecmp(fqdn, zone) == 0)
 		return xstrlcpy(out, "@", NAME_FQDN_BUF);
-	if (zlen == 0 || flen <= zlen + 1 || fqdn[flen - zlen - 1] != '.' ||
+	if (flen <= zlen + 1 || fqdn[flen - zlen - 1] != '.' ||
 	    strcasecmp(fqdn + flen - zlen, zone) != 0)
 		return -1;
 	if (flen - zlen - 1 >= NAME_FQDN_BUF)

@@ -2,12 +2,18 @@
  * name.h - DNS names: label rules for untrusted input, and the names
  * vmgroup gives to groups, SRV owners and PTR owners.  See doc/naming.md.
  *
- * Group names: "<host>-<group>-vm".  When that is longer than 63 octets the
- * name is the first 43 octets of "<host>-<group>" (a trailing hyphen
- * dropped), "-", the 16 lower-case hex digits of the 64-bit FNV-1a hash of
- * the whole untruncated "<host>-<group>-vm", and "-vm": still a label, still
- * ending in -vm, the same every time, and different for different groups
- * unless their hashes collide (the model refuses a collision).
+ * Group names: "<host>-<group>-vm" (host and group each one valid label,
+ * folded to lower case).  Long-name rule: when that is longer than 63 octets
+ * the name is
+ *   the first 43 octets of "<host>-<group>", with any hyphens at their end
+ *   dropped, then "-", then the 16 lower-case hex digits of the 64-bit
+ *   FNV-1a hash (basis 0xcbf29ce484222325, prime 0x100000001b3) of the whole
+ *   untruncated "<host>-<group>-vm", then "-vm"
+ * (at most 43 + 1 + 16 + 3 = 63 octets): still a label, still ending in -vm,
+ * the same every time, and different for different groups unless their
+ * hashes collide (the model refuses a collision).  Known vector:
+ * "hypervisor-17" + "ubuntu-22-04-server-cloudimg-amd64-hardened-cis-level2"
+ * -> "hypervisor-17-ubuntu-22-04-server-cloudimg-b4ccf3238ed2b424-vm".
  */
 #ifndef VMG_NAME_H
 #define VMG_NAME_H
@@ -23,9 +29,11 @@
 
 /* One label of untrusted input: letters, digits, hyphen; 1-63 octets; no
  * hyphen first or last; folded to lower case into out.  Reserved names are
- * refused: "@", names starting with "_", the zone's own names
- * (domaindnszones, forestdnszones), the Windows global query block list
- * (wpad, isatap) and localhost.  0, or -1 with the reason in err. */
+ * refused: "@", names starting with "_" (_msdcs, _tcp, ...), the zone's own
+ * names (domaindnszones, forestdnszones), the Windows global query block
+ * list (wpad, isatap) and localhost.  0, or -1 with the reason in err
+ * ("\"<input>\": <reason>", the input quoted by name_quote).  err may be
+ * NULL. */
 int name_label_check(const char *in, char out[NAME_LABEL_BUF], char *err,
     size_t errlen);
 /* name_label_check, and names ending in "-vm" (group names) refused: for
@@ -39,16 +47,22 @@ int name_label_syntax(const char *in, char out[NAME_LABEL_BUF], char *err,
  * at most 253 octets, folded. */
 int name_zone_check(const char *in, char out[NAME_FQDN_BUF], char *err,
     size_t errlen);
-/* "<host>-<group>-vm", hashed when long (above).  0 / -1. */
+/* "<host>-<group>-vm", hashed when long (above).  0, or -1 if host or group
+ * is not a valid label (name_label_syntax). */
 int name_group(const char *host, const char *group, char out[NAME_LABEL_BUF]);
-/* "_vmgroup._tcp.<host>": the host's groups.  "_vm._tcp.<group>": its VMs. */
+/* Relative SRV owner names: "_vmgroup._tcp.<host>" holds the host's groups,
+ * "_vm._tcp.<group node>" the group's VMs.  -1 if empty or too long. */
 int name_srv_host(const char *host, char out[NAME_FQDN_BUF]);
 int name_srv_group(const char *group_node, char out[NAME_FQDN_BUF]);
-/* rel + "." + zone; rel "@" is the zone itself.  0 / -1 if too long. */
+/* rel + "." + zone; rel "@" is the zone itself.  -1 if too long or either
+ * is empty. */
 int name_fqdn(const char *rel, const char *zone, char out[NAME_FQDN_BUF]);
-/* "4.3.2.1.in-addr.arpa" or the 32 nibbles + ".ip6.arpa". */
+/* Full reverse name: AF_INET 10.1.2.4 -> "4.2.1.10.in-addr.arpa"; AF_INET6
+ * the 32 nibbles, lowest first, + ".ip6.arpa".  -1 for another family. */
 int name_ptr(int family, const void *addr, char out[NAME_FQDN_BUF]);
-/* fqdn relative to zone ("@" for the zone itself); -1 if not inside it. */
+/* fqdn relative to zone: "a.b.<zone>" -> "a.b", the zone itself -> "@";
+ * -1 if not inside it.  Case-insensitive, at a label boundary only
+ * ("xexample.test" is not in "example.test"); no trailing dots. */
 int name_relative(const char *fqdn, const char *zone, char out[NAME_FQDN_BUF]);
 /* 64-bit FNV-1a of a string; _update folds more bytes into a hash (start
  * from NAME_FNV_BASIS). */

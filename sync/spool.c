@@ -23,14 +23,19 @@
 
 static const char *const spool_subdirs[] = { "tmp", "new", "quarantine" };
 
-/* A plain file name: no '/', not "." or "..", not empty, not too long. */
+/* A plain file name: 1 to SPOOL_NAME_MAX printable ASCII characters, no
+ * '/', not "." or "..".  So a name is safe to print in a log line, and
+ * "quarantine/<name>.reason.tmp" still fits in NAME_MAX. */
 static int
 spool_name_ok(const char *name)
 {
-	size_t len = strnlen(name, SPOOL_NAME_BUF);
+	size_t i;
 
-	return len > 0 && len < SPOOL_NAME_BUF && strchr(name, '/') == NULL &&
-	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+	for (i = 0; name[i] != '\0'; i++)
+		if (i == SPOOL_NAME_MAX || name[i] < 0x20 || name[i] > 0x7e ||
+		    name[i] == '/')
+			return 0;
+	return i > 0 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
 static int
@@ -160,8 +165,9 @@ spool_list(const char *dir, char ***names, size_t *count)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	char **v = NULL;
+	int saved;
 	DIR *d;
 
 	*names = NULL;
@@ -169,16 +175,24 @@ spool_list(const char *dir, char ***names, size_t *count)
 	if (spool_path(path, sizeof(path), dir, "new", NULL) == -1 ||
 	    (d = opendir(path)) == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
-		/* every complete file, so a misnamed one is quarantined by
-		 * the reader, not silently left behind; dot files are not
-		 * ours (editors, rsync temporaries) */
+	/* every complete file, so a misnamed one is quarantined by the
+	 * reader, not silently left behind; dot files are not ours
+	 * (editors, rsync temporaries) */
+	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || !spool_name_ok(de->d_name))
 			continue;
-		v = xreallocarray(v, n + 1, sizeof(*v));
+		if (n == cap)
+			v = xreallocarray(v, cap = cap ? cap * 2 : 16,
+			    sizeof(*v));
 		v[n++] = xstrdup(de->d_name);
 	}
+	saved = errno;
 	closedir(d);
+	if (saved != 0) {
+		spool_list_free(v, n);
+		errno = saved;
+		return -1;
+	}
 	if (n > 0)
 		qsort(v, n, sizeof(*v), spool_name_cmp);
 	*names = v;
@@ -196,47 +210,68 @@ spool_list_free(char **names, size_t count)
 	free(names);
 }
 
+/* Read all of fd into buf (at most buflen - 1 bytes, then NUL); a file
+ * with more is an error, never cut. */
+static int
+spool_read_fd(int fd, char *buf, size_t buflen, size_t *len, char *err,
+    size_t errlen)
+{
+	size_t off = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, buf + off, buflen - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			(void)xsnprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+		if (off == buflen) {	/* one byte more than fits */
+			(void)xsnprintf(err, errlen, "larger than %zu bytes",
+			    buflen - 1);
+			return -1;
+		}
+	}
+	buf[off] = '\0';
+	*len = off;
+	return 0;
+}
+
 int
 spool_read(const char *dir, const char *name, char *buf, size_t buflen,
     size_t *len, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	size_t off = 0;
-	ssize_t r;
-	int fd;
+	int fd, rc = -1;
 
+	if (buflen < 2) {
+		(void)xsnprintf(err, errlen, "read buffer too small");
+		return -1;
+	}
 	if (!spool_name_ok(name) ||
 	    spool_path(path, sizeof(path), dir, "new", name) == -1) {
 		(void)xsnprintf(err, errlen, "bad spool file name");
 		return -1;
 	}
+	/* O_NONBLOCK: a FIFO put here must not hang the reader */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		(void)xsnprintf(err, errlen, "%s", fd == -1 ? strerror(errno) :
-		    "not a regular file");
-		if (fd != -1)
-			close(fd);
+	if (fd == -1) {
+		(void)xsnprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	while (off < buflen - 1) {
-		r = read(fd, buf + off, buflen - 1 - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		off += (size_t)r;
-	}
-	if (off == buflen - 1 && read(fd, &buf[off], 1) > 0) {
-		close(fd);
-		(void)xsnprintf(err, errlen, "larger than %zu bytes",
-		    buflen - 2);
-		return -1;
-	}
+	if (fstat(fd, &st) == -1)
+		(void)xsnprintf(err, errlen, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		(void)xsnprintf(err, errlen, "not a regular file");
+	else
+		rc = spool_read_fd(fd, buf, buflen, len, err, errlen);
 	close(fd);
-	buf[off] = '\0';
-	*len = off;
-	return 0;
+	return rc;
 }
 
 int
@@ -257,8 +292,9 @@ spool_ack(const char *dir, const char *name)
 int
 spool_quarantine(const char *dir, const char *name, const char *reason)
 {
-	char from[PATH_MAX], to[PATH_MAX], rpath[PATH_MAX], text[600], err[64];
+	char from[PATH_MAX], to[PATH_MAX], rpath[PATH_MAX], text[602], err[64];
 	size_t i, n = 0;
+	int saved;
 
 	if (!spool_name_ok(name) ||
 	    spool_path(from, sizeof(from), dir, "new", name) == -1 ||
@@ -273,8 +309,12 @@ spool_quarantine(const char *dir, const char *name, const char *reason)
 	text[n++] = '\n';
 	if (atomic_write(rpath, text, n, 0640, err, sizeof(err)) == -1)
 		return -1;
-	if (rename(from, to) == -1)
+	if (rename(from, to) == -1) {
+		saved = errno;
+		(void)unlink(rpath);
+		errno = saved;
 		return -1;
+	}
 	return atomic_sync_dir(to) == -1 || atomic_sync_dir(from) == -1 ?
 	    -1 : 0;
 }

@@ -14,7 +14,8 @@
 
 #include <stddef.h>
 
-#define SPOOL_NAME_BUF 64
+#define SPOOL_NAME_BUF 64	/* holds a name spool_write makes */
+#define SPOOL_NAME_MAX 240	/* longest name listed/read/acked/quarantined */
 
 /* Create the folders if missing (the spool 0750, its subfolders with the
  * spool's owner and group rights); refuse a spool, or a folder in it, that
@@ -23,16 +24,24 @@ int spool_init(const char *dir, char *err, size_t errlen);
 /* Producer: queue data atomically; the file name goes to name_out. */
 int spool_write(const char *dir, const char *data, size_t len,
     char *name_out, size_t name_len, char *err, size_t errlen);
-/* The names in new/ (all but dot files), sorted.  0 / -1 (errno set). */
+/* The names in new/, sorted: every entry but dot files and names that are
+ * not plain (more than SPOOL_NAME_MAX characters, or anything but printable
+ * ASCII; such files are never read).  Names are safe to print.  0 / -1
+ * (errno set). */
 int spool_list(const char *dir, char ***names, size_t *count);
 void spool_list_free(char **names, size_t count);
-/* Read new/<name> into buf (NUL-terminated); a file that does not fit in
- * buflen - 1 bytes, or is no regular file, is an error.  0 / -1 with err. */
+/* Read new/<name> into buf (NUL-terminated); a file larger than buflen - 1
+ * bytes is an error ("larger than N bytes"), never cut; so is a name with
+ * '/' or "." / "..", a symlink or anything but a regular file (O_NOFOLLOW,
+ * O_NONBLOCK: a FIFO does not hang).  0 / -1 with err. */
 int spool_read(const char *dir, const char *name, char *buf, size_t buflen,
     size_t *len, char *err, size_t errlen);
-/* Remove new/<name> once its effect is in the directory. */
+/* Remove new/<name> once its effect is in the directory; fsync new/.
+ * 0 / -1 (errno set; EINVAL for a name that is not plain). */
 int spool_ack(const char *dir, const char *name);
-/* Move new/<name> to quarantine/ with a .reason file (printable text). */
+/* Move new/<name> to quarantine/<name>, with quarantine/<name>.reason
+ * holding reason as one line (anything but printable ASCII becomes '?',
+ * at most 600 characters); fsync both folders.  0 / -1 (errno set). */
 int spool_quarantine(const char *dir, const char *name, const char *reason);
 
 #endif

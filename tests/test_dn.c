@@ -118,6 +118,108 @@ test_filters(void **state)
 	free(f);
 }
 
+static void
+test_escaped_forms(void **state)
+{
+	static const struct {
+		const char *value, *dn;
+	} cases[] = {
+		{ "a,b", "CN=a\\2Cb," BASE },
+		{ "a+b", "CN=a\\2Bb," BASE },
+		{ "x=y", "CN=x\\3Dy," BASE },
+		{ "#x", "CN=\\23x," BASE },
+		{ " lead", "CN=\\20lead," BASE },
+		{ "\\", "CN=\\5C," BASE },
+		{ "DC=evil,DC=x", "CN=DC\\3Devil\\2CDC\\3Dx," BASE },
+		{ "\xc3\xa9t\xc3\xa9", "CN=\\C3\\A9t\\C3\\A9," BASE },
+		{ NULL, NULL }
+	};
+	char *dn, out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; cases[i].value != NULL; i++) {
+		assert_int_equal(dn_child(BASE, "CN", cases[i].value, &dn), 0);
+		assert_string_equal(dn, cases[i].dn);
+		assert_int_equal(dn_first_value(dn, out, sizeof(out)), 0);
+		assert_string_equal(out, cases[i].value);
+		free(dn);
+	}
+	/* a relname with dots and a hostile one stay one RDN under the zone */
+	assert_int_equal(dn_node("DC=example.test,CN=MicrosoftDNS,"
+	    "DC=DomainDnsZones," BASE, "a,DC=b+c", &dn), 0);
+	first_rdn_is(dn, "DC", "a,DC=b+c");
+	assert_int_equal(dn_node_fqdn(dn, out, sizeof(out)), 0);
+	assert_string_equal(out, "a,DC=b+c.example.test");
+	free(dn);
+}
+
+static void
+test_refused_values(void **state)
+{
+	char *dn = (char *)(uintptr_t)"x", out[64];
+
+	(void)state;
+	/* control characters would go into the DN raw: refused */
+	assert_int_equal(dn_child(BASE, "CN", "a\nb", &dn), -1);
+	assert_null(dn);
+	assert_int_equal(dn_child(BASE, "CN", "a\x7f", &dn), -1);
+	/* not UTF-8: libldap refuses */
+	assert_int_equal(dn_child(BASE, "CN", "\xff\xfe", &dn), -1);
+	assert_int_equal(dn_child(BASE, "", "x", &dn), -1);
+	assert_int_equal(dn_child(BASE, "C=N", "x", &dn), -1);
+	assert_int_equal(dn_zone(BASE, "DomainDnsZones", "", &dn), -1);
+	assert_null(dn);
+	assert_int_equal(dn_zone("bad dn", "DomainDnsZones", "x", &dn), -1);
+	/* the root as parent */
+	assert_int_equal(dn_child("", "DC", "x", &dn), 0);
+	assert_string_equal(dn, "DC=x");
+	free(dn);
+	/* reading values: one AVA holding a string only */
+	assert_int_equal(dn_first_value("CN=a+CN=b," BASE, out, sizeof(out)),
+	    -1);
+	assert_int_equal(dn_first_value("CN=#04026869," BASE, out,
+	    sizeof(out)), -1);
+	assert_int_equal(dn_first_value("CN=a\\00b," BASE, out, sizeof(out)),
+	    -1);
+	assert_int_equal(dn_first_value("not a dn", out, sizeof(out)), -1);
+	assert_int_equal(dn_first_value("CN=abcdef," BASE, out, 6), -1);
+	assert_int_equal(dn_first_value("CN=abcdef," BASE, out, 7), 0);
+	assert_int_equal(dn_node_fqdn("DC=x", out, sizeof(out)), -1);
+}
+
+static void
+test_filter_values(void **state)
+{
+	static const struct {
+		const char *value, *filter;
+	} cases[] = {
+		{ "*", "(cn=\\2A)" },
+		{ "(", "(cn=\\28)" },
+		{ ")", "(cn=\\29)" },
+		{ "\\", "(cn=\\5C)" },
+		{ "a\nb", "(cn=a\\0Ab)" },
+		{ "\xc3\xa9", "(cn=\\C3\\A9)" },
+		{ "a,b+c=d", "(cn=a,b+c=d)" },
+		{ NULL, NULL }
+	};
+	char *f = (char *)(uintptr_t)"x";
+	size_t i;
+
+	(void)state;
+	for (i = 0; cases[i].value != NULL; i++) {
+		assert_int_equal(dn_filter_eq("cn", cases[i].value, &f), 0);
+		assert_string_equal(f, cases[i].filter);
+		free(f);
+	}
+	assert_int_equal(dn_filter_eq("", "v", &f), -1);
+	assert_null(f);
+	assert_int_equal(dn_filter_eq("cn=x", "v", &f), -1);
+	assert_int_equal(dn_filter_eq("dNSTombstoned", "TRUE", &f), 0);
+	assert_string_equal(f, "(dNSTombstoned=TRUE)");
+	free(f);
+}
+
 int
 main(void)
 {
@@ -126,6 +228,9 @@ main(void)
 		cmocka_unit_test(test_hostile_values),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_escaped_forms),
+		cmocka_unit_test(test_refused_values),
+		cmocka_unit_test(test_filter_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

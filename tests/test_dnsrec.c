@@ -31,6 +31,43 @@ static const uint8_t vec_name[] = {
 	0x12, 0x03, 0x03, 'v', 'm', '1', 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
 	0x04, 't', 'e', 's', 't', 0x00 };
 
+/* Made by Samba's own NDR (python3-samba: ndr_pack(dnsp.DnssrvRpcRecord)),
+ * TTL 300 serial 1 rank zone unless said. */
+/* SOA serial 2025112501 refresh 900 retry 600 expire 86400 minimum 3600,
+ * dc1.example.test hostmaster.example.test; record serial 2025112501,
+ * TTL 3600. */
+static const uint8_t vec_soa[] = {
+	0x43, 0x00, 0x06, 0x00, 0x05, 0xf0, 0x00, 0x00, 0xb5, 0xc3, 0xb4, 0x78,
+	0x00, 0x00, 0x0e, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x78, 0xb4, 0xc3, 0xb5, 0x00, 0x00, 0x03, 0x84, 0x00, 0x00, 0x02, 0x58,
+	0x00, 0x01, 0x51, 0x80, 0x00, 0x00, 0x0e, 0x10, 0x12, 0x03, 0x03, 0x64,
+	0x63, 0x31, 0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x04, 0x74,
+	0x65, 0x73, 0x74, 0x00, 0x19, 0x03, 0x0a, 0x68, 0x6f, 0x73, 0x74, 0x6d,
+	0x61, 0x73, 0x74, 0x65, 0x72, 0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c,
+	0x65, 0x04, 0x74, 0x65, 0x73, 0x74, 0x00 };
+/* AAAA 2001:db8::11, time stamp 3234576 + 483000 hours. */
+static const uint8_t vec_aaaa[] = {
+	0x10, 0x00, 0x1c, 0x00, 0x05, 0xf0, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x00, 0x00, 0xc8, 0xb9, 0x38, 0x00,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x11 };
+/* PTR web1.example.test */
+static const uint8_t vec_ptr[] = {
+	0x15, 0x00, 0x0c, 0x00, 0x05, 0xf0, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x13, 0x03, 0x04, 0x77, 0x65, 0x62, 0x31, 0x07, 0x65, 0x78, 0x61, 0x6d,
+	0x70, 0x6c, 0x65, 0x04, 0x74, 0x65, 0x73, 0x74, 0x00 };
+/* NS with the root name "" */
+static const uint8_t vec_ns_root[] = {
+	0x03, 0x00, 0x02, 0x00, 0x05, 0xf0, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x00 };
+/* tombstone, NTTIME 133000000000000000 */
+static const uint8_t vec_tomb[] = {
+	0x08, 0x00, 0x00, 0x00, 0x05, 0xf0, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x80, 0x20, 0x9b, 0xcb, 0x82, 0xd8, 0x01 };
+
 static void
 roundtrip(const uint8_t *want, size_t wantlen, struct dnsrec *out)
 {
@@ -256,6 +293,342 @@ test_order(void **state)
 	    (const uint8_t *)"abc", 3) > 0);
 }
 
+/* Encode r and compare with want; then decode want and encode it again. */
+static void
+encodes_to(const struct dnsrec *r, const uint8_t *want, size_t wantlen)
+{
+	uint8_t buf[DNSREC_BUF];
+	size_t len;
+	struct dnsrec back;
+
+	assert_int_equal(dnsrec_encode(r, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, wantlen);
+	assert_memory_equal(buf, want, wantlen);
+	/* one octet short of room: refused, never truncated */
+	assert_int_equal(dnsrec_encode(r, buf, wantlen - 1, &len), -1);
+	assert_int_equal(dnsrec_encode(r, buf, wantlen, &len), 0);
+	roundtrip(want, wantlen, &back);
+}
+
+static void
+formats_as(const uint8_t *v, size_t len, const char *want)
+{
+	struct dnsrec r;
+	char text[700];
+
+	assert_int_equal(dnsrec_decode(v, len, &r), 0);
+	assert_int_equal(dnsrec_format(&r, text, sizeof(text)), 0);
+	assert_string_equal(text, want);
+	/* truncation is reported */
+	assert_int_equal(dnsrec_format(&r, text, strlen(want)), -1);
+}
+
+static void
+test_samba_vectors(void **state)
+{
+	struct dnsrec r;
+
+	(void)state;
+	dnsrec_init(&r, DNSREC_TYPE_SOA, 2025112501, 3600, 0);
+	r.u.soa.serial = 2025112501;
+	r.u.soa.refresh = 900;
+	r.u.soa.retry = 600;
+	r.u.soa.expire = 86400;
+	r.u.soa.minimum = 3600;
+	assert_int_equal(xstrlcpy(r.u.soa.mname, "dc1.example.test",
+	    sizeof(r.u.soa.mname)), 0);
+	assert_int_equal(xstrlcpy(r.u.soa.rname, "hostmaster.example.test",
+	    sizeof(r.u.soa.rname)), 0);
+	encodes_to(&r, vec_soa, sizeof(vec_soa));
+	formats_as(vec_soa, sizeof(vec_soa), "SOA dc1.example.test "
+	    "hostmaster.example.test 2025112501 900 600 86400 3600");
+
+	dnsrec_init(&r, DNSREC_TYPE_AAAA, 1, 300, 3234576 + 483000);
+	memcpy(r.u.aaaa, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x11", 16);
+	encodes_to(&r, vec_aaaa, sizeof(vec_aaaa));
+	formats_as(vec_aaaa, sizeof(vec_aaaa), "AAAA 2001:db8::11");
+
+	dnsrec_init(&r, DNSREC_TYPE_PTR, 1, 300, 0);
+	assert_int_equal(xstrlcpy(r.u.name, "web1.example.test",
+	    sizeof(r.u.name)), 0);
+	encodes_to(&r, vec_ptr, sizeof(vec_ptr));
+	formats_as(vec_ptr, sizeof(vec_ptr), "PTR web1.example.test");
+
+	/* the root: "" and "." both give Samba's 01 00 00 */
+	dnsrec_init(&r, DNSREC_TYPE_NS, 1, 300, 0);
+	encodes_to(&r, vec_ns_root, sizeof(vec_ns_root));
+	r.u.name[0] = '.';
+	encodes_to(&r, vec_ns_root, sizeof(vec_ns_root));
+	formats_as(vec_ns_root, sizeof(vec_ns_root), "NS .");
+
+	dnsrec_init(&r, DNSREC_TYPE_ZERO, 1, 300, 0);
+	r.u.tombstone = 133000000000000000ULL;
+	encodes_to(&r, vec_tomb, sizeof(vec_tomb));
+	formats_as(vec_tomb, sizeof(vec_tomb),
+	    "TOMBSTONE 133000000000000000");
+
+	formats_as(vec_a, sizeof(vec_a), "A 10.1.2.4");
+}
+
+/* A value of type with data d (dlen octets) behind vec_a's header. */
+static size_t
+mkrec(uint8_t *out, uint16_t type, const void *d, size_t dlen)
+{
+	memcpy(out, vec_a, DNSREC_HEADER_LEN);
+	out[0] = (uint8_t)dlen;
+	out[1] = (uint8_t)(dlen >> 8);
+	out[2] = (uint8_t)type;
+	out[3] = (uint8_t)(type >> 8);
+	memcpy(out + DNSREC_HEADER_LEN, d, dlen);
+	return DNSREC_HEADER_LEN + dlen;
+}
+
+static int
+decodes(uint16_t type, const void *d, size_t dlen)
+{
+	uint8_t b[DNSREC_HEADER_LEN + 600];
+	struct dnsrec r;
+
+	assert_true(dlen <= 600);
+	return dnsrec_decode(b, mkrec(b, type, d, dlen), &r);
+}
+
+static void
+test_reject_sizes(void **state)
+{
+	uint8_t b[DNSREC_BUF], d[64];
+	struct dnsrec r;
+	size_t n;
+
+	(void)state;
+	memset(d, 0, sizeof(d));
+	assert_int_equal(dnsrec_decode(vec_a, 0, &r), -1);
+	assert_int_equal(dnsrec_decode(vec_a, 23, &r), -1);
+	/* DataLength too big, too small */
+	memcpy(b, vec_a, sizeof(vec_a));
+	b[0] = 5;
+	assert_int_equal(dnsrec_decode(b, sizeof(vec_a), &r), -1);
+	b[0] = 3;
+	assert_int_equal(dnsrec_decode(b, sizeof(vec_a), &r), -1);
+	b[0] = 4;
+	b[1] = 1;
+	assert_int_equal(dnsrec_decode(b, sizeof(vec_a), &r), -1);
+	/* version other than 5: refused both ways */
+	memcpy(b, vec_a, sizeof(vec_a));
+	b[4] = 4;
+	assert_int_equal(dnsrec_decode(b, sizeof(vec_a), &r), -1);
+	dnsrec_init(&r, DNSREC_TYPE_A, 1, 300, 0);
+	r.version = 4;
+	assert_int_equal(dnsrec_encode(&r, b, sizeof(b), &n), -1);
+	/* rank and flags are kept as found */
+	memcpy(b, vec_a, sizeof(vec_a));
+	b[5] = 0x20;
+	b[6] = 0x34;
+	roundtrip(b, sizeof(vec_a), &r);
+	assert_int_equal(r.rank, 0x20);
+	assert_int_equal(r.flags, 0x34);
+	/* exact data sizes per type */
+	assert_int_equal(decodes(DNSREC_TYPE_A, d, 4), 0);
+	assert_int_equal(decodes(DNSREC_TYPE_A, d, 3), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_A, d, 0), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_AAAA, d, 16), 0);
+	assert_int_equal(decodes(DNSREC_TYPE_AAAA, d, 15), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_AAAA, d, 17), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_AAAA, d, 4), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_ZERO, d, 8), 0);
+	assert_int_equal(decodes(DNSREC_TYPE_ZERO, d, 9), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_ZERO, d, 0), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, d, 0), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_CNAME, d, 1), -1);
+	/* SRV: numbers only, or a name with one octet more */
+	assert_int_equal(decodes(DNSREC_TYPE_SRV, vec_srv + 24, 6), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_SRV, vec_srv + 24, 25), -1);
+	memcpy(d, vec_srv + 24, 26);
+	d[26] = 0;
+	assert_int_equal(decodes(DNSREC_TYPE_SRV, d, 26), 0);
+	assert_int_equal(decodes(DNSREC_TYPE_SRV, d, 27), -1);
+	/* SOA: no rname, or an octet after it */
+	assert_int_equal(decodes(DNSREC_TYPE_SOA, vec_soa + 24, 40), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_SOA, vec_soa + 24,
+	    sizeof(vec_soa) - 25), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_SOA, vec_soa + 24, 20), -1);
+	/* TXT and other types: any data, kept raw, even none */
+	assert_int_equal(decodes(DNSREC_TYPE_TXT, d, 0), 0);
+	assert_int_equal(decodes(99, d, 7), 0);
+}
+
+/* PTR records whose DNS_COUNT_NAME is bad in one way. */
+static void
+test_reject_names(void **state)
+{
+	static const uint8_t pad[] = { 0x03, 0x01, 0x01, 'a', 0x00, 0x00 };
+	static const uint8_t samba_dot[] = { 0x02, 0x01, 0x00, 0x00 };
+	static const uint8_t root_count[] = { 0x01, 0x01, 0x00 };
+	static const uint8_t zero_len[] = { 0x00, 0x00 };
+	static const uint8_t zero_label[] = { 0x05, 0x02, 0x01, 'a', 0x00,
+	    0x00, 0x00 };
+	static const uint8_t dot_in[] = { 0x04, 0x01, 0x02, 'a', '.', 0x00 };
+	static const uint8_t space_in[] = { 0x04, 0x01, 0x02, 'a', ' ', 0x00 };
+	static const uint8_t high_in[] = { 0x04, 0x01, 0x02, 'a', 0xc3,
+	    0x00 };
+	static const uint8_t nul_in[] = { 0x04, 0x01, 0x02, 'a', 0x00, 0x00 };
+	static const uint8_t overrun[] = { 0x09, 0x01, 0x02, 'a', 'b', 0x00 };
+	static const uint8_t label_over[] = { 0x04, 0x01, 0x05, 'a', 'b',
+	    0x00 };
+	static const uint8_t count_more[] = { 0x03, 0x02, 0x01, 'a', 0x00 };
+	static const uint8_t count_less[] = { 0x05, 0x01, 0x01, 'a', 0x01, 'b',
+	    0x00 };
+	static const uint8_t ok[] = { 0x05, 0x02, 0x01, 'a', 0x01, 'b', 0x00 };
+	uint8_t d[300];
+	size_t i, o;
+
+	(void)state;
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, ok, sizeof(ok)), 0);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, pad, sizeof(pad)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, samba_dot,
+	    sizeof(samba_dot)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, root_count,
+	    sizeof(root_count)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, zero_len, sizeof(zero_len)),
+	    -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, zero_label,
+	    sizeof(zero_label)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, dot_in, sizeof(dot_in)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, space_in, sizeof(space_in)),
+	    -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, high_in, sizeof(high_in)),
+	    -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, nul_in, sizeof(nul_in)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, overrun, sizeof(overrun)),
+	    -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, label_over,
+	    sizeof(label_over)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, count_more,
+	    sizeof(count_more)), -1);
+	assert_int_equal(decodes(DNSREC_TYPE_PTR, count_less,
+	    sizeof(count_less)), -1);
+	/* a 63-octet label is fine, a 64-octet one is not */
+	for (i = 63; i <= 64; i++) {
+		d[0] = (uint8_t)(i + 2);
+		d[1] = 1;
+		d[2] = (uint8_t)i;
+		memset(d + 3, 'x', i);
+		d[3 + i] = 0;
+		assert_int_equal(decodes(DNSREC_TYPE_PTR, d, i + 4),
+		    i == 63 ? 0 : -1);
+	}
+	/* 253 octets dotted (Length 255) fine; one more octet would need
+	 * Length 256, which wraps to 0 in the u8 and must not decode */
+	for (i = 0; i <= 1; i++) {
+		o = 2;
+		d[1] = 4;
+		d[o++] = 63;
+		memset(d + o, 'a', 63);
+		o += 63;
+		d[o++] = 63;
+		memset(d + o, 'b', 63);
+		o += 63;
+		d[o++] = 63;
+		memset(d + o, 'c', 63);
+		o += 63;
+		d[o++] = (uint8_t)(61 + i);
+		memset(d + o, 'd', 61 + i);
+		o += 61 + i;
+		d[o++] = 0;
+		d[0] = (uint8_t)(o - 2);
+		assert_int_equal(decodes(DNSREC_TYPE_PTR, d, o), i == 0 ? 0 : -1);
+	}
+}
+
+static void
+test_name_codec(void **state)
+{
+	uint8_t buf[300], in[40];
+	char out[NAME_FQDN_BUF], small[8], big[300];
+	size_t len, used;
+
+	(void)state;
+	/* a name followed by more data: consumed says where it ended */
+	memcpy(in, vec_name, sizeof(vec_name));
+	in[sizeof(vec_name)] = 0xee;
+	assert_int_equal(dnsrec_name_decode(in, sizeof(vec_name) + 1, out,
+	    sizeof(out), &used), 0);
+	assert_int_equal(used, sizeof(vec_name));
+	/* cut short anywhere: refused */
+	for (len = 0; len < sizeof(vec_name); len++)
+		assert_int_equal(dnsrec_name_decode(vec_name, len, out,
+		    sizeof(out), &used), -1);
+	/* out too small: refused, not truncated */
+	assert_int_equal(dnsrec_name_decode(vec_name, sizeof(vec_name), small,
+	    sizeof(small), &used), -1);
+	assert_int_equal(dnsrec_name_decode((const uint8_t *)"\x01\x00\x00", 3,
+	    small, 1, &used), 0);
+	assert_string_equal(small, "");
+	/* encoder limits: 253 octets, labels of 63, no empty labels */
+	memset(big, 'a', sizeof(big));
+	big[63] = big[127] = big[191] = '.';
+	big[253] = '\0';
+	assert_int_equal(dnsrec_name_encode(big, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 257);
+	assert_int_equal(buf[0], 255);
+	assert_int_equal(buf[1], 4);
+	assert_int_equal(dnsrec_name_decode(buf, len, big, sizeof(big), &used),
+	    0);
+	assert_int_equal(strlen(big), 253);
+	big[253] = 'a';
+	big[254] = '\0';
+	assert_int_equal(dnsrec_name_encode(big, buf, sizeof(buf), &len), -1);
+	assert_int_equal(dnsrec_name_encode(".a", buf, sizeof(buf), &len), -1);
+	assert_int_equal(dnsrec_name_encode("a.", buf, sizeof(buf), &len), -1);
+	assert_int_equal(dnsrec_name_encode("..", buf, sizeof(buf), &len), -1);
+	assert_int_equal(dnsrec_name_encode("a\x7f", buf, sizeof(buf), &len),
+	    -1);
+	assert_int_equal(dnsrec_name_encode("\xc3\xa9", buf, sizeof(buf),
+	    &len), -1);
+	/* names SRV targets need: '_' and upper case kept as they are */
+	assert_int_equal(dnsrec_name_encode("_ldap._tcp.DC1", buf, sizeof(buf),
+	    &len), 0);
+	assert_int_equal(dnsrec_name_decode(buf, len, out, sizeof(out), &used),
+	    0);
+	assert_string_equal(out, "_ldap._tcp.DC1");
+}
+
+static void
+test_encode_refusals(void **state)
+{
+	struct dnsrec r;
+	uint8_t buf[DNSREC_BUF];
+	size_t len;
+
+	(void)state;
+	dnsrec_init(&r, DNSREC_TYPE_TXT, 1, 300, 0);
+	r.rawlen = 3;
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), -1);
+	r.rawlen = 0;
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 24);
+	dnsrec_init(&r, DNSREC_TYPE_PTR, 1, 300, 0);
+	assert_int_equal(xstrlcpy(r.u.name, "a..b", sizeof(r.u.name)), 0);
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), -1);
+	dnsrec_init(&r, DNSREC_TYPE_SRV, 1, 300, 0);
+	assert_int_equal(xstrlcpy(r.u.srv.target, "a b", sizeof(r.u.srv.target)),
+	    0);
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), -1);
+	dnsrec_init(&r, DNSREC_TYPE_A, 1, 300, 0);
+	assert_int_equal(dnsrec_encode(&r, buf, 23, &len), -1);
+	assert_int_equal(dnsrec_encode(&r, buf, 27, &len), -1);
+	/* the largest value this codec writes fits DNSREC_BUF */
+	dnsrec_init(&r, DNSREC_TYPE_SOA, 1, 300, 0);
+	memset(r.u.soa.mname, 'm', 253);
+	memset(r.u.soa.rname, 'r', 253);
+	r.u.soa.mname[63] = r.u.soa.mname[127] = r.u.soa.mname[191] = '.';
+	r.u.soa.rname[63] = r.u.soa.rname[127] = r.u.soa.rname[191] = '.';
+	r.u.soa.mname[253] = r.u.soa.rname[253] = '\0';
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 24 + 20 + 2 * 257);
+	roundtrip(buf, len, &r);
+}
+
 int
 main(void)
 {
@@ -268,6 +641,11 @@ main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_samba_vectors),
+		cmocka_unit_test(test_reject_sizes),
+		cmocka_unit_test(test_reject_names),
+		cmocka_unit_test(test_name_codec),
+		cmocka_unit_test(test_encode_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -198,6 +199,164 @@ test_relative(void **state)
 	assert_int_equal(name_relative("test", "example.test", out), -1);
 }
 
+/* A string of n copies of c (n < 300). */
+static const char *
+rep(char c, size_t n)
+{
+	static char buf[4][300];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	memset(b, c, n);
+	b[n] = '\0';
+	return b;
+}
+
+static void
+test_label_reasons(void **state)
+{
+	char out[NAME_LABEL_BUF], zout[NAME_FQDN_BUF], err[200], big[400];
+
+	(void)state;
+	/* which octet, shown escaped */
+	label_bad("dc1.example.test", "\"dc1.example.test\": only letters, "
+	    "digits and hyphens are allowed in a DNS label (octet 4 is '.')");
+	label_bad("ab\xff", "(octet 3 is '\\xff')");
+	label_bad("a\"b", "(octet 2 is '\\x22')");
+	label_bad("_msdcs", "service records");
+	label_bad("ForestDnsZones", "directory partition");
+	label_bad("WPAD", "global query block list");
+	label_bad("localhost", "loopback");
+	/* a long hostile input is quoted capped, never whole */
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[5] = '\x01';
+	assert_int_equal(name_label_check(big, out, err, sizeof(err)), -1);
+	assert_true(strlen(err) < 120);
+	assert_non_null(strstr(err, "...\""));
+	assert_non_null(strstr(err, "longer than 63"));
+	/* a tiny or missing err buffer is fine */
+	assert_int_equal(name_label_check("a b", out, err, 4), -1);
+	assert_true(strlen(err) <= 3);
+	assert_int_equal(name_label_check("a b", out, NULL, 0), -1);
+	/* zones say which label */
+	assert_int_equal(name_zone_check("a.b c.test", zout, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "label 2: only letters, digits and "
+	    "hyphens are allowed in a DNS label (octet 2 is ' ')"));
+	assert_non_null(strstr(err, "\"a.b c.test\""));
+	assert_int_equal(name_zone_check("a.-b.test", zout, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "label 2: a DNS label cannot start"));
+	assert_int_equal(name_zone_check(".a", zout, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "label 1: empty label"));
+}
+
+static void
+test_label_syntax(void **state)
+{
+	char out[NAME_LABEL_BUF], zout[NAME_FQDN_BUF], err[200];
+
+	(void)state;
+	/* no reserved names, same syntax */
+	assert_int_equal(name_label_syntax("WPAD", out, err, sizeof(err)), 0);
+	assert_string_equal(out, "wpad");
+	assert_int_equal(name_label_syntax("localhost", out, err, sizeof(err)),
+	    0);
+	assert_int_equal(name_label_syntax("_ldap", out, err, sizeof(err)),
+	    -1);
+	assert_int_equal(name_label_syntax("@", out, err, sizeof(err)), -1);
+	assert_int_equal(name_label_syntax("", out, err, sizeof(err)), -1);
+	assert_int_equal(name_label_syntax(rep('x', 64), out, err,
+	    sizeof(err)), -1);
+	assert_int_equal(name_label_syntax(rep('x', 63), out, err,
+	    sizeof(err)), 0);
+	assert_int_equal(name_label_syntax("xn--bcher-kva", out, err,
+	    sizeof(err)), 0);
+	/* zones: the whole 253 octets and the label limit inside one */
+	assert_int_equal(name_zone_check("a.b.", zout, err, sizeof(err)), 0);
+	assert_string_equal(zout, "a.b");
+	assert_int_equal(name_zone_check("a.b..", zout, err, sizeof(err)), -1);
+	assert_int_equal(name_zone_check("", zout, err, sizeof(err)), -1);
+	assert_int_equal(name_zone_check("_msdcs.example.test", zout, err,
+	    sizeof(err)), -1);
+}
+
+static void
+test_group_rule(void **state)
+{
+	char out[NAME_LABEL_BUF], h[80];
+
+	(void)state;
+	/* 63 octets: kept as is; 64: hashed, still 63 at most */
+	assert_int_equal(name_group(rep('h', 30), rep('g', 29), out), 0);
+	assert_int_equal(strlen(out), 63);
+	assert_ptr_equal(strchr(out, '-'), out + 30);
+	assert_ptr_equal(strchr(out + 31, '-'), out + 60);
+	assert_string_equal(out + 60, "-vm");
+	assert_int_equal(name_group(rep('h', 30), rep('g', 30), out), 0);
+	assert_string_equal(out, "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhh-gggggggggggg-"
+	    "d8e447f5391d6a6c-vm");
+	/* octet 43 is the hyphen between host and group: dropped */
+	assert_int_equal(name_group(rep('a', 42), rep('b', 30), out), 0);
+	assert_string_equal(out, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-"
+	    "41e9eda1251790e4-vm");
+	/* two hyphens at the cut: both dropped */
+	assert_int_equal(snprintf(h, sizeof(h), "%s--b", rep('a', 41)), 44);
+	assert_int_equal(name_group(h, rep('x', 30), out), 0);
+	assert_string_equal(out, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-"
+	    "757966e7c6cfc277-vm");
+	/* the longest inputs */
+	assert_int_equal(name_group(rep('a', 63), rep('b', 63), out), 0);
+	assert_string_equal(out, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-"
+	    "1d332bb282135e39-vm");
+	/* folded first, so the same group whatever the case */
+	assert_int_equal(name_group("HV1", "Debian-12", out), 0);
+	assert_string_equal(out, "hv1-debian-12-vm");
+	/* not labels: refused */
+	assert_int_equal(name_group("", "x", out), -1);
+	assert_int_equal(name_group("hv1", "", out), -1);
+	assert_int_equal(name_group("hv1", "a.b", out), -1);
+	assert_int_equal(name_group("hv1", "-x", out), -1);
+	assert_int_equal(name_group(rep('a', 64), "x", out), -1);
+}
+
+static void
+test_name_edges(void **state)
+{
+	char out[NAME_FQDN_BUF], rel[NAME_FQDN_BUF];
+	uint8_t a4[4] = { 10, 1, 2, 4 };
+	uint8_t a6[16] = { 0 };
+
+	(void)state;
+	assert_int_equal(name_ptr(AF_INET, a4, out), 0);
+	assert_string_equal(out, "4.2.1.10.in-addr.arpa");
+	assert_int_equal(name_ptr(AF_INET6, a6, out), 0);
+	assert_int_equal(strlen(out), 64 + 8);
+	assert_int_equal(name_srv_host("", out), -1);
+	assert_int_equal(name_srv_group("", out), -1);
+	assert_int_equal(name_fqdn("", "example.test", out), -1);
+	assert_int_equal(name_fqdn("a", "", out), -1);
+	/* exactly 253 octets fits, 254 does not */
+	assert_int_equal(snprintf(rel, sizeof(rel), "%s.%s.%s",
+	    rep('a', 63), rep('b', 63), rep('c', 50)), 178);
+	assert_int_equal(name_fqdn(rel, rep('z', 74), out), 0);
+	assert_int_equal(strlen(out), 253);
+	assert_int_equal(name_fqdn(rel, rep('z', 75), out), -1);
+	/* relative names */
+	assert_int_equal(name_relative(out, rep('z', 74), rel), 0);
+	assert_int_equal(strlen(rel), 178);
+	assert_int_equal(name_relative("a.example.test", "", out), -1);
+	assert_int_equal(name_relative("", "", out), -1);
+	assert_int_equal(name_relative(".example.test", "example.test", out),
+	    -1);
+	assert_int_equal(name_relative("A.EXAMPLE.test", "Example.Test", out),
+	    0);
+	assert_string_equal(out, "A");
+	assert_int_equal(name_relative("a.example.test.", "example.test", out),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -210,6 +369,10 @@ main(void)
 		cmocka_unit_test(test_srv_fqdn),
 		cmocka_unit_test(test_ptr),
 		cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_label_reasons),
+		cmocka_unit_test(test_label_syntax),
+		cmocka_unit_test(test_group_rule),
+		cmocka_unit_test(test_name_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

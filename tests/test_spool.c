@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -189,6 +190,258 @@ test_group_spool(void **state)
 	assert_int_equal(st.st_mode & 07777, 02770);
 }
 
+/* Make a file in <dir>/<sub>/<name> with the given contents. */
+static void
+put_file(const char *dir, const char *sub, const char *name, const char *data)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/%s/%s", dir, sub,
+	    name), 0);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fputs(data, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static int
+is_spool_name(const char *s)
+{
+	size_t i;
+
+	/* "<20 digits>-<pid>-<8 hex>.json" */
+	for (i = 0; i < 20; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	if (s[i++] != '-' || s[i] < '1' || s[i] > '9')
+		return 0;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (s[i++] != '-')
+		return 0;
+	if (strspn(s + i, "0123456789abcdef") != 8)
+		return 0;
+	return strcmp(s + i + 8, ".json") == 0;
+}
+
+/* Many writes come back in the order they were made, under well-formed
+ * names; leftovers in tmp/, dot files and unprintable or over-long names
+ * are not listed; other names are (the reader quarantines them). */
+static void
+test_order_and_listing(void **state)
+{
+	const char *dir = *state;
+	char name[40][SPOOL_NAME_BUF], err[256], **names, big[300];
+	size_t n, i;
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(spool_write(dir, "{}", 2, name[i],
+		    sizeof(name[i]), err, sizeof(err)), 0);
+		assert_true(is_spool_name(name[i]));
+	}
+	put_file(dir, "tmp", "00000000000000000000-1-deadbeef.json", "{\"x\"");
+	put_file(dir, "new", ".hidden.json", "{}");
+	put_file(dir, "new", "bad\x1b[31m.json", "{}");
+	put_file(dir, "new", "zz-misnamed.txt", "{}");
+	memset(big, 'a', sizeof(big));
+	big[SPOOL_NAME_MAX + 1] = '\0';
+	put_file(dir, "new", big, "{}");
+	big[SPOOL_NAME_MAX] = '\0';
+	put_file(dir, "new", big, "{}");
+	assert_int_equal(spool_list(dir, &names, &n), 0);
+	assert_int_equal(n, 42);
+	for (i = 0; i < 40; i++)
+		assert_string_equal(names[i], name[i]);
+	assert_string_equal(names[40], big);	/* 'a' sorts after digits */
+	assert_string_equal(names[41], "zz-misnamed.txt");
+	spool_list_free(names, n);
+	/* a name longer than SPOOL_NAME_MAX is never touched */
+	big[SPOOL_NAME_MAX] = 'a';
+	assert_int_equal(spool_ack(dir, big), -1);
+	assert_int_equal(errno, EINVAL);
+	/* an empty new/ lists nothing */
+	for (i = 0; i < 40; i++)
+		assert_int_equal(spool_ack(dir, name[i]), 0);
+	assert_int_equal(spool_ack(dir, name[0]), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* A reader racing a writer only ever sees complete files in new/. */
+static void
+test_atomic_against_reader(void **state)
+{
+	const char *dir = *state;
+	static char data[1 << 20], buf[(1 << 20) + 1];
+	char err[256], name[SPOOL_NAME_BUF], **names;
+	size_t n, i, len, seen = 0;
+	int status, done;
+	pid_t pid;
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	memset(data, 'x', sizeof(data));
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		for (i = 0; i < 100; i++)
+			if (spool_write(dir, data, sizeof(data), name,
+			    sizeof(name), err, sizeof(err)) == -1)
+				_exit(1);
+		_exit(0);
+	}
+	/* read until the writer has finished and new/ is empty */
+	for (done = 0;;) {
+		if (!done && waitpid(pid, &status, WNOHANG) == pid)
+			done = 1;
+		assert_int_equal(spool_list(dir, &names, &n), 0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(spool_read(dir, names[i], buf,
+			    sizeof(buf), &len, err, sizeof(err)), 0);
+			assert_int_equal(len, sizeof(data));
+			assert_int_equal(spool_ack(dir, names[i]), 0);
+			seen++;
+		}
+		spool_list_free(names, n);
+		if (done && n == 0)
+			break;
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(seen, 100);
+	assert_int_equal(count_in(dir, "tmp"), 0);
+}
+
+/* The bound callers use: EVENT_MAX_BYTES + 1 bytes of buffer. */
+static void
+test_read_limit_message(void **state)
+{
+	const char *dir = *state;
+	char data[4097], buf[4097], err[256], name[SPOOL_NAME_BUF];
+	size_t len;
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	memset(data, '{', sizeof(data));
+	assert_int_equal(spool_write(dir, data, 4096, name, sizeof(name), err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_read(dir, name, buf, sizeof(buf), &len, err,
+	    sizeof(err)), 0);
+	assert_int_equal(len, 4096);
+	assert_int_equal(buf[4096], '\0');
+	assert_int_equal(spool_write(dir, data, 4097, name, sizeof(name), err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_read(dir, name, buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "larger than 4096 bytes");
+	/* an empty file reads as empty */
+	put_file(dir, "new", "empty.json", "");
+	assert_int_equal(spool_read(dir, "empty.json", buf, sizeof(buf), &len,
+	    err, sizeof(err)), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(buf[0], '\0');
+	/* a buffer with no room is refused, not overrun */
+	assert_int_equal(spool_read(dir, "empty.json", buf, 1, &len, err,
+	    sizeof(err)), -1);
+}
+
+/* Symlinks, FIFOs and folders in new/ are refused (and a FIFO does not
+ * block the reader). */
+static void
+test_read_refuses_special(void **state)
+{
+	const char *dir = *state;
+	char path[PATH_MAX], target[PATH_MAX], err[256], buf[64];
+	size_t len;
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	assert_int_equal(xsnprintf(target, sizeof(target), "%s/secret", dir),
+	    0);
+	put_file(dir, ".", "secret", "{\"secret\":1}");
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/new/link.json", dir),
+	    0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(spool_read(dir, "link.json", buf, sizeof(buf), &len,
+	    err, sizeof(err)), -1);
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/new/fifo.json", dir),
+	    0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(spool_read(dir, "fifo.json", buf, sizeof(buf), &len,
+	    err, sizeof(err)), -1);
+	assert_string_equal(err, "not a regular file");
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/new/dir.json", dir),
+	    0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(spool_read(dir, "dir.json", buf, sizeof(buf), &len,
+	    err, sizeof(err)), -1);
+	assert_string_equal(err, "not a regular file");
+	assert_int_equal(spool_read(dir, "", buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "bad spool file name");
+	assert_int_equal(spool_read(dir, ".", buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "bad spool file name");
+}
+
+/* Quarantine refuses names that leave new/, and leaves no reason file
+ * behind when there was nothing to move. */
+static void
+test_quarantine_refusals(void **state)
+{
+	const char *dir = *state;
+	char err[256], long_reason[1000], path[PATH_MAX], text[700];
+	FILE *fp;
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	assert_int_equal(spool_quarantine(dir, "../tmp/x", "r"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(spool_quarantine(dir, "..", "r"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(spool_quarantine(dir, "gone.json", "r"), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(count_in(dir, "quarantine"), 0);
+	/* a long reason is cut to one line */
+	memset(long_reason, 'r', sizeof(long_reason));
+	long_reason[sizeof(long_reason) - 1] = '\0';
+	put_file(dir, "new", "long.json", "x");
+	assert_int_equal(spool_quarantine(dir, "long.json", long_reason), 0);
+	assert_int_equal(xsnprintf(path, sizeof(path),
+	    "%s/quarantine/long.json.reason", dir), 0);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(text, sizeof(text), fp));
+	assert_null(fgets(path, sizeof(path), fp));	/* one line only */
+	fclose(fp);
+	assert_int_equal(strlen(text), 601);
+	assert_int_equal(text[600], '\n');
+}
+
+/* spool_init refuses what is not a folder, and spool_write needs one. */
+static void
+test_init_refusals(void **state)
+{
+	const char *dir = *state;
+	char err[256], path[PATH_MAX], name[SPOOL_NAME_BUF];
+
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/file", dir), 0);
+	put_file(dir, ".", "file", "x");
+	assert_int_equal(spool_init(path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a folder"));
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/no/such", dir), 0);
+	assert_int_equal(spool_init(path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+	assert_int_equal(spool_write(path, "{}", 2, name, sizeof(name), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+	/* a fresh spool: 0750 and the three folders */
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/spool", dir), 0);
+	assert_int_equal(spool_init(path, err, sizeof(err)), 0);
+	assert_int_equal(count_in(path, "."), 3);
+	assert_int_equal(spool_init(path, err, sizeof(err)), 0); /* again */
+	/* name_out too small: an error, nothing queued */
+	assert_int_equal(spool_write(path, "{}", 2, name, 10, err,
+	    sizeof(err)), -1);
+	assert_int_equal(count_in(path, "new"), 0);
+}
+
 int
 main(void)
 {
@@ -202,6 +455,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unsafe_folders, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_group_spool, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_order_and_listing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_against_reader,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_limit_message, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_read_refuses_special,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quarantine_refusals,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_refusals, setup,
 		    teardown),
 	};
 
