@@ -361,6 +361,23 @@ get_data(struct cur *c, struct dnsrec *r, size_t dlen)
 }
 
 int
+dnsrec_peek_soa_serial(const uint8_t *buf, size_t len, uint32_t *serial)
+{
+	struct cur c = { .r = buf, .len = len };
+	size_t dlen;
+
+	if (len < DNSREC_HEADER_LEN + 20)
+		return -1;
+	dlen = get_uint(&c, 2, 0);
+	if (get_uint(&c, 2, 0) != DNSREC_TYPE_SOA || dlen < 20 ||
+	    dlen != len - DNSREC_HEADER_LEN)
+		return -1;
+	c.off = DNSREC_HEADER_LEN;
+	*serial = get_uint(&c, 4, 1);
+	return c.bad ? -1 : 0;
+}
+
+int
 dnsrec_decode(const uint8_t *buf, size_t len, struct dnsrec *r)
 {
 	struct cur c = { .r = buf, .len = len };

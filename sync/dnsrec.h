@@ -116,6 +116,10 @@ uint64_t dnsrec_nttime(time_t unix_time);
  * "TYPE<n> <hex of the data>"; the root name shows as ".".  0, or -1 on
  * truncation.  Decoded names hold printable ASCII only. */
 int dnsrec_format(const struct dnsrec *r, char *out, size_t outlen);
+/* The serial of an SOA value from its fixed part only (type 6, the five
+ * numbers present), for values whose names this strict decoder refuses but
+ * a DNS server still serves.  0, or -1 if it is no SOA value. */
+int dnsrec_peek_soa_serial(const uint8_t *buf, size_t len, uint32_t *serial);
 /* Order of encoded values: bytes, then length (memcmp order). */
 int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);

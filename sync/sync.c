@@ -123,11 +123,16 @@ sync_zone_serial(struct dir *d, const struct sync_params *p, const char *zone,
 	if (dir_node_read(d, ndn, &n, err, errlen) == -1)
 		goto out;
 	for (i = 0; i < n.nvalues; i++) {
-		if (dnsrec_decode((const uint8_t *)n.values[i]->bv_val,
-		    n.values[i]->bv_len, &rec) == 0 &&
+		const uint8_t *v = (const uint8_t *)n.values[i]->bv_val;
+		size_t len = n.values[i]->bv_len;
+
+		if (dnsrec_decode(v, len, &rec) == 0 &&
 		    rec.type == DNSREC_TYPE_SOA) {
 			*serial = rec.u.soa.serial;
 			rc = 0;
+		} else if (rc == -1 &&
+		    dnsrec_peek_soa_serial(v, len, serial) == 0) {
+			rc = 0;	/* names our decoder refuses; serial is fine */
 		}
 	}
 	if (rc == -1)

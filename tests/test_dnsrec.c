@@ -629,6 +629,36 @@ test_encode_refusals(void **state)
 	roundtrip(buf, len, &r);
 }
 
+/* The SOA serial is found even where the names are not to our taste. */
+static void
+test_peek_soa_serial(void **state)
+{
+	struct dnsrec r;
+	uint8_t buf[DNSREC_BUF];
+	size_t len;
+	uint32_t serial = 0;
+
+	(void)state;
+	dnsrec_init(&r, DNSREC_TYPE_SOA, 9, 3600, 0);
+	r.u.soa.serial = 0x01020304;
+	assert_int_equal(xstrlcpy(r.u.soa.mname, "dc1.example.test",
+	    sizeof(r.u.soa.mname)), 0);
+	assert_int_equal(xstrlcpy(r.u.soa.rname, "hostmaster.example.test",
+	    sizeof(r.u.soa.rname)), 0);
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), 0);
+	assert_int_equal(dnsrec_peek_soa_serial(buf, len, &serial), 0);
+	assert_int_equal(serial, 0x01020304);
+	/* a padded name: the strict decoder refuses, the peek still works */
+	buf[len] = 0;
+	buf[0] = (uint8_t)(buf[0] + 1);
+	assert_int_equal(dnsrec_decode(buf, len + 1, &r), -1);
+	assert_int_equal(dnsrec_peek_soa_serial(buf, len + 1, &serial), 0);
+	/* not an SOA, or too short */
+	buf[2] = DNSREC_TYPE_A;
+	assert_int_equal(dnsrec_peek_soa_serial(buf, len + 1, &serial), -1);
+	assert_int_equal(dnsrec_peek_soa_serial(buf, 30, &serial), -1);
+}
+
 int
 main(void)
 {
@@ -641,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_peek_soa_serial),
 		cmocka_unit_test(test_samba_vectors),
 		cmocka_unit_test(test_reject_sizes),
 		cmocka_unit_test(test_reject_names),
