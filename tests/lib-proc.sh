@@ -1,22 +1,22 @@
 # lib-proc.sh - process helpers of the test fixtures (sourced).
 
+# True once pid is gone or a zombie; $2 polls, 0.05 s apart.
+gone_within() {
+	local pid=$1 polls=$2 i state
+	for i in $(seq "$polls"); do
+		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+		case $state in
+		"" | Z*) return 0 ;;
+		esac
+		sleep 0.05
+	done
+	return 1
+}
+
 # Wait for a process we started to end; a zombie counts as ended; after
 # 5 s it is killed (and waited for, 2 s more).
 wait_gone() {
-	local pid=$1 i state
-	for i in $(seq 100); do
-		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-		case $state in
-		"" | Z*) return 0 ;;
-		esac
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	for i in $(seq 40); do
-		state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-		case $state in
-		"" | Z*) return 0 ;;
-		esac
-		sleep 0.05
-	done
+	gone_within "$1" 100 && return 0
+	kill -KILL "$1" 2>/dev/null || true
+	gone_within "$1" 40 || true
 }
