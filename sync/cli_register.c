@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "name.h"
 #include "spool.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
@@ -69,6 +70,27 @@ register_int(json_object *doc, const char *key, const char *val)
 	return 0;
 }
 
+/* Values that JSON would have to escape never make a valid event: say so
+ * here, since the parser would only see the escape. */
+static int
+register_plain(const char *key, const char *val)
+{
+	char q[200];
+	size_t i;
+
+	for (i = 0; val[i] != '\0'; i++) {
+		if ((unsigned char)val[i] < 0x20 || val[i] == '"' ||
+		    val[i] == '\\' || val[i] == 0x7f) {
+			name_quote(val, q, sizeof(q));
+			fprintf(stderr, "vmgroup: refused: field \"%s\": \"%s\": "
+			    "control characters, quotes and backslashes are not "
+			    "allowed\n", key, q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 register_str(json_object *doc, const char *key, const char *val)
 {
@@ -90,7 +112,24 @@ static const struct option register_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Options -> doc; 0 ok, 1 help shown, -1 error (message printed). */
+static const char *
+register_key(int ch)
+{
+	switch (ch) {
+	case 'H': return "host";
+	case 'n': return "vm";
+	case 'i': return "image";
+	case 'a': return "addresses";
+	case 'm': return "mac";
+	case 'S': return "source";
+	case 'l': return "lease";
+	case 'e': return "expires";
+	default: return "time";
+	}
+}
+
+/* Options -> doc; 0 ok, 1 help shown, -1 usage error, -2 refused input
+ * (message printed). */
 static int
 register_options(int argc, char *argv[], json_object *doc,
     json_object *addrs, const char **spool)
@@ -100,6 +139,9 @@ register_options(int argc, char *argv[], json_object *doc,
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "s:H:n:i:a:m:S:l:e:t:h",
 	    register_opts, NULL)) != -1) {
+		if (ch != 's' && ch != 'h' && optarg != NULL &&
+		    register_plain(register_key(ch), optarg) == -1)
+			return -2;	/* refused input, not a usage error */
 		switch (ch) {
 		case 's':
 			*spool = optarg;
@@ -195,6 +237,10 @@ cli_register(int argc, char *argv[], enum event_op op)
 
 	doc = register_doc(op, &addrs);
 	rc = register_options(argc, argv, doc, addrs, &spool);
+	if (rc == -2) {
+		rc = 1;
+		goto out;
+	}
 	if (rc != 0) {
 		register_usage(rc == 1 ? stdout : stderr, op);
 		rc = rc == 1 ? 0 : 2;

@@ -26,7 +26,8 @@ T=1764000000
 
 # refusals: the exit status, a reason naming the field, nothing queued
 for args in "-n dc1.example.test" "-n _ldap" "-n wpad" "-n -x" \
-	"-n $(printf 'a%.0s' $(seq 64))" "-n vm1 -a 300.1.1.1" "-n vm1 -l soon"; do
+	"-n $(printf 'a%.0s' $(seq 64))" "-n vm1 -a 300.1.1.1" "-n vm1 -l soon" \
+	"-n a/b" "-n a\"b"; do
 	# shellcheck disable=SC2086
 	if "$VMGROUP" register -s "$spool" -t $T -H hv1 -a 192.0.2.99 $args \
 	    >/dev/null 2>"$spool/err"; then
@@ -38,6 +39,11 @@ for args in "-n dc1.example.test" "-n _ldap" "-n wpad" "-n -x" \
 	fi
 done
 [ "$(count_new)" -eq 3 ] && ok "nothing queued by refusals" || bad "refusals queued files"
+"$VMGROUP" register -s "$spool" -H hv1 -n "$(printf 'a\nb')" -a 192.0.2.9 \
+	>/dev/null 2>"$spool/err"
+[ $? -eq 1 ] && grep -q 'a\\x0ab.*control characters' "$spool/err" &&
+	ok "a control character is refused by name, not as an escape" ||
+	{ bad "control character"; cat "$spool/err"; }
 
 "$VMGROUP" release -s "$spool" -t $((T + 1)) -H hv1 -n db1 >/dev/null || bad "release db1"
 "$VMGROUP" plan -s "$spool" -H hv1 -z example.test -r 2.0.192.in-addr.arpa \
