@@ -98,6 +98,26 @@ status_group(struct dir *d, const char *dn)
 	dir_entry_free(&e);
 }
 
+int
+cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
+    struct dir_params *dp, const char *cmd)
+{
+	char err[512];
+
+	if (krb_init(krb, c->keytab, c->principal, err, sizeof(err)) == -1 ||
+	    krb_acquire(krb, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
+		return -1;
+	}
+	daemon_dir_params(c, dp);
+	dir_init(d, dp, krb);
+	if (dir_open(d, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 status_show(const struct conf *c)
 {
@@ -115,17 +135,8 @@ status_show(const struct conf *c)
 		fprintf(stderr, "vmgroup status: %s\n", err);
 		return 1;
 	}
-	if (krb_init(&krb, c->keytab, c->principal, err, sizeof(err)) == -1 ||
-	    krb_acquire(&krb, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup status: %s\n", err);
+	if (cli_dir_open(c, &krb, &d, &dp, "status") == -1)
 		goto out;
-	}
-	daemon_dir_params(c, &dp);
-	dir_init(&d, &dp, &krb);
-	if (dir_open(&d, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup status: %s\n", err);
-		goto out;
-	}
 	printf("# host %s, zone %s, directory %s\n", c->model.host,
 	    c->model.zone, dir_uri(&d));
 	dns = own_list(&own, OWN_GROUP, &n);

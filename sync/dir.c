@@ -355,25 +355,73 @@ dir_node_update(struct dir *d, const char *dn, struct berval *const *dels,
 	return 0;
 }
 
+static void
+dir_entry_fill(struct dir *d, LDAPMessage *m, char *const *attrs,
+    struct dir_entry *out)
+{
+	size_t i;
+
+	out->exists = 1;
+	for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++)
+		out->vals[i] = ldap_get_values_len(d->ld, m, attrs[i]);
+	out->nattrs = i;
+}
+
 int
 dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
     struct dir_entry *out, char *err, size_t errlen)
 {
-	LDAPMessage *res, *e;
-	size_t i;
+	LDAPMessage *res;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = dir_base_search(d, dn, attrs, &res, err, errlen);
 	if (rc == 1) {
-		e = ldap_first_entry(d->ld, res);
-		out->exists = 1;
-		for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++)
-			out->vals[i] = ldap_get_values_len(d->ld, e, attrs[i]);
-		out->nattrs = i;
+		dir_entry_fill(d, ldap_first_entry(d->ld, res), attrs, out);
 		ldap_msgfree(res);
 	}
 	return rc == -1 ? -1 : 0;
+}
+
+int
+dir_entries_search(struct dir *d, const char *base, const char *filter,
+    char *const *attrs, struct dir_entry **out, size_t *count, char *err,
+    size_t errlen)
+{
+	LDAPMessage *res = NULL, *m;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (d->ld == NULL)
+		return dir_fail(d, LDAP_SERVER_DOWN, "search", base, err, errlen);
+	rc = ldap_search_ext_s(d->ld, base, LDAP_SCOPE_SUBTREE, filter,
+	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, DIR_SEARCH_MAX,
+	    &res);
+	d->last_rc = rc;
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+		ldap_msgfree(res);
+		return dir_fail(d, rc, "search", base, err, errlen);
+	}
+	*out = xcalloc((size_t)ldap_count_entries(d->ld, res) + 1,
+	    sizeof(**out));
+	for (m = ldap_first_entry(d->ld, res); m != NULL;
+	    m = ldap_next_entry(d->ld, m))
+		dir_entry_fill(d, m, attrs, &(*out)[n++]);
+	ldap_msgfree(res);
+	*count = n;
+	return 0;
+}
+
+void
+dir_entries_free(struct dir_entry *e, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		dir_entry_free(&e[i]);
+	free(e);
 }
 
 void

@@ -77,6 +77,13 @@ struct dir_entry {
 int dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
     struct dir_entry *out, char *err, size_t errlen);
 void dir_entry_free(struct dir_entry *e);
+/* Subtree search under base with filter (built by dn_filter_eq & co):
+ * the matching entries' attrs, at most DIR_SEARCH_MAX. */
+#define DIR_SEARCH_MAX 1000
+int dir_entries_search(struct dir *d, const char *base, const char *filter,
+    char *const *attrs, struct dir_entry **out, size_t *count, char *err,
+    size_t errlen);
+void dir_entries_free(struct dir_entry *e, size_t count);
 int dir_entry_add(struct dir *d, const char *dn, LDAPMod **mods, char *err,
     size_t errlen);
 int dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods,

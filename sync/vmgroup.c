@@ -37,6 +37,9 @@ usage(FILE *fp)
 "  release    queue the release of a VM's registration\n"
 "  plan       print the group names and records the spool asks for\n"
 "  status     print what vmgroupd wrote, read back from the directory\n"
+"  query      look groups up: by host, by name, by address, by VM\n"
+"  block      mark a group blocked (with a reason) for policy engines\n"
+"  unblock    clear the mark\n"
 "\n"
 "Run 'vmgroup COMMAND --help' for a command's options.\n"
 "Options: -h, --help  this text;  -V, --version  the version.\n");
@@ -66,6 +69,10 @@ main(int argc, char *argv[])
 		return cli_plan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return cli_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "query") == 0)
+		return cli_query(argc - 1, argv + 1);
+	if (strcmp(argv[1], "block") == 0 || strcmp(argv[1], "unblock") == 0)
+		return cli_block(argc - 1, argv + 1, argv[1][0] == 'b');
 	fprintf(stderr, "vmgroup: unknown command (see vmgroup --help)\n");
 	return 2;
 }

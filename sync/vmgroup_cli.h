@@ -6,11 +6,22 @@
 
 #include <stdint.h>
 
+#include "conf.h"
+#include "dir.h"
 #include "event.h"
+#include "krb.h"
 
 int cli_register(int argc, char *argv[], enum event_op op);
 int cli_plan(int argc, char *argv[]);
 int cli_status(int argc, char *argv[]);
+int cli_query(int argc, char *argv[]);
+int cli_block(int argc, char *argv[], int block);
+/* Kerberos credentials from c's keytab and a bound LDAP session, as
+ * vmgroupd would have them; messages to stderr, prefixed with cmd. */
+int cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
+    struct dir_params *dp, const char *cmd);
+/* The configuration at -f FILE (default) for a command; 0 / -1 (printed). */
+int cli_conf(const char *path, struct conf *c, const char *cmd);
 
 /* strtoll with the whole string, errno and [min, max] checked. */
 int cli_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -78,6 +78,15 @@ expect "PTR IPv6" \
 	0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa \
 	PTR "web1.$Z."
 
+# --- query and block through the same account, on AD
+check "query ip on AD" sh -c "$N $(printf '%q ' "$VMGROUP" query -f "$W/hv1.conf" \
+	ip 192.0.2.11) | grep -qx 'group $G1'"
+check "block on AD (the delegation allows it)" $N "$VMGROUP" block \
+	-f "$W/hv1.conf" -r "test block" $G1
+check "the blocked group is found by filter" sh -c "$N $(printf '%q ' \
+	"$VMGROUP" query -f "$W/hv1.conf" group $G1) | grep -q 'vmGroupBlocked: TRUE'"
+check "unblock on AD" $N "$VMGROUP" unblock -f "$W/hv1.conf" $G1
+
 # --- every value decodes with Samba's own NDR and repacks byte-identical;
 # serial = the zone's SOA serial, TTL = the configured one
 soa_serial=$(ask "$Z" SOA | awk '{print $3}')

@@ -50,6 +50,36 @@ check "idempotent pass" pass
 check "no write without a change" test \
 	"$(admin -b "$(node_dn $G1 $Z)" -s base modifyTimestamp entryCSN)" = "$before"
 
+# --- query and block, as a firewall or an administrator would
+q() { "$VMGROUP" query -f "$CONF" "$@" 2>&1; }
+check "query host: the host's groups" sh -c "$(printf '%q ' "$VMGROUP" query \
+	-f "$CONF" host hv1) | grep -c '^group ' | grep -qx 2"
+check "query ip: the group of an address" test "$(q ip 192.0.2.11 | head -n 1)" \
+	= "group $G1"
+check "query ip: IPv6 written any way" test "$(q ip 2001:DB8:0::11 | head -n 1)" \
+	= "group $G1"
+check "query vm: the group of a VM" test "$(q vm web2 | head -n 1)" = "group $G1"
+"$VMGROUP" query -f "$CONF" group nosuch >/dev/null 2>&1
+check "query: nothing found is exit 3" test $? -eq 3
+"$VMGROUP" query -f "$CONF" host 'a*)(cn=*' >/dev/null 2>&1
+check "query: a hostile value is refused before any filter" test $? -eq 2
+check "block with a reason" sh -c "$(printf '%q ' "$VMGROUP" block -f "$CONF" \
+	-r 'worm outbreak' $G1) | grep -qx '$G1 blocked'"
+check "the directory says blocked" test "$(attr "CN=$G1,$OU" vmGroupBlocked)" = "TRUE "
+check "with the reason" test "$(attr "CN=$G1,$OU" vmGroupBlockReason)" = "worm outbreak "
+check "and the time" test -n "$(attr "CN=$G1,$OU" vmGroupBlockTime)"
+check "policy engines find it by filter" test "$(admin -b "$OU" \
+	'(&(objectClass=vmGroup)(vmGroupBlocked=TRUE))' dn | grep -c '^dn: ')" -eq 1
+check "query shows it" sh -c "$(printf '%q ' "$VMGROUP" query -f "$CONF" \
+	group $G1) | grep -q 'vmGroupBlocked: TRUE'"
+check "vmgroupd's next pass keeps the block" pass
+check "still blocked" test "$(attr "CN=$G1,$OU" vmGroupBlocked)" = "TRUE "
+check "unblock" "$VMGROUP" unblock -f "$CONF" $G1
+check "unblocked, reason cleared" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlocked)$(attr "CN=$G1,$OU" vmGroupBlockReason)" = "FALSE "
+"$VMGROUP" block -f "$CONF" nosuch-group >/dev/null 2>&1
+check "block of an unknown group fails" test $? -eq 1
+
 # --- release: addresses leave; an emptied group is tombstoned, its object goes
 rel web2
 rel db1
