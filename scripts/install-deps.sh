@@ -25,7 +25,8 @@ PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 # a real Active Directory for the AD tests: Samba AD DC, its Python NDR
 # bindings (an independent dnsRecord decoder) and dig
 PKGS="$PKGS samba samba-ad-dc samba-ad-provision samba-dsdb-modules
-	samba-vfs-modules winbind python3-samba ldb-tools bind9-dnsutils"
+	samba-vfs-modules winbind python3-samba ldb-tools bind9-dnsutils
+	nftables"
 
 missing=
 for p in $PKGS; do

@@ -40,6 +40,7 @@ usage(FILE *fp)
 "  query      look groups up: by host, by name, by address, by VM\n"
 "  block      mark a group blocked (with a reason) for policy engines\n"
 "  unblock    clear the mark\n"
+"  enforce    put the addresses of blocked groups into nftables sets\n"
 "\n"
 "Run 'vmgroup COMMAND --help' for a command's options.\n"
 "Options: -h, --help  this text;  -V, --version  the version.\n");
@@ -71,6 +72,8 @@ main(int argc, char *argv[])
 		return cli_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "query") == 0)
 		return cli_query(argc - 1, argv + 1);
+	if (strcmp(argv[1], "enforce") == 0)
+		return cli_enforce(argc - 1, argv + 1);
 	if (strcmp(argv[1], "block") == 0 || strcmp(argv[1], "unblock") == 0)
 		return cli_block(argc - 1, argv + 1, argv[1][0] == 'b');
 	fprintf(stderr, "vmgroup: unknown command (see vmgroup --help)\n");

@@ -16,6 +16,7 @@ int cli_plan(int argc, char *argv[]);
 int cli_status(int argc, char *argv[]);
 int cli_query(int argc, char *argv[]);
 int cli_block(int argc, char *argv[], int block);
+int cli_enforce(int argc, char *argv[]);
 /* Kerberos credentials from c's keytab and a bound LDAP session, as
  * vmgroupd would have them; messages to stderr, prefixed with cmd. */
 int cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,

@@ -1,0 +1,244 @@
+/*
+ * cli_enforce.c - vmgroup enforce: the addresses of every blocked group,
+ * read from the directory, into nftables sets (enforce.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "dn.h"
+#include "enforce.h"
+#include "name.h"
+#include "vmgroup_cli.h"
+#include "xmem.h"
+
+struct enforce_opts {
+	const char *config, *family, *table, *netns;
+	char host[NAME_LABEL_BUF];
+	int print;
+	int64_t interval;	/* 0: once */
+};
+
+static void
+enforce_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vmgroup enforce [-f FILE] [--host HOST] [--family F] [--table T]\n"
+"                       [--netns NAME] [--print] [--interval SECONDS]\n"
+"Puts every address of every blocked vmGroup into the nftables sets\n"
+"blocked4 and blocked6 of table F T (default inet vmgroup), in one\n"
+"transaction; your rules drop traffic from and to @blocked4/@blocked6.\n"
+"  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
+"      --host HOST     only the groups of this host (default: all)\n"
+"      --family F      inet (default), bridge, ip, ip6 or netdev\n"
+"      --table T       table name (default " ENFORCE_TABLE ")\n"
+"      --netns NAME    apply inside network namespace NAME (/run/netns)\n"
+"      --print         print the nftables batch instead of applying it\n"
+"      --interval S    do it again every S seconds (default: once)\n");
+}
+
+enum { EO_HOST = 256, EO_FAMILY, EO_TABLE, EO_NETNS, EO_PRINT, EO_INTERVAL };
+
+static int
+enforce_options(int argc, char *argv[], struct enforce_opts *o)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "host", required_argument, NULL, EO_HOST },
+		{ "family", required_argument, NULL, EO_FAMILY },
+		{ "table", required_argument, NULL, EO_TABLE },
+		{ "netns", required_argument, NULL, EO_NETNS },
+		{ "print", no_argument, NULL, EO_PRINT },
+		{ "interval", required_argument, NULL, EO_INTERVAL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char err[256];
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'f': o->config = optarg; break;
+		case EO_FAMILY: o->family = optarg; break;
+		case EO_TABLE: o->table = optarg; break;
+		case EO_NETNS: o->netns = optarg; break;
+		case EO_PRINT: o->print = 1; break;
+		case EO_HOST:
+			if (name_label_check(optarg, o->host, err,
+			    sizeof(err)) == -1) {
+				fprintf(stderr, "vmgroup enforce: --host %s\n",
+				    err);
+				return -1;
+			}
+			break;
+		case EO_INTERVAL:
+			if (cli_parse_i64(optarg, 1, 86400, &o->interval) == -1) {
+				fprintf(stderr, "vmgroup enforce: --interval "
+				    "wants 1 to 86400 seconds\n");
+				return -1;
+			}
+			break;
+		case 'h':
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+/* Apply batch inside /run/netns/<name>, then come back. */
+static int
+enforce_apply_in(const char *netns, const char *batch, char *err,
+    size_t errlen)
+{
+	char path[256];
+	int self, fd, rc;
+
+	if (netns == NULL)
+		return enforce_apply(batch, err, errlen);
+	if (strchr(netns, '/') != NULL || xsnprintf(path, sizeof(path),
+	    "/run/netns/%s", netns) == -1) {
+		(void)xsnprintf(err, errlen, "bad namespace name");
+		return -1;
+	}
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (self == -1 || fd == -1 || setns(fd, CLONE_NEWNET) == -1) {
+		(void)xsnprintf(err, errlen, "network namespace %s: %s",
+		    netns, strerror(errno));
+		rc = -1;
+	} else {
+		rc = enforce_apply(batch, err, errlen);
+		if (setns(self, CLONE_NEWNET) == -1)
+			abort();	/* cannot go back: stop here */
+	}
+	if (fd != -1)
+		close(fd);
+	if (self != -1)
+		close(self);
+	return rc;
+}
+
+static int
+enforce_add_bv(struct enforce_set *set, const struct berval *v)
+{
+	char text[64];
+
+	memcpy(text, v->bv_val, v->bv_len);
+	text[v->bv_len] = '\0';
+	return enforce_add(set, text);
+}
+
+/* The blocked groups' addresses, from the directory. */
+static int
+enforce_collect(struct dir *d, const struct conf *c,
+    const struct enforce_opts *o, struct enforce_set *set, size_t *groups)
+{
+	static char a_cn[] = "cn", a_addr[] = "vmGroupAddress";
+	char *const attrs[] = { a_cn, a_addr, NULL };
+	char filter[256], *host = NULL, err[512];
+	struct dir_entry *e;
+	size_t i, j, n, bad = 0;
+
+	if (o->host[0] != '\0' && dn_filter_eq("vmGroupHost", o->host,
+	    &host) == -1)
+		return -1;
+	if (xsnprintf(filter, sizeof(filter), "(&(objectClass=vmGroup)"
+	    "(vmGroupBlocked=TRUE)%s)", host != NULL ? host : "") == -1 ||
+	    dir_entries_search(d, c->ou, filter, attrs, &e, &n, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup enforce: %s\n", err);
+		free(host);
+		return -1;
+	}
+	free(host);
+	for (i = 0; i < n; i++)
+		for (j = 0; e[i].vals[1] != NULL && e[i].vals[1][j] != NULL; j++)
+			if (e[i].vals[1][j]->bv_len >= 64 ||
+			    memchr(e[i].vals[1][j]->bv_val, '\0',
+			    e[i].vals[1][j]->bv_len) != NULL ||
+			    enforce_add_bv(set, e[i].vals[1][j]) == -1)
+				bad++;
+	if (bad > 0)
+		fprintf(stderr, "vmgroup enforce: %zu value(s) that are no "
+		    "address skipped\n", bad);
+	*groups = n;
+	dir_entries_free(e, n);
+	return 0;
+}
+
+/* One round: read, build, apply (or print).  0 / -1. */
+static int
+enforce_round(struct dir *d, const struct conf *c, const struct enforce_opts *o)
+{
+	struct enforce_set set = { NULL, 0 };
+	char *batch, err[512];
+	size_t groups = 0;
+	int rc = -1;
+
+	if (enforce_collect(d, c, o, &set, &groups) == -1)
+		return -1;
+	batch = enforce_batch(&set, o->family, o->table);
+	if (batch == NULL) {
+		fprintf(stderr, "vmgroup enforce: bad --family or --table\n");
+	} else if (o->print) {
+		fputs(batch, stdout);
+		rc = 0;
+	} else if (enforce_apply_in(o->netns, batch, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup enforce: %s\n", err);
+	} else {
+		printf("%zu blocked group(s), %zu address(es) in %s %s\n",
+		    groups, set.naddrs, o->family, o->table);
+		rc = 0;
+	}
+	fflush(stdout);
+	free(batch);
+	enforce_free(&set);
+	return rc;
+}
+
+int
+cli_enforce(int argc, char *argv[])
+{
+	struct enforce_opts o = { .config = CONF_DEFAULT_PATH,
+	    .family = "inet", .table = ENFORCE_TABLE };
+	struct dir_params dp;
+	struct conf c;
+	struct krb krb;
+	struct dir d;
+	int rc;
+
+	rc = enforce_options(argc, argv, &o);
+	if (rc != 0) {
+		enforce_usage(rc == 1 ? stdout : stderr);
+		return rc == 1 ? 0 : 2;
+	}
+	memset(&krb, 0, sizeof(krb));
+	rc = 1;
+	if (cli_conf(o.config, &c, "enforce") == -1 ||
+	    cli_dir_open(&c, &krb, &d, &dp, "enforce") == -1)
+		goto out;
+	for (;;) {
+		rc = enforce_round(&d, &c, &o) == 0 ? 0 : 1;
+		if (o.interval == 0)
+			break;
+		sleep((unsigned)o.interval);
+		if (d.ld == NULL && cli_dir_open(&c, &krb, &d, &dp,
+		    "enforce") == -1)
+			continue;
+	}
+	dir_close(&d);
+out:
+	krb_free(&krb);
+	return rc;
+}

@@ -1,0 +1,154 @@
+/*
+ * enforce.c - nftables sets of blocked addresses (libnftables).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "enforce.h"
+#include "xmem.h"
+
+static int
+addr_qcmp(const void *a, const void *b)
+{
+	return event_addr_cmp(a, b);
+}
+
+int
+enforce_add(struct enforce_set *s, const char *text)
+{
+	struct event_addr a;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	a.family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+	if (strlen(text) >= INET6_ADDRSTRLEN ||
+	    inet_pton(a.family, text, &a.u) != 1)
+		return -1;
+	for (i = 0; i < s->naddrs; i++)
+		if (event_addr_cmp(&s->addrs[i], &a) == 0)
+			return 0;
+	s->addrs = xreallocarray(s->addrs, s->naddrs + 1, sizeof(*s->addrs));
+	s->addrs[s->naddrs++] = a;
+	qsort(s->addrs, s->naddrs, sizeof(*s->addrs), addr_qcmp);
+	return 0;
+}
+
+void
+enforce_free(struct enforce_set *s)
+{
+	free(s->addrs);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+enforce_name_ok(const char *n)
+{
+	size_t i;
+
+	for (i = 0; n[i] != '\0'; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' &&
+		    n[i] <= '9') || n[i] == '_' || n[i] == '-'))
+			return 0;
+	return i > 0 && i < 64;
+}
+
+/* Append text to a growing buffer. */
+static void
+put(char **buf, size_t *len, size_t *cap, const char *text)
+{
+	size_t n = strlen(text);
+
+	while (*len + n + 1 > *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		*buf = xreallocarray(*buf, *cap, 1);
+	}
+	memcpy(*buf + *len, text, n + 1);
+	*len += n;
+}
+
+/* "add element F T SET { a, b }" for one family of addresses, if any. */
+static void
+put_elements(char **buf, size_t *len, size_t *cap, const char *head,
+    const struct enforce_set *s, int family)
+{
+	char a[INET6_ADDRSTRLEN + 4];
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < s->naddrs; i++) {
+		if (s->addrs[i].family != family ||
+		    inet_ntop(family, &s->addrs[i].u, a + 2,
+		    INET6_ADDRSTRLEN) == NULL)
+			continue;
+		a[0] = first ? ' ' : ',';
+		a[1] = ' ';
+		if (first)
+			put(buf, len, cap, head);
+		put(buf, len, cap, first ? a + 1 : a);
+		first = 0;
+	}
+	if (!first)
+		put(buf, len, cap, " }\n");
+}
+
+char *
+enforce_batch(const struct enforce_set *s, const char *family,
+    const char *table)
+{
+	static const char *const families[] = { "inet", "bridge", "ip", "ip6",
+	    "netdev", NULL };
+	char *buf = NULL, line[256];
+	size_t len = 0, cap = 0, i;
+
+	for (i = 0; families[i] != NULL; i++)
+		if (strcmp(family, families[i]) == 0)
+			break;
+	if (families[i] == NULL || !enforce_name_ok(table))
+		return NULL;
+	if (xsnprintf(line, sizeof(line),
+	    "add table %s %s\n"
+	    "add set %s %s blocked4 { type ipv4_addr; }\n"
+	    "add set %s %s blocked6 { type ipv6_addr; }\n"
+	    "flush set %s %s blocked4\n"
+	    "flush set %s %s blocked6\n", family, table, family, table,
+	    family, table, family, table, family, table) == -1)
+		return NULL;
+	put(&buf, &len, &cap, line);
+	(void)xsnprintf(line, sizeof(line), "add element %s %s blocked4 {",
+	    family, table);
+	put_elements(&buf, &len, &cap, line, s, AF_INET);
+	(void)xsnprintf(line, sizeof(line), "add element %s %s blocked6 {",
+	    family, table);
+	put_elements(&buf, &len, &cap, line, s, AF_INET6);
+	return buf;
+}
+
+int
+enforce_apply(const char *batch, char *err, size_t errlen)
+{
+	struct nft_ctx *nft;
+	const char *msg;
+	int rc;
+
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (nft == NULL) {
+		(void)xsnprintf(err, errlen, "cannot start libnftables");
+		return -1;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rc = nft_run_cmd_from_buffer(nft, batch);
+	if (rc != 0) {
+		msg = nft_ctx_get_error_buffer(nft);
+		(void)xsnprintf(err, errlen, "nftables: %.*s",
+		    (int)strcspn(msg != NULL ? msg : "", "\n"),
+		    msg != NULL ? msg : "");
+	}
+	nft_ctx_free(nft);
+	return rc == 0 ? 0 : -1;
+}

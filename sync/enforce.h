@@ -1,0 +1,37 @@
+/*
+ * enforce.h - blocked groups -> nftables set elements.
+ *
+ * The enforcer keeps two named sets, blocked4 (ipv4_addr) and blocked6
+ * (ipv6_addr), in a table of its own, holding every address of every
+ * vmGroup object whose vmGroupBlocked is TRUE.  Rules that drop traffic
+ * from and to @blocked4 / @blocked6 are the administrator's (see
+ * vmgroup(1)); the sets are replaced in one nftables transaction, so a
+ * firewall never sees them half-updated.
+ */
+#ifndef VMG_ENFORCE_H
+#define VMG_ENFORCE_H
+
+#include <stddef.h>
+
+#include "event.h"
+
+#define ENFORCE_TABLE "vmgroup"
+
+struct enforce_set {
+	struct event_addr *addrs;	/* sorted, distinct */
+	size_t naddrs;
+};
+
+/* Add the address in text form (from the directory: checked here with
+ * inet_pton; a bad one is refused).  0 / -1. */
+int enforce_add(struct enforce_set *s, const char *text);
+void enforce_free(struct enforce_set *s);
+/* The nftables batch that makes family/table's sets hold exactly s
+ * (family "inet", "bridge", "ip", "ip6" or "netdev").  malloc'ed; NULL on
+ * a bad family or table name. */
+char *enforce_batch(const struct enforce_set *s, const char *family,
+    const char *table);
+/* Run a batch through libnftables.  0 / -1 with nftables' message. */
+int enforce_apply(const char *batch, char *err, size_t errlen);
+
+#endif
