@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -233,9 +234,12 @@ cli_enforce(int argc, char *argv[])
 		if (o.interval == 0)
 			break;
 		sleep((unsigned)o.interval);
-		if (d.ld == NULL && cli_dir_open(&c, &krb, &d, &dp,
-		    "enforce") == -1)
+		if (d.ld != NULL && !krb_stale(&krb, time(NULL), 600))
 			continue;
+		/* connection lost or ticket ending: fresh ticket, new bind */
+		dir_close(&d);
+		krb_free(&krb);
+		(void)cli_dir_open(&c, &krb, &d, &dp, "enforce");
 	}
 	dir_close(&d);
 out:
