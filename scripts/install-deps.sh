@@ -26,7 +26,7 @@ PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 # bindings (an independent dnsRecord decoder) and dig
 PKGS="$PKGS samba samba-ad-dc samba-ad-provision samba-dsdb-modules
 	samba-vfs-modules winbind python3-samba ldb-tools bind9-dnsutils
-	nftables"
+	nftables dnsmasq-base busybox"
 
 missing=
 for p in $PKGS; do
