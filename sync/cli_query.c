@@ -32,7 +32,7 @@ static char q_cn[] = "cn", q_dns[] = "vmGroupDNSName", q_host[] = "vmGroupHost",
     q_image[] = "vmGroupImage", q_member[] = "vmGroupMember",
     q_addr[] = "vmGroupAddress", q_blocked[] = "vmGroupBlocked",
     q_reason[] = "vmGroupBlockReason", q_time[] = "vmGroupBlockTime";
-static char *const query_attrs[] = { q_cn, q_dns, q_host, q_image, q_member,
+char *const cli_group_attrs[] = { q_cn, q_dns, q_host, q_image, q_member,
     q_addr, q_blocked, q_reason, q_time, NULL };
 
 int
@@ -77,7 +77,7 @@ cli_config_opt(int argc, char *argv[], const char **path, const char **reason,
 
 /* Print one value of a directory entry as text: printable ASCII only. */
 static void
-query_value(const struct berval *v)
+cli_print_value(const struct berval *v)
 {
 	ber_len_t i;
 
@@ -86,8 +86,8 @@ query_value(const struct berval *v)
 		    v->bv_val[i] : '?');
 }
 
-static void
-query_print(const struct dir_entry *e)
+void
+cli_print_group(const struct dir_entry *e)
 {
 	size_t a, i;
 
@@ -96,10 +96,10 @@ query_print(const struct dir_entry *e)
 		if (e->vals[a] == NULL)
 			continue;
 		if (a > 0)
-			printf("\n  %s:", query_attrs[a]);
+			printf("\n  %s:", cli_group_attrs[a]);
 		for (i = 0; e->vals[a][i] != NULL; i++) {
 			putchar(' ');
-			query_value(e->vals[a][i]);
+			cli_print_value(e->vals[a][i]);
 		}
 	}
 	putchar('\n');
@@ -186,13 +186,13 @@ cli_query(int argc, char *argv[])
 	if (cli_conf(path, &c, "query") == -1 ||
 	    cli_dir_open(&c, &krb, &d, &dp, "query") == -1)
 		goto out;
-	if (dir_entries_search(&d, c.ou, filter, query_attrs, &e, &n, err,
+	if (dir_entries_search(&d, c.ou, filter, cli_group_attrs, &e, &n, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup query: %s\n", err);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		query_print(&e[i]);
+		cli_print_group(&e[i]);
 	dir_entries_free(e, n);
 	dir_close(&d);
 	rc = n > 0 ? 0 : 3;	/* 3: nothing found, like grep's 1 */

@@ -59,42 +59,20 @@ status_node(struct dir *d, const char *dn)
 	dir_node_free(&n);
 }
 
-/* A directory value as text: printable ASCII as is, the rest as '?'. */
-static void
-status_print_value(const struct berval *v)
-{
-	ber_len_t i;
-
-	putchar(' ');
-	for (i = 0; i < v->bv_len && i < 1024; i++)
-		putchar(v->bv_val[i] >= 0x20 && v->bv_val[i] < 0x7f ?
-		    v->bv_val[i] : '?');
-}
-
 static void
 status_group(struct dir *d, const char *dn)
 {
-	static char a0[] = "vmGroupDNSName", a1[] = "vmGroupMember",
-	    a2[] = "vmGroupAddress", a3[] = "vmGroupBlocked";
-	char *attrs[] = { a0, a1, a2, a3, NULL }, err[512], cn[256];
+	char err[512], cn[256];
 	struct dir_entry e;
-	size_t a, i;
 
 	if (dn_first_value(dn, cn, sizeof(cn)) == -1)
 		(void)xstrlcpy(cn, dn, sizeof(cn));
-	if (dir_entry_read(d, dn, attrs, &e, err, sizeof(err)) == -1) {
+	if (dir_entry_read(d, dn, cli_group_attrs, &e, err, sizeof(err)) == -1)
 		printf("group %s\n  (cannot read: %s)\n", cn, err);
-		return;
-	}
-	printf("group %s%s\n", cn, e.exists ? "" : "  (gone)");
-	for (a = 0; a < e.nattrs; a++) {
-		if (e.vals[a] == NULL)
-			continue;
-		printf("  %s:", attrs[a]);
-		for (i = 0; e.vals[a][i] != NULL; i++)
-			status_print_value(e.vals[a][i]);
-		printf("\n");
-	}
+	else if (!e.exists)
+		printf("group %s  (gone)\n", cn);
+	else
+		cli_print_group(&e);
 	dir_entry_free(&e);
 }
 

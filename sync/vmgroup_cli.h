@@ -17,6 +17,10 @@ int cli_status(int argc, char *argv[]);
 int cli_query(int argc, char *argv[]);
 int cli_block(int argc, char *argv[], int block);
 int cli_enforce(int argc, char *argv[]);
+/* The attributes of a vmGroup object the CLI shows (cn first), and one
+ * object read with them, as "group CN" and "  attr: values" lines. */
+extern char *const cli_group_attrs[];
+void cli_print_group(const struct dir_entry *e);
 /* Kerberos credentials from c's keytab and a bound LDAP session, as
  * vmgroupd would have them; messages to stderr, prefixed with cmd. */
 int cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
