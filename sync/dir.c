@@ -226,12 +226,6 @@ dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
 	out->tombstoned = v != NULL && v[0] != NULL &&
 	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
 	ldap_value_free_len(v);
-	v = ldap_get_values_len(d->ld, e, "creatorsName");
-	if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(out->creator)) {
-		memcpy(out->creator, v[0]->bv_val, v[0]->bv_len);
-		out->creator[v[0]->bv_len] = '\0';
-	}
-	ldap_value_free_len(v);
 }
 
 /* Base search of dn for attrs: -1 error, 0 no such object, 1 found (*res
@@ -261,9 +255,8 @@ int
 dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
     size_t errlen)
 {
-	static char a_rec[] = "dnsRecord", a_tomb[] = "dNSTombstoned",
-	    a_creator[] = "creatorsName";
-	char *attrs[] = { a_rec, a_tomb, a_creator, NULL };
+	static char a_rec[] = "dnsRecord", a_tomb[] = "dNSTombstoned";
+	char *attrs[] = { a_rec, a_tomb, NULL };
 	LDAPMessage *res;
 	int rc;
 

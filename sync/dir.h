@@ -48,7 +48,6 @@ struct dir_node {
 	int tombstoned;			/* dNSTombstoned: TRUE */
 	struct berval **values;		/* dnsRecord values (ldap_get_values_len) */
 	size_t nvalues;
-	char creator[512];		/* creatorsName, where the server has it */
 };
 
 /* Base search of dn; a missing node gives exists = 0 and returns 0. */
