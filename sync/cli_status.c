@@ -16,6 +16,7 @@
 #include "dnsrec.h"
 #include "krb.h"
 #include "own.h"
+#include "status.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
@@ -26,7 +27,8 @@ status_usage(FILE *fp)
 "usage: vmgroup status [-f FILE]\n"
 "Connects like vmgroupd (same configuration, keytab and SASL GSSAPI) and\n"
 "prints every DNS node and vmGroup object vmgroupd owns, as the directory\n"
-"holds them now.\n"
+"holds them now, after what vmgroupd's last pass could not publish (a VM\n"
+"or group name, or a node, held by someone else).\n"
 "  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
 "  -h, --help          this text\n");
 }
@@ -117,6 +119,9 @@ status_show(const struct conf *c)
 		goto out;
 	printf("# host %s, zone %s, directory %s\n", c->model.host,
 	    c->model.zone, dir_uri(&d));
+	if (xsnprintf(path, sizeof(path), "%s/status.json", c->state_dir) ==
+	    -1 || status_print(path, stdout, err, sizeof(err)) == -1)
+		printf("# %s\n", err);
 	dns = own_list(&own, OWN_GROUP, &n);
 	for (i = 0; i < n; i++)
 		status_group(&d, dns[i]);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "spool.h"
 #include "state.h"
+#include "status.h"
 #include "sync.h"
 #include "xmem.h"
 
@@ -73,7 +74,8 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 	if (xsnprintf(dm->regs_path, sizeof(dm->regs_path),
 	    "%s/registrations.json", c->state_dir) == -1 ||
 	    xsnprintf(dm->own_path, sizeof(dm->own_path), "%s/owned.json",
-	    c->state_dir) == -1) {
+	    c->state_dir) == -1 || xsnprintf(dm->status_path,
+	    sizeof(dm->status_path), "%s/status.json", c->state_dir) == -1) {
 		(void)xsnprintf(err, errlen, "state folder path too long");
 		return -1;
 	}
@@ -95,6 +97,7 @@ void
 daemon_close(struct daemon *dm)
 {
 	sync_cache_clear(&dm->cache);
+	claims_free(&dm->claims);
 	dir_close(&dm->dir);
 	krb_free(&dm->krb);
 	own_free(&dm->own);
@@ -171,6 +174,7 @@ daemon_backoff(struct daemon *dm, time_t now, const char *what,
 	dm->next_try = now + (time_t)delay;
 	dm->synced = 0;
 	sync_cache_clear(&dm->cache);	/* read everything next time */
+	claims_unverify(&dm->claims);
 	log_warnx("%s: %s; retrying in %u s (nothing is lost: the spool "
 	    "keeps the events)", what, err, delay);
 }
@@ -204,10 +208,64 @@ daemon_full_due(const struct daemon *dm, time_t now)
 	    now >= dm->last_full + (time_t)dm->conf.reconcile_interval;
 }
 
+/* Registrations in this batch of a VM whose name is a node held by
+ * another are refused: the files quarantined, the registration dropped. */
+static void
+daemon_refuse_foreign(struct daemon *dm, struct batch *b)
+{
+	char (*gone)[NAME_LABEL_BUF] = xcalloc(b->n + 1, sizeof(*gone));
+	struct model_reg *r;
+	size_t i, ngone = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->vms[i][0] == '\0' ||
+		    !claims_withheld(&dm->claims, b->vms[i]))
+			continue;
+		if (spool_quarantine(dm->conf.spool, b->names[i],
+		    "the VM name is a DNS node vmgroupd does not own") == -1)
+			log_warn("cannot quarantine %s", b->names[i]);
+		HASH_FIND_STR(dm->regs.by_vm, b->vms[i], r);
+		if (r != NULL) {
+			log_warnx("registration of VM %s refused: a node of "
+			    "that name exists in zone %s and vmgroupd does not "
+			    "own it (spool file %s quarantined)", r->vm,
+			    dm->conf.model.zone, b->names[i]);
+			HASH_DEL(dm->regs.by_vm, r);
+			free(r);
+			(void)xstrlcpy(gone[ngone++], b->vms[i], NAME_LABEL_BUF);
+		}
+		b->vms[i][0] = '\0';	/* not to be acknowledged */
+	}
+	/* a refused VM is no name of ours to withhold */
+	for (i = 0; i < ngone; i++)
+		claims_forget(&dm->claims, gone[i]);
+	free(gone);
+}
+
+/* The names this host's VMs and groups point at: refuse new registrations
+ * of names held by others, withhold the rest (claim.h). */
+static int
+daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
+    struct batch *b, char *err, size_t errlen)
+{
+	struct claim_ctx cx = { .dir = &dm->dir, .own = &dm->own,
+	    .base = dm->conf.base, .partition = dm->conf.partition,
+	    .full = daemon_full_due(dm, now) };
+
+	cfg->withheld = claims_withheld;
+	cfg->withheld_ctx = &dm->claims;
+	if (claims_refresh(&dm->claims, &cx, &dm->regs, cfg, now, err,
+	    errlen) == -1)
+		return -1;
+	daemon_refuse_foreign(dm, b);
+	claims_report(&dm->claims, cfg->zone);
+	return 0;
+}
+
 /* Compute the desired state with the zones' serials and write it. */
 static int
-daemon_sync(struct daemon *dm, time_t now, struct sync_stats *st, char *err,
-    size_t errlen)
+daemon_sync(struct daemon *dm, time_t now, struct batch *b,
+    struct sync_stats *st, char *err, size_t errlen)
 {
 	struct model_config cfg = dm->conf.model;
 	struct sync_params sp = { .base = dm->conf.base,
@@ -216,7 +274,8 @@ daemon_sync(struct daemon *dm, time_t now, struct sync_stats *st, char *err,
 	struct model_desired want;
 	int rc;
 
-	if (sync_serials(&dm->dir, &sp, &cfg, err, errlen) == -1)
+	if (sync_serials(&dm->dir, &sp, &cfg, err, errlen) == -1 ||
+	    daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
 	if (model_desired(&dm->regs, &cfg, now, &want, err, errlen) == -1)
@@ -226,36 +285,42 @@ daemon_sync(struct daemon *dm, time_t now, struct sync_stats *st, char *err,
 	return rc;
 }
 
-/* A registration whose own name is a node we do not own (a VM calling
- * itself like the DC) is dropped, and its spool files quarantined. */
-static int
-daemon_refuse_foreign(struct daemon *dm, const struct sync_stats *st,
-    struct batch *b)
+/* What the pass could not publish: logged when it changes, saved for
+ * `vmgroup status`.  The number of things missing. */
+static size_t
+daemon_status(struct daemon *dm, time_t now, const struct sync_stats *st)
 {
-	struct model_reg *r;
-	size_t i, j;
-	int dropped = 0;
+	const struct claim **cs;
+	struct status_report rep;
+	char fqdn[NAME_FQDN_BUF], line[700], err[512];
+	size_t i, n, missing;
+	uint64_t digest;
 
-	for (i = 0; i < st->nforeign; i++) {
-		HASH_FIND_STR(dm->regs.by_vm, st->foreign_names[i], r);
-		if (r == NULL || !dm->conf.model.vm_records)
-			continue;
-		log_warnx("registration of VM %s refused: a node of that name "
-		    "exists in zone %s and vmgroupd does not own it", r->vm,
-		    dm->conf.model.zone);
-		for (j = 0; j < b->n; j++) {
-			if (strcmp(b->vms[j], r->vm) != 0)
-				continue;
-			if (spool_quarantine(dm->conf.spool, b->names[j],
-			    "the VM name is a DNS node vmgroupd does not own") == -1)
-				log_warn("cannot quarantine %s", b->names[j]);
-			b->vms[j][0] = '\0';	/* not to be acknowledged */
-		}
-		HASH_DEL(dm->regs.by_vm, r);
-		free(r);
-		dropped++;
+	status_init(&rep, now);
+	cs = claims_conflicts(&dm->claims, &n);
+	for (i = 0; i < n; i++)
+		if (name_fqdn(cs[i]->name, dm->conf.model.zone, fqdn) == 0)
+			status_add(&rep, cs[i]->kind == CLAIM_VM ? STATUS_VM :
+			    STATUS_GROUP, fqdn);
+	free(cs);
+	for (i = 0; i < st->nforeign; i++)
+		status_add(&rep, STATUS_NODE, st->foreign_names[i]);
+	digest = status_digest(&rep);
+	if (!dm->status_saved || digest != dm->status_digest) {
+		status_summary(&rep, line, sizeof(line));
+		if (rep.n > 0)
+			log_warnx("not in sync: %s", line);
+		else if (dm->status_saved)
+			log_info("in sync again: the directory holds everything "
+			    "wanted");
+		if (status_save(dm->status_path, &rep, err, sizeof(err)) == -1)
+			log_warnx("cannot write %s: %s", dm->status_path, err);
+		dm->status_saved = 1;
+		dm->status_digest = digest;
 	}
-	return dropped;
+	missing = rep.n;
+	status_free(&rep);
+	return missing;
 }
 
 static void
@@ -302,9 +367,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 		daemon_backoff(dm, now, "directory unreachable", err);
 		goto out;
 	}
-	if (daemon_sync(dm, now, &st, err, sizeof(err)) == -1 ||
-	    ((daemon_refuse_foreign(dm, &st, &b) > 0 || st.stopped) &&
-	    daemon_sync(dm, now, &st, err, sizeof(err)) == -1)) {
+	if (daemon_sync(dm, now, &b, &st, err, sizeof(err)) == -1) {
 		daemon_backoff(dm, now, "directory update failed", err);
 		goto out;
 	}
@@ -319,7 +382,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 	dm->synced = 1;
 	if (daemon_full_due(dm, now))
 		dm->last_full = now;
-	rc = 0;
+	rc = daemon_status(dm, now, &st) > 0 ? 1 : 0;
 out:
 	batch_free(&b);
 	return rc;

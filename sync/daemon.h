@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <time.h>
 
+#include "claim.h"
 #include "conf.h"
 #include "dir.h"
 #include "krb.h"
@@ -33,6 +34,10 @@ struct daemon {
 	time_t next_try;		/* no directory attempt before this */
 	time_t last_full;		/* last full reconcile */
 	struct sync_cache cache;	/* what passes since then verified */
+	struct claims claims;		/* our names held by others */
+	char status_path[PATH_MAX];	/* what the last pass could not do */
+	uint64_t status_digest;		/* of the last report written */
+	int status_saved;		/* a report was written */
 	int synced;			/* directory holds the desired state */
 };
 
@@ -41,7 +46,9 @@ void daemon_dir_params(const struct conf *c, struct dir_params *dp);
 int daemon_open(struct daemon *dm, const struct conf *c, char *err,
     size_t errlen);
 void daemon_close(struct daemon *dm);
-/* One pass at time now.  0: the directory holds the desired state; -1: a
+/* One pass at time now.  0: the directory holds the desired state; 1: it
+ * holds all of it that vmgroupd may write, but something wanted is held by
+ * another (named in the log and in <state_dir>/status.json); -1: a
  * directory or Kerberos failure, retried at dm->next_try (nothing lost). */
 int daemon_cycle(struct daemon *dm, time_t now);
 /* The earliest lease end among the registrations, 0 if none. */

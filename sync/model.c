@@ -312,6 +312,23 @@ build_group_label(const struct build *b, const struct model_reg *r)
 	return r->image[0] != '\0' ? r->image : b->cfg->no_image;
 }
 
+int
+model_group_name(const struct model_config *cfg, const struct model_reg *r,
+    char out[NAME_LABEL_BUF])
+{
+	const struct build b = { .cfg = cfg };
+
+	return name_group(r->host, build_group_label(&b, r), out);
+}
+
+static int
+build_withheld(const struct build *b, const char *name)
+{
+	return b->cfg->withheld != NULL &&
+	    b->cfg->withheld(b->cfg->withheld_ctx, name);
+}
+
+/* Join the VM to its group, unless the group's name is withheld. */
 static int
 build_group_join(struct build *b, const struct model_reg *r)
 {
@@ -321,6 +338,8 @@ build_group_join(struct build *b, const struct model_reg *r)
 
 	if (name_group(r->host, build_group_label(b, r), gname) == -1)
 		return build_fail(b, "cannot name the group of", r->vm);
+	if (build_withheld(b, gname))
+		return 0;
 	HASH_FIND_STR(b->groups, gname, bg);
 	if (bg == NULL) {
 		bg = xcalloc(1, sizeof(*bg));
@@ -351,6 +370,8 @@ build_reg(struct build *b, const struct model_reg *r)
 {
 	char vmfqdn[NAME_FQDN_BUF];
 
+	if (build_withheld(b, r->vm))
+		return 0;	/* nothing may point at a name held by another */
 	if (name_fqdn(r->vm, b->cfg->zone, vmfqdn) == -1)
 		return build_fail(b, "name too long", r->vm);
 	if (build_group_join(b, r) == -1 || build_vm_ptrs(b, r, vmfqdn) == -1)

@@ -45,6 +45,10 @@ struct model_config {
 	uint32_t revserials[MODEL_MAX_REVZONES];	/* each reverse zone's */
 	uint32_t timestamp;			/* 0 = static, else hours since 1601 */
 	uint16_t srv_priority, srv_weight, srv_port;
+	/* A VM or group name held by someone else (see claim.h): 1 leaves
+	 * it out of the desired state.  NULL: nothing is withheld. */
+	int (*withheld)(const void *ctx, const char *name);
+	const void *withheld_ctx;
 };
 
 struct model_reg {
@@ -118,6 +122,10 @@ size_t model_expire(struct model_regs *regs, int64_t now);
 int model_desired(const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, struct model_desired *out, char *err, size_t errlen);
 void model_desired_free(struct model_desired *d);
+/* The group node label of a registration ("<host>-<group>-vm"); -1 if it
+ * cannot be formed. */
+int model_group_name(const struct model_config *cfg, const struct model_reg *r,
+    char out[NAME_LABEL_BUF]);
 const char *model_node_kind_name(enum model_node_kind kind);
 
 #endif

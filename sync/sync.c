@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dn.h"
 #include "dnsrec.h"
@@ -231,9 +232,10 @@ sync_note_foreign(struct sync_stats *st, const struct model_node *node,
 	st->foreign++;
 	log_warnx("refusing to touch %s: the node exists and vmgroupd does "
 	    "not own it", dn);
-	if (st->nforeign < SYNC_MAX_FOREIGN)
-		(void)xstrlcpy(st->foreign_names[st->nforeign++], node->name,
-		    NAME_FQDN_BUF);
+	if (st->nforeign < SYNC_MAX_FOREIGN &&
+	    name_fqdn(node->name, node->zone,
+	    st->foreign_names[st->nforeign]) == 0)
+		st->nforeign++;
 }
 
 /* Create the node, claiming it in the ownership record first. */
@@ -599,15 +601,77 @@ out:
 	return rc;
 }
 
+/* Empty a blocked group's object instead of deleting it: the block must
+ * hold when the group fills again.  0 kept (or nothing to do), -1 failure. */
+static int
+sync_group_keep(struct dir *d, const char *dn, const struct dir_entry *cur,
+    time_t now, char *err, size_t errlen)
+{
+	char stamp[32], *tv[] = { stamp, NULL };
+	LDAPMod m[3], *mods[4];
+	size_t n = 0;
+
+	if (cur->vals[1] != NULL) {
+		m[n] = (LDAPMod){ LDAP_MOD_DELETE, ga_member, { NULL } };
+		mods[n] = &m[n];
+		n++;
+	}
+	if (cur->vals[2] != NULL) {
+		m[n] = (LDAPMod){ LDAP_MOD_DELETE, ga_address, { NULL } };
+		mods[n] = &m[n];
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	sync_gentime(now, stamp);
+	m[n] = (LDAPMod){ LDAP_MOD_REPLACE, ga_updated, { .modv_strvals = tv } };
+	mods[n] = &m[n];
+	mods[++n] = NULL;
+	if (dir_entry_modify(d, dn, mods, err, errlen) == -1)
+		return -1;
+	log_info("kept group object %s without members: it is blocked, and "
+	    "only vmgroup unblock clears a block", dn);
+	return 1;
+}
+
+#define SYNC_DIGEST_KEPT 2	/* an emptied group object kept: blocked */
+
+/* A group of ours nobody is in any more: delete its object, or empty it
+ * if it is blocked. */
 static int
 sync_group_gone(struct dir *d, struct own *own, const struct sync_params *p,
     const char *dn, struct sync_stats *st, char *err, size_t errlen)
 {
+	static char ga_blocked[] = "vmGroupBlocked";
+	char *attrs[] = { ga_blocked, ga_member, ga_address, NULL };
+	struct dir_entry cur;
+	int rc;
+
+	if (sync_cache_fresh(p, dn, SYNC_DIGEST_KEPT)) {
+		st->cached++;
+		return 0;
+	}
+	if (dir_entry_read(d, dn, attrs, &cur, err, errlen) == -1)
+		return -1;
+	if (cur.exists && cur.vals[0] != NULL && cur.vals[0][0] != NULL &&
+	    cur.vals[0][0]->bv_len == 4 &&
+	    strncasecmp(cur.vals[0][0]->bv_val, "TRUE", 4) == 0) {
+		rc = sync_group_keep(d, dn, &cur, p->now, err, errlen);
+		dir_entry_free(&cur);
+		if (rc == -1)
+			return -1;
+		st->groups_kept++;
+		sync_cache_put(p, dn, SYNC_DIGEST_KEPT);
+		return 0;
+	}
+	rc = cur.exists;
+	dir_entry_free(&cur);
 	sync_cache_drop(p, dn);
-	if (dir_entry_delete(d, dn, err, errlen) == -1 &&
+	if (rc && dir_entry_delete(d, dn, err, errlen) == -1 &&
 	    dir_last_rc(d) != LDAP_NO_SUCH_OBJECT)
 		return -1;
-	log_info("deleted group object %s (no members left)", dn);
+	if (rc)
+		log_info("deleted group object %s (no members left)", dn);
 	own_del(own, OWN_GROUP, dn);	/* frees dn */
 	st->groups_deleted++;
 	return 0;
@@ -663,11 +727,8 @@ sync_nodes(struct dir *d, struct own *own, const struct sync_params *p,
 	int rc;
 
 	rc = sync_wanted(d, own, p, want, 0, wanted, st, err, errlen);
-	if (rc == -1 || st->nforeign > 0) {
-		st->stopped = st->nforeign > 0;
-		return rc;
-	}
-	rc = sync_wanted(d, own, p, want, 1, wanted, st, err, errlen);
+	if (rc == 0)
+		rc = sync_wanted(d, own, p, want, 1, wanted, st, err, errlen);
 	owned = own_list(own, OWN_NODE, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		HASH_FIND_STR(*wanted, owned[i], e);
@@ -728,7 +789,7 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
 
 	memset(st, 0, sizeof(*st));
 	rc = sync_nodes(d, own, p, want, &wanted, st, err, errlen);
-	if (rc == 0 && !st->stopped)
+	if (rc == 0)
 		rc = sync_groups(d, own, p, want, &wanted, st, err, errlen);
 	dn_set_free(&wanted);
 	if (own_save(own, err2, sizeof(err2)) == -1) {

@@ -9,8 +9,10 @@
  * values are replaced by one type-0 record holding the time, and
  * dNSTombstoned becomes TRUE; a wanted tombstoned node of ours is revived.
  * A node that exists but is not ours is never touched: it is reported.
- * vmGroup objects follow the same ownership rule; an emptied group's object
- * is deleted.
+ * vmGroup objects follow the same ownership rule.  An emptied group's
+ * object is deleted, unless it is blocked: then it is kept, without members
+ * or addresses, so the block holds when the group fills again (vmgroupd
+ * never writes the block attributes; only `vmgroup unblock` clears them).
  */
 #ifndef VMG_SYNC_H
 #define VMG_SYNC_H
@@ -55,10 +57,10 @@ struct sync_stats {
 	size_t added, changed, tombstoned, revived, unchanged, foreign;
 	size_t cached;		/* not read: unchanged since the last pass */
 	size_t groups_added, groups_changed, groups_deleted;
-	/* relative names of foreign nodes a desired record wanted */
+	size_t groups_kept;	/* emptied but blocked: kept, no members */
+	/* full names of foreign nodes a desired record wanted */
 	char foreign_names[SYNC_MAX_FOREIGN][NAME_FQDN_BUF];
 	size_t nforeign;
-	int stopped;	/* a VM node was foreign: nothing else was written */
 };
 
 /* Read the SOA serial of zone (its DC=@ node).  0 / -1 with err. */
