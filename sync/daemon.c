@@ -305,6 +305,8 @@ daemon_status(struct daemon *dm, time_t now, const struct sync_stats *st)
 	free(cs);
 	for (i = 0; i < st->nforeign; i++)
 		status_add(&rep, STATUS_NODE, st->foreign_names[i]);
+	for (i = 0; i < st->nforeign_groups; i++)
+		status_add(&rep, STATUS_OBJECT, st->foreign_groups[i]);
 	digest = status_digest(&rep);
 	if (!dm->status_saved || digest != dm->status_digest) {
 		status_summary(&rep, line, sizeof(line));

@@ -15,11 +15,13 @@
 
 #define STATUS_MAX_ITEMS 100000
 
-static const char *const status_kinds[] = { "vm", "group", "node" };
+static const char *const status_kinds[] = { "vm", "group", "node",
+    "object" };
 static const char *const status_why[] = {
 	"VM withheld: a DNS node of that name belongs to someone else",
 	"group withheld: a DNS node of that name belongs to someone else",
-	"not written: the node exists and vmgroupd does not own it"
+	"not written: the node exists and vmgroupd does not own it",
+	"not written: a vmGroup object of that name exists and is not ours"
 };
 
 void
@@ -59,7 +61,7 @@ status_digest(const struct status_report *s)
 void
 status_summary(const struct status_report *s, char *out, size_t outlen)
 {
-	size_t i, n[3] = { 0, 0, 0 };
+	size_t i, n[STATUS_NKINDS] = { 0 };
 	char list[400] = "";
 
 	for (i = 0; i < s->n; i++) {
@@ -73,8 +75,9 @@ status_summary(const struct status_report *s, char *out, size_t outlen)
 		return;
 	}
 	(void)xsnprintf(out, outlen, "%zu VM name(s) and %zu group name(s) "
-	    "withheld (held by another node), %zu node(s) not written (not "
-	    "ours): %s%s", n[STATUS_VM], n[STATUS_GROUP], n[STATUS_NODE], list,
+	    "withheld (held by another node), %zu node(s) and %zu group "
+	    "object(s) not written (not ours): %s%s", n[STATUS_VM],
+	    n[STATUS_GROUP], n[STATUS_NODE], n[STATUS_OBJECT], list,
 	    s->n > 8 ? ", ..." : "");
 }
 
@@ -123,7 +126,7 @@ status_item_parse(json_object *it, const char **name)
 	    strspn(*name, "abcdefghijklmnopqrstuvwxyz0123456789._-") !=
 	    strlen(*name))
 		return -1;	/* not a name vmgroupd writes: not printed */
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < STATUS_NKINDS; i++)
 		if (strcmp(json_object_get_string(k), status_kinds[i]) == 0)
 			return (int)i;
 	return -1;

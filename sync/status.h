@@ -16,11 +16,12 @@
 
 #include "name.h"
 
-enum status_kind { STATUS_VM, STATUS_GROUP, STATUS_NODE };
+enum status_kind { STATUS_VM, STATUS_GROUP, STATUS_NODE, STATUS_OBJECT,
+    STATUS_NKINDS };
 
 struct status_item {
 	enum status_kind kind;
-	char name[NAME_FQDN_BUF];	/* the full DNS name */
+	char name[NAME_FQDN_BUF];	/* a full DNS name; a group's cn */
 };
 
 struct status_report {

@@ -230,7 +230,8 @@ sync_note_foreign(struct sync_stats *st, const struct model_node *node,
     const char *dn)
 {
 	st->foreign++;
-	log_warnx("refusing to touch %s: the node exists and vmgroupd does "
+	/* reported once per change by the daemon ("not in sync") */
+	log_debug("refusing to touch %s: the node exists and vmgroupd does "
 	    "not own it", dn);
 	if (st->nforeign < SYNC_MAX_FOREIGN &&
 	    name_fqdn(node->name, node->zone,
@@ -580,9 +581,12 @@ sync_group(struct dir *d, struct own *own, const char *dn,
 		goto out;
 	}
 	if (!own_has(own, OWN_GROUP, dn)) {
-		log_warnx("refusing to touch %s: it exists and vmgroupd does "
+		log_debug("refusing to touch %s: it exists and vmgroupd does "
 		    "not own it", dn);
 		st->foreign++;
+		if (st->nforeign_groups < SYNC_MAX_FOREIGN)
+			(void)xstrlcpy(st->foreign_groups[st->nforeign_groups++],
+			    g->name, NAME_LABEL_BUF);
 		rc = 0;
 		goto out;
 	}

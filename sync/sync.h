@@ -61,6 +61,9 @@ struct sync_stats {
 	/* full names of foreign nodes a desired record wanted */
 	char foreign_names[SYNC_MAX_FOREIGN][NAME_FQDN_BUF];
 	size_t nforeign;
+	/* names of vmGroup objects that exist and are not ours */
+	char foreign_groups[SYNC_MAX_FOREIGN][NAME_LABEL_BUF];
+	size_t nforeign_groups;
 };
 
 /* Read the SOA serial of zone (its DC=@ node).  0 / -1 with err. */

@@ -178,6 +178,19 @@ admin_del "$(node_dn 90 $R4)"
 check "--once exits 0 when it may write it" test "$(once_rc)" -eq 0
 expect_node 90 $R4 "its PTR written" "$(rec_ptr ptr1.$Z)"
 
+# --- 5b. a vmGroup object of our group's name that is not ours
+printf 'dn: CN=hv1-obj-vm,%s\nchangetype: add\nobjectClass: top\nobjectClass: vmGroup\ncn: hv1-obj-vm\nvmGroupHost: elsewhere\nvmGroupDNSName: elsewhere.%s\n' \
+	"$OU" "$Z" | ldapmod || bad "admin vmGroup object"
+reg -n obj1 -i obj -a 192.0.2.91
+check "--once exits 1 with a foreign group object" test "$(once_rc)" -eq 1
+check "the foreign object untouched" test \
+	"$(attr "CN=hv1-obj-vm,$OU" vmGroupHost)$(attr "CN=hv1-obj-vm,$OU" vmGroupMember)" = "elsewhere "
+check "status names the object" sh -c "'$VMGROUP' status -f '$CONF' | \
+	grep -q '^missing hv1-obj-vm  (not written: a vmGroup object'"
+admin_del "CN=hv1-obj-vm,$OU"
+check "--once exits 0 once the object is gone" test "$(once_rc)" -eq 0
+check "our object written" test "$(attr "CN=hv1-obj-vm,$OU" vmGroupMember)" = "obj1 "
+
 # --- 1c. with vm_records = yes too, and a tombstoned foreign node
 write_conf image yes
 reg -n dc1 -i evil -a 192.0.2.95

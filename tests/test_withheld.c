@@ -186,7 +186,7 @@ test_status_report(void **state)
 	assert_true(status_digest(&s) != empty);
 	status_summary(&s, line, sizeof(line));
 	assert_non_null(strstr(line, "1 VM name(s) and 1 group name(s)"));
-	assert_non_null(strstr(line, "1 node(s) not written"));
+	assert_non_null(strstr(line, "1 node(s) and 0 group object(s) not written"));
 	assert_non_null(strstr(line, "later1.example.test, hv1-win-vm."));
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
