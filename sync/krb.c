@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gssapi/gssapi_krb5.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,31 +24,89 @@ krb_err(krb5_context ctx, krb5_error_code code, const char *what, char *err,
 	krb5_free_error_message(ctx, msg);
 }
 
-int
-krb_check_keytab(const char *path, char *err, size_t errlen)
+/* " (a symbolic link to TARGET)" when path is one, else "". */
+static void
+krb_link_note(const char *path, char *note, size_t len)
 {
-	struct stat st;
-	int fd;
+	char target[PATH_MAX];
+	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	note[0] = '\0';
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	(void)xsnprintf(note, len, " (a symbolic link to %s)", target);
+}
+
+/* What mode m lets others or the group do that a keytab must not allow. */
+static const char *
+krb_mode_problem(mode_t m)
+{
+	static const char *const who[] = {
+		NULL, "others write it", "others read it",
+		"others read and write it"
+	};
+	static const char *const with_group[] = {
+		"its group write it", "others write it and its group write it",
+		"others read it and its group write it",
+		"others read and write it and its group write it"
+	};
+	unsigned o = ((m & S_IROTH) ? 2 : 0) | ((m & S_IWOTH) ? 1 : 0);
+
+	return (m & S_IWGRP) ? with_group[o] : who[o];
+}
+
+/*
+ * Open the keytab, following a symbolic link, and check the file actually
+ * opened (fstat of the descriptor): a regular file that others may neither
+ * read nor write and its group may not write.  The descriptor (close it) /
+ * -1 with err naming what is wrong and the chmod that fixes it.
+ */
+static int
+krb_open_keytab(const char *path, char *err, size_t errlen)
+{
+	char note[PATH_MAX + 32];
+	const char *problem;
+	struct stat st;
+	int fd, rc = -1;
+
+	krb_link_note(path, note, sizeof(note));
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
-		(void)xsnprintf(err, errlen, "keytab %s: %s", path,
+		(void)xsnprintf(err, errlen, "keytab %s%s: %s", path, note,
 		    strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		(void)xsnprintf(err, errlen, "keytab %s: not a regular file",
+		(void)xsnprintf(err, errlen, "keytab %s%s: not a regular file",
+		    path, note);
+		goto out;
+	}
+	problem = krb_mode_problem(st.st_mode);
+	if (problem != NULL) {
+		(void)xsnprintf(err, errlen, "keytab %s%s: mode %04o lets %s; "
+		    "fix it with: chmod %04o %s", path, note,
+		    (unsigned)(st.st_mode & 07777), problem,
+		    (unsigned)(st.st_mode & 07777 & ~(mode_t)(S_IRWXO | S_IWGRP)),
 		    path);
+		goto out;
+	}
+	rc = fd;
+out:
+	if (rc == -1)
 		close(fd);
+	return rc;
+}
+
+int
+krb_check_keytab(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	if ((fd = krb_open_keytab(path, err, errlen)) == -1)
 		return -1;
-	}
 	close(fd);
-	if (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) {
-		(void)xsnprintf(err, errlen, "keytab %s: mode %04o lets others "
-		    "read or change it; chmod 0600 (or 0640 for a group) it",
-		    path, (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
 	return 0;
 }
 
@@ -149,15 +208,22 @@ krb_acquire(struct krb *k, char *err, size_t errlen)
 	krb5_keytab kt = NULL;
 	krb5_get_init_creds_opt *opt = NULL;
 	krb5_creds creds;
-	int rc = -1, have_creds = 0;
+	char ktname[64];
+	int fd, rc = -1, have_creds = 0;
 
-	if (krb_check_keytab(k->keytab, err, errlen) == -1)
+	/* the file checked is the file read: through the open descriptor */
+	if ((fd = krb_open_keytab(k->keytab, err, errlen)) == -1)
 		return -1;
 	if ((code = krb5_parse_name(k->ctx, k->principal, &princ)) != 0) {
 		krb_err(k->ctx, code, "principal", err, errlen);
 		goto out;
 	}
-	if ((code = krb5_kt_resolve(k->ctx, k->keytab, &kt)) != 0 ||
+	if (xsnprintf(ktname, sizeof(ktname), "FILE:/proc/self/fd/%d",
+	    fd) == -1) {
+		(void)xsnprintf(err, errlen, "keytab name too long");
+		goto out;
+	}
+	if ((code = krb5_kt_resolve(k->ctx, ktname, &kt)) != 0 ||
 	    (code = krb5_get_init_creds_opt_alloc(k->ctx, &opt)) != 0) {
 		krb_err(k->ctx, code, "keytab", err, errlen);
 		goto out;
@@ -181,5 +247,6 @@ out:
 		krb5_kt_close(k->ctx, kt);
 	if (princ != NULL)
 		krb5_free_principal(k->ctx, princ);
+	close(fd);
 	return rc;
 }

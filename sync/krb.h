@@ -25,16 +25,19 @@ struct krb {
 	char keytab[4096];
 };
 
-/* Check the keytab (a regular file, not readable or writable by others)
- * and set up; nothing is contacted yet.  0 / -1 with err. */
+/* Check the keytab (krb_check_keytab) and set up; nothing is contacted
+ * yet.  0 / -1 with err. */
 int krb_init(struct krb *k, const char *keytab, const char *principal,
     char *err, size_t errlen);
-/* Get a fresh TGT from the keytab (contacts the KDC). 0 / -1 with err. */
+/* Get a fresh TGT from the keytab (contacts the KDC); the keytab is checked
+ * again and read through the descriptor that was checked.  0 / -1. */
 int krb_acquire(struct krb *k, char *err, size_t errlen);
 /* True when there is no credential or it ends within margin seconds. */
 int krb_stale(const struct krb *k, time_t now, unsigned margin);
 void krb_free(struct krb *k);
-/* Refuse a keytab that others may read or write; 0 / -1 with err. */
+/* The keytab, a symbolic link followed, must be a regular file that others
+ * may neither read nor write and its group may not write; err names what
+ * is wrong and the chmod that fixes it.  0 / -1 with err. */
 int krb_check_keytab(const char *path, char *err, size_t errlen);
 
 #endif

@@ -13,8 +13,14 @@
 #                                    create OU=VM Groups
 #   tests/samba-env.sh delegate DIR  give svc-vmgroup the least rights of
 #                                    doc/ad-admin.md on OU=VM Groups
+#   tests/samba-env.sh restart DIR   stop the DC by its PID and start it
+#                                    again (what systemctl restart
+#                                    samba-ad-dc does on a real DC)
 #   tests/samba-env.sh stop DIR      stop the DC by its PID, delete the
 #                                    namespace
+# VMG_SAMBA_SCHEMA_UPDATES=no start: provision without
+# "dsdb:schema update allowed = yes" (as a real DC is), for a test that
+# follows doc/ad-admin.md in enabling it.
 #
 # Commands for the DC's network run as: ip netns exec "$VMG_SAMBA_NS" CMD.
 # Nothing outside DIR and the namespace is touched.
@@ -61,7 +67,8 @@ load() { # DIR -> globals from a started environment
 }
 
 provision() {
-	local pw=$1 r=$DIR/run
+	local pw=$1 r=$DIR/run upd=--option="dsdb:schema update allowed=yes"
+	[ "${VMG_SAMBA_SCHEMA_UPDATES:-yes}" = no ] && upd=
 	mkdir -p "$DIR/dc" "$r"
 	: >"$DIR/empty.conf"
 	in_ns samba-tool domain provision -s "$DIR/empty.conf" \
@@ -70,7 +77,7 @@ provision() {
 	    --host-ip=$IP --host-name=dc1 \
 	    --option="interfaces=$IP" --option="bind interfaces only=yes" \
 	    --option="dns forwarder=127.0.0.1" \
-	    --option="dsdb:schema update allowed=yes" \
+	    ${upd:+"$upd"} \
 	    --option="pid directory=$r" --option="ncalrpc dir=$r/ncalrpc" \
 	    --option="winbindd socket directory=$r/winbindd" \
 	    --option="ntp signd socket directory=$r/ntp_signd" \
@@ -84,7 +91,8 @@ start_dc() {
 	echo $! >"$DIR/samba.pid"
 	for i in $(seq 120); do
 		if in_ns ldapsearch -x -H "ldap://$IP" -b "" -s base dnsHostName \
-		    2>/dev/null | grep -q '^dnsHostName'; then
+		    2>/dev/null | grep -q '^dnsHostName' &&
+		    in_ns ss -Hltn "sport = :88" | grep -q .; then
 			return 0
 		fi
 		kill -0 "$(cat "$DIR/samba.pid")" 2>/dev/null ||
@@ -210,18 +218,42 @@ delegate() {
 }
 
 
+tree() { # PID and its descendants
+	local c
+	echo "$1"
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		tree "$c"
+	done
+}
+
+stop_dc() { # the DC's processes, found from its PID (not by name)
+	local pid pids=
+	[ -s "$DIR/samba.pid" ] && pids=$(tree "$(cat "$DIR/samba.pid")")
+	for pid in $pids; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in $pids; do
+		wait_gone "$pid"
+	done
+}
+
+# The DC stopped and started again, as a service manager would; other
+# processes in its namespace (a test's) keep running.
+restart() {
+	load "$1"
+	stop_dc
+	start_dc
+	write_env
+}
+
 stop() {
 	local pid
 	[ -d "$1" ] || return 0
 	DIR=$(cd "$1" && pwd)
 	[ -s "$DIR/ns" ] || return 0
 	NS=$(cat "$DIR/ns")
-	if [ -s "$DIR/samba.pid" ]; then
-		pid=$(cat "$DIR/samba.pid")
-		kill -TERM "$pid" 2>/dev/null || true
-		wait_gone "$pid"
-	fi
-	# what the DC started inside its namespace (smbd, winbindd, ...)
+	stop_dc
+	# anything else still inside the namespace (started there by a test)
 	for pid in $(ip netns pids "$NS" 2>/dev/null); do
 		kill -TERM "$pid" 2>/dev/null || true
 		wait_gone "$pid"
@@ -234,6 +266,7 @@ case ${1:-} in
 start) [ $# -eq 2 ] || die "usage: samba-env.sh start DIR"; start "$2" ;;
 schema) [ $# -eq 2 ] || die "usage: samba-env.sh schema DIR"; schema "$2" ;;
 delegate) [ $# -eq 2 ] || die "usage: samba-env.sh delegate DIR"; delegate "$2" ;;
+restart) [ $# -eq 2 ] || die "usage: samba-env.sh restart DIR"; restart "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: samba-env.sh stop DIR"; stop "$2" ;;
-*) die "usage: samba-env.sh start|schema|delegate|stop DIR" ;;
+*) die "usage: samba-env.sh start|schema|delegate|restart|stop DIR" ;;
 esac
