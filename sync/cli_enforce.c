@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "dn.h"
 #include "enforce.h"
@@ -26,6 +28,7 @@ struct enforce_opts {
 	char host[NAME_LABEL_BUF];
 	int print;
 	int64_t interval;	/* 0: once */
+	char skipped[1024];	/* special addresses the last round skipped */
 };
 
 static void
@@ -130,27 +133,75 @@ enforce_apply_in(const char *netns, const char *batch, char *err,
 	return rc;
 }
 
-static int
-enforce_add_bv(struct enforce_set *set, const struct berval *v)
-{
-	char text[64];
+/* What a round skipped: values that are no address, and special-purpose
+ * addresses ("0.0.0.0 in group g, ..."), which never enter a set. */
+struct enforce_skip {
+	size_t bad, special;
+	char text[1024];
+};
 
+/* One directory value into set, or counted in sk. */
+static void
+enforce_add_bv(struct enforce_set *set, const struct berval *v,
+    const char *group, struct enforce_skip *sk)
+{
+	struct event_addr a;
+	char text[64], why[256], item[200], t[INET6_ADDRSTRLEN];
+
+	if (v->bv_len >= sizeof(text) || memchr(v->bv_val, '\0',
+	    v->bv_len) != NULL) {
+		sk->bad++;
+		return;
+	}
 	memcpy(text, v->bv_val, v->bv_len);
 	text[v->bv_len] = '\0';
-	return enforce_add(set, text);
+	switch (enforce_add(set, text)) {
+	case 0:
+		return;
+	case ADDR_SPECIAL:
+		if (addr_parse(text, &a, why, sizeof(why)) != ADDR_SPECIAL ||
+		    event_addr_format(&a, t, sizeof(t)) == -1)
+			t[0] = '\0';
+		(void)xsnprintf(item, sizeof(item), "%s%s in group %s (%s)",
+		    sk->special > 0 ? ", " : "", t, group, addr_special(&a));
+		(void)xstrlcat(sk->text, item, sizeof(sk->text));
+		sk->special++;
+		return;
+	default:
+		sk->bad++;
+	}
+}
+
+/* Say what was skipped; the special addresses only when they differ from
+ * the previous round's (once, not every --interval). */
+static void
+enforce_report_skips(struct enforce_opts *o, const struct enforce_skip *sk)
+{
+	if (sk->bad > 0)
+		fprintf(stderr, "vmgroup enforce: %zu value(s) that are no "
+		    "address skipped\n", sk->bad);
+	if (strcmp(sk->text, o->skipped) == 0)
+		return;
+	if (sk->special > 0)
+		fprintf(stderr, "vmgroup enforce: %zu special-purpose "
+		    "address(es) never put in a set: %s\n", sk->special,
+		    sk->text);
+	(void)xstrlcpy(o->skipped, sk->text, sizeof(o->skipped));
 }
 
 /* The blocked groups' addresses, from the directory. */
 static int
-enforce_collect(struct dir *d, const struct conf *c,
-    const struct enforce_opts *o, struct enforce_set *set, size_t *groups)
+enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
+    struct enforce_set *set, size_t *groups)
 {
 	static char a_cn[] = "cn", a_addr[] = "vmGroupAddress";
 	char *const attrs[] = { a_cn, a_addr, NULL };
-	char filter[256], *host = NULL, err[512];
+	char filter[256], *host = NULL, err[512], cn[NAME_LABEL_BUF], q[200];
+	struct enforce_skip sk;
 	struct dir_entry *e;
-	size_t i, j, n, bad = 0;
+	size_t i, j, n;
 
+	memset(&sk, 0, sizeof(sk));
 	if (o->host[0] != '\0' && dn_filter_eq("vmGroupHost", o->host,
 	    &host) == -1)
 		return -1;
@@ -163,16 +214,19 @@ enforce_collect(struct dir *d, const struct conf *c,
 		return -1;
 	}
 	free(host);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		cn[0] = '\0';
+		if (e[i].vals[0] != NULL && e[i].vals[0][0] != NULL &&
+		    e[i].vals[0][0]->bv_len < sizeof(cn)) {
+			memcpy(cn, e[i].vals[0][0]->bv_val,
+			    e[i].vals[0][0]->bv_len);
+			cn[e[i].vals[0][0]->bv_len] = '\0';
+		}
+		name_quote(cn, q, sizeof(q));
 		for (j = 0; e[i].vals[1] != NULL && e[i].vals[1][j] != NULL; j++)
-			if (e[i].vals[1][j]->bv_len >= 64 ||
-			    memchr(e[i].vals[1][j]->bv_val, '\0',
-			    e[i].vals[1][j]->bv_len) != NULL ||
-			    enforce_add_bv(set, e[i].vals[1][j]) == -1)
-				bad++;
-	if (bad > 0)
-		fprintf(stderr, "vmgroup enforce: %zu value(s) that are no "
-		    "address skipped\n", bad);
+			enforce_add_bv(set, e[i].vals[1][j], q, &sk);
+	}
+	enforce_report_skips(o, &sk);
 	*groups = n;
 	dir_entries_free(e, n);
 	return 0;
@@ -180,7 +234,7 @@ enforce_collect(struct dir *d, const struct conf *c,
 
 /* One round: read, build, apply (or print).  0 / -1. */
 static int
-enforce_round(struct dir *d, const struct conf *c, const struct enforce_opts *o)
+enforce_round(struct dir *d, const struct conf *c, struct enforce_opts *o)
 {
 	struct enforce_set set = { NULL, 0 };
 	char *batch, err[512];

@@ -28,7 +28,10 @@ register_usage(FILE *fp, enum event_op op)
 {
 	fprintf(fp,
 "usage: vmgroup %s -H HOST -n VM [-a ADDRESS]... [options]\n"
-"  -s, --spool DIR      spool folder (default " DEFAULT_SPOOL ")\n"
+"  -s, --spool DIR      spool folder (default " DEFAULT_SPOOL ",\n"
+"                       or the spool of --config)\n"
+"  -f, --config FILE    check the addresses against FILE's [daemon]\n"
+"                       networks as vmgroupd will (vmgroupd.conf)\n"
 "  -H, --host NAME      hypervisor host name (a DNS label)\n"
 "  -n, --vm NAME        VM name (a DNS label)\n"
 "  -i, --image NAME     OS image the VM runs (a DNS label; the group key)\n"
@@ -99,6 +102,7 @@ register_str(json_object *doc, const char *key, const char *val)
 
 static const struct option register_opts[] = {
 	{ "spool", required_argument, NULL, 's' },
+	{ "config", required_argument, NULL, 'f' },
 	{ "host", required_argument, NULL, 'H' },
 	{ "vm", required_argument, NULL, 'n' },
 	{ "image", required_argument, NULL, 'i' },
@@ -128,23 +132,32 @@ register_key(int ch)
 	}
 }
 
+/* Where the event goes, and the configuration it is checked against. */
+struct register_dest {
+	const char *spool;		/* NULL: the default */
+	const char *config;		/* NULL: none read */
+};
+
 /* Options -> doc; 0 ok, 1 help shown, -1 usage error, -2 refused input
  * (message printed). */
 static int
 register_options(int argc, char *argv[], json_object *doc,
-    json_object *addrs, const char **spool)
+    json_object *addrs, struct register_dest *dest)
 {
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:H:n:i:a:m:S:l:e:t:h",
+	while ((ch = getopt_long(argc, argv, "s:f:H:n:i:a:m:S:l:e:t:h",
 	    register_opts, NULL)) != -1) {
-		if (ch != 's' && ch != 'h' && optarg != NULL &&
+		if (ch != 's' && ch != 'f' && ch != 'h' && optarg != NULL &&
 		    register_plain(register_key(ch), optarg) == -1)
 			return -2;	/* refused input, not a usage error */
 		switch (ch) {
 		case 's':
-			*spool = optarg;
+			dest->spool = optarg;
+			break;
+		case 'f':
+			dest->config = optarg;
 			break;
 		case 'H':
 			register_str(doc, "host", optarg);
@@ -200,17 +213,26 @@ register_doc(enum event_op op, json_object **addrs)
 	return doc;
 }
 
-/* Validate through event_parse, then queue the canonical form. */
+/* Validate through event_parse (and the allow-list of the configuration,
+ * if one was given), then queue the canonical form. */
 static int
-register_queue(const char *spool, json_object *doc)
+register_queue(const struct register_dest *dest, json_object *doc)
 {
 	struct event ev;
+	struct conf c;
 	char err[256], buf[EVENT_MAX_BYTES], name[128];
-	const char *js;
+	const char *js, *spool = dest->spool;
 
+	if (dest->config != NULL && cli_conf(dest->config, &c,
+	    "register") == -1)
+		return 1;
+	if (spool == NULL)
+		spool = dest->config != NULL ? c.spool : DEFAULT_SPOOL;
 	js = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (event_parse(js, strlen(js), &ev, err, sizeof(err)) == -1) {
+	if (event_parse(js, strlen(js), &ev, err, sizeof(err)) == -1 ||
+	    (dest->config != NULL && conf_event_allowed(&c, &ev, err,
+	    sizeof(err)) == -1)) {
 		fprintf(stderr, "vmgroup: refused: %s\n", err);
 		return 1;
 	}
@@ -231,12 +253,12 @@ register_queue(const char *spool, json_object *doc)
 int
 cli_register(int argc, char *argv[], enum event_op op)
 {
+	struct register_dest dest = { NULL, NULL };
 	json_object *doc, *addrs;
-	const char *spool = DEFAULT_SPOOL;
 	int rc;
 
 	doc = register_doc(op, &addrs);
-	rc = register_options(argc, argv, doc, addrs, &spool);
+	rc = register_options(argc, argv, doc, addrs, &dest);
 	if (rc == -2) {
 		rc = 1;
 		goto out;
@@ -246,7 +268,7 @@ cli_register(int argc, char *argv[], enum event_op op)
 		rc = rc == 1 ? 0 : 2;
 		goto out;
 	}
-	rc = register_queue(spool, doc);
+	rc = register_queue(&dest, doc);
 out:
 	json_object_put(doc);
 	return rc;

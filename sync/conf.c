@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 enum conf_type {
 	CT_STR, CT_UINT, CT_BOOL, CT_LABEL, CT_ZONE, CT_ZONES, CT_URIS,
-	CT_GROUPING
+	CT_GROUPING, CT_NETS
 };
 
 struct conf_key {
@@ -52,6 +53,7 @@ static const struct conf_key conf_keys[] = {
 	    10, 604800 },
 	{ "daemon", "backoff_max", CT_UINT, OFF(backoff_max), 1, 3600 },
 	{ "daemon", "renew_margin", CT_UINT, OFF(renew_margin), 0, 86400 },
+	{ "daemon", "networks", CT_NETS, OFF(networks), 0, 0 },
 };
 
 struct conf_parse {
@@ -166,6 +168,27 @@ conf_add_zone(struct conf_parse *p, const char *w)
 	return 0;
 }
 
+/* One network of [daemon] networks; a bad one says why. */
+static int
+conf_add_net(struct conf_parse *p, const char *w)
+{
+	struct addr_nets *nets = &p->c->networks;
+	char why[200];
+
+	if (nets->n == ADDR_MAX_NETS)
+		(void)xsnprintf(why, sizeof(why), "more than %d networks",
+		    ADDR_MAX_NETS);
+	else if (addr_net_parse(w, &nets->net[nets->n], why,
+	    sizeof(why)) == 0) {
+		nets->n++;
+		return 0;
+	}
+	if (p->msg[0] == '\0')
+		(void)xsnprintf(p->msg, sizeof(p->msg), "[daemon] networks: %s",
+		    why);
+	return -1;
+}
+
 static int
 conf_set(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
@@ -188,6 +211,9 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *v)
 	case CT_URIS:
 		p->c->nuris = 0;
 		return conf_words(v, p, conf_add_uri);
+	case CT_NETS:
+		p->c->networks.n = 0;
+		return conf_words(v, p, conf_add_net);
 	case CT_GROUPING:
 		if (strcmp(v, "image") == 0)
 			p->c->model.grouping = MODEL_GROUP_IMAGE;
@@ -221,6 +247,8 @@ conf_expect(const struct conf_key *k, char *buf, size_t len)
 		return "up to 8 ldap://, ldaps:// or ldapi:// URIs";
 	case CT_GROUPING:
 		return "image or host";
+	case CT_NETS:
+		return "up to 32 networks (10.0.0.0/8 fd00::/8)";
 	default:
 		return "a non-empty value that fits";
 	}
@@ -305,6 +333,7 @@ conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 void
 conf_dump(const struct conf *c, FILE *fp)
 {
+	char net[INET6_ADDRSTRLEN + 8];
 	size_t i;
 
 	fprintf(fp, "[directory]\nuri =");
@@ -325,6 +354,18 @@ conf_dump(const struct conf *c, FILE *fp)
 	    c->model.host_group, c->model.no_image);
 	fprintf(fp, "\n[daemon]\nspool = %s\nstate_dir = %s\n"
 	    "rescan_interval = %u\nreconcile_interval = %u\nbackoff_max = %u\n"
-	    "renew_margin = %u\n", c->spool, c->state_dir, c->rescan_interval,
-	    c->reconcile_interval, c->backoff_max, c->renew_margin);
+	    "renew_margin = %u\nnetworks =", c->spool, c->state_dir,
+	    c->rescan_interval, c->reconcile_interval, c->backoff_max,
+	    c->renew_margin);
+	for (i = 0; i < c->networks.n; i++)
+		if (addr_net_format(&c->networks.net[i], net, sizeof(net)) == 0)
+			fprintf(fp, " %s", net);
+	fprintf(fp, "\n");
+}
+
+int
+conf_event_allowed(const struct conf *c, const struct event *ev, char *why,
+    size_t whylen)
+{
+	return addr_event_allowed(&c->networks, ev, why, whylen);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "addr.h"
 #include "model.h"
 
 #define CONF_DEFAULT_PATH "/etc/vmgroup/vmgroupd.conf"
@@ -37,6 +38,7 @@ struct conf {
 	unsigned reconcile_interval;	/* seconds between full reconciles */
 	unsigned backoff_max;		/* cap of the retry backoff, seconds */
 	unsigned renew_margin;		/* re-acquire credentials this early */
+	struct addr_nets networks;	/* allow-list; none: any address */
 };
 
 void conf_defaults(struct conf *c);
@@ -44,5 +46,9 @@ void conf_defaults(struct conf *c);
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
 /* Print the effective configuration (no secrets: there are none in it). */
 void conf_dump(const struct conf *c, FILE *fp);
+/* The allow-list ([daemon] networks) for one event: 0, or -1 with why
+ * naming the address outside every listed network and the setting. */
+int conf_event_allowed(const struct conf *c, const struct event *ev,
+    char *why, size_t whylen);
 
 #endif

@@ -59,6 +59,26 @@ daemon_dir_params(const struct conf *c, struct dir_params *dp)
 	dp->timeout = c->timeout;
 }
 
+/* Kept registrations that [daemon] networks now refuses are not
+ * published again (the setting may be new since they were accepted). */
+static void
+daemon_drop_outside(struct daemon *dm)
+{
+	struct model_reg *r, *tmp;
+	struct event ev;
+	char why[256];
+
+	HASH_ITER(hh, dm->regs.by_vm, r, tmp) {
+		state_reg_event(r, &ev);
+		if (conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == 0)
+			continue;
+		log_warnx("kept registration of VM %s dropped, not published: "
+		    "%s", r->vm, why);
+		HASH_DEL(dm->regs.by_vm, r);
+		free(r);
+	}
+}
+
 int
 daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 {
@@ -82,6 +102,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 	if (own_load(&dm->own, dm->own_path, err, errlen) == -1 ||
 	    state_load(dm->regs_path, &dm->regs, &bad, err, errlen) == -1)
 		return -1;
+	daemon_drop_outside(dm);
 	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
 		return -1;
 	daemon_dir_params(&dm->conf, &dp);
@@ -141,7 +162,8 @@ daemon_read_spool(struct daemon *dm, struct batch *b)
 	for (i = 0; i < b->n; i++) {
 		if (spool_read(dm->conf.spool, b->names[i], buf, sizeof(buf),
 		    &len, why, sizeof(why)) == -1 ||
-		    event_parse(buf, len, &ev, why, sizeof(why)) == -1) {
+		    event_parse(buf, len, &ev, why, sizeof(why)) == -1 ||
+		    conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == -1) {
 			log_warnx("spool file %s quarantined: %s", b->names[i],
 			    why);
 			if (spool_quarantine(dm->conf.spool, b->names[i],

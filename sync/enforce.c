@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "enforce.h"
 #include "xmem.h"
 
@@ -22,13 +23,12 @@ int
 enforce_add(struct enforce_set *s, const char *text)
 {
 	struct event_addr a;
+	char why[256];
 	size_t i;
+	int rc;
 
-	memset(&a, 0, sizeof(a));
-	a.family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
-	if (strlen(text) >= INET6_ADDRSTRLEN ||
-	    inet_pton(a.family, text, &a.u) != 1)
-		return -1;
+	if ((rc = addr_parse(text, &a, why, sizeof(why))) != 0)
+		return rc;
 	for (i = 0; i < s->naddrs; i++)
 		if (event_addr_cmp(&s->addrs[i], &a) == 0)
 			return 0;

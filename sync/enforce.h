@@ -23,7 +23,10 @@ struct enforce_set {
 };
 
 /* Add the address in text form (from the directory: checked here with
- * inet_pton; a bad one is refused).  0 / -1. */
+ * addr_parse).  0; ADDR_BAD (-1) for a value that is no address,
+ * ADDR_SPECIAL (-2) for a special-purpose address (addr.h: unspecified,
+ * loopback, multicast, broadcast, link-local, IPv4-mapped), which never
+ * goes into a set whatever the directory says. */
 int enforce_add(struct enforce_set *s, const char *text);
 void enforce_free(struct enforce_set *s);
 /* The nftables batch that makes family/table's sets hold exactly s

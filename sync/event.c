@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "event.h"
 #include "xmem.h"
 
@@ -258,27 +259,21 @@ get_mac(struct parse *p, json_object *v)
 	return 0;
 }
 
-/* One element of "addresses" into *a. */
+/* One element of "addresses" into *a: an address, and none of the
+ * special-purpose ones (addr.h). */
 static int
 get_addr(struct parse *p, json_object *e, size_t i, struct event_addr *a)
 {
-	char why[300], q[200];
-	const char *s;
+	char why[300], what[260];
 
 	if (!json_object_is_type(e, json_type_string)) {
 		(void)xsnprintf(why, sizeof(why), "element %zu is not a string",
 		    i + 1);
 		return fail(p, "addresses", why);
 	}
-	s = json_object_get_string(e);
-	a->family = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
-	if (strlen(s) < INET6_ADDRSTRLEN &&
-	    inet_pton(a->family, s, &a->u) == 1)
+	if (addr_parse(json_object_get_string(e), a, what, sizeof(what)) == 0)
 		return 0;
-	name_quote(s, q, sizeof(q));
-	(void)xsnprintf(why, sizeof(why), "element %zu (\"%s\") is not an IPv4 "
-	    "or IPv6 address%s", i + 1, q, strchr(s, '%') != NULL ?
-	    " (zone ids are not allowed)" : "");
+	(void)xsnprintf(why, sizeof(why), "element %zu %s", i + 1, what);
 	return fail(p, "addresses", why);
 }
 

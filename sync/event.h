@@ -4,7 +4,8 @@
  *
  * event_parse() is the one place where untrusted registrations are checked:
  * strict JSON (json-c), bounded size and depth, no unknown or duplicated
- * fields, names as DNS labels (case-folded), addresses through inet_pton.
+ * fields, names as DNS labels (case-folded), addresses through inet_pton
+ * and none of the special-purpose ones (addr.h: loopback, multicast ...).
  * Everything downstream works on the validated struct.
  */
 #ifndef VMG_EVENT_H
