@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,8 +212,7 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *v)
 	case CT_URIS:
 		p->c->nuris = 0;
 		return conf_words(v, p, conf_add_uri);
-	case CT_NETS:
-		p->c->networks.n = 0;
+	case CT_NETS:		/* adds: continued on indented lines */
 		return conf_words(v, p, conf_add_net);
 	case CT_GROUPING:
 		if (strcmp(v, "image") == 0)
@@ -306,6 +306,32 @@ conf_required(const struct conf *c, char *msg, size_t len)
 	return -1;
 }
 
+/* libinih cuts lines at INI_MAX_LINE and reads the rest as a line of its
+ * own, which could silently lose the end of a list: the number of the
+ * first line that is too long, or 0. */
+static int
+conf_long_line(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	int lineno = 0, found = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;		/* ini_parse says why */
+	while (found == 0 && (n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		if (n > INI_MAX_LINE - 2)
+			found = lineno;
+	}
+	free(line);
+	fclose(fp);
+	return found;
+}
+
 int
 conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 {
@@ -313,6 +339,12 @@ conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 	int rc;
 
 	conf_defaults(c);
+	if ((rc = conf_long_line(path)) > 0) {
+		(void)xsnprintf(err, errlen, "%s:%d: longer than %d characters "
+		    "(continue a list on indented lines)", path, rc,
+		    INI_MAX_LINE - 2);
+		return -1;
+	}
 	rc = ini_parse(path, conf_handler, &p);
 	if (rc == -1) {
 		(void)xsnprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +120,137 @@ test_errors(void **state)
 	bad("", "missing setting [directory] uri");
 }
 
+/* One register (or release) event with the given addresses. */
+static void
+mkevent(struct event *ev, enum event_op op, const char *a, const char *b)
+{
+	const char *addrs[2] = { a, b };
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->op = op;
+	for (i = 0; i < 2 && addrs[i] != NULL; i++) {
+		ev->addrs[i].family = strchr(addrs[i], ':') ? AF_INET6 : AF_INET;
+		assert_int_equal(inet_pton(ev->addrs[i].family, addrs[i],
+		    &ev->addrs[i].u), 1);
+		ev->naddrs++;
+	}
+}
+
+static void
+allowed(const struct conf *c, enum event_op op, const char *a, const char *b)
+{
+	struct event ev;
+	char why[256] = "";
+
+	mkevent(&ev, op, a, b);
+	if (conf_event_allowed(c, &ev, why, sizeof(why)) != 0)
+		fail_msg("%s %s refused: %s", a, b ? b : "", why);
+}
+
+static void
+refused(const struct conf *c, const char *a, const char *b, const char *out)
+{
+	struct event ev;
+	char why[256] = "", want[128];
+
+	mkevent(&ev, EVENT_OP_REGISTER, a, b);
+	assert_int_equal(conf_event_allowed(c, &ev, why, sizeof(why)), -1);
+	(void)snprintf(want, sizeof(want), "address %s is outside every "
+	    "network of the setting [daemon] networks", out);
+	assert_string_equal(why, want);
+}
+
+/* [daemon] networks: parsed with ranges checked, then the allow-list. */
+static void
+test_networks(void **state)
+{
+	struct conf c;
+	char err[512] = "", buf[64];
+
+	(void)state;
+	if (load(BASIC, &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.networks.n, 0);	/* unset: any address */
+	allowed(&c, EVENT_OP_REGISTER, "203.0.113.9", "2001:db8::9");
+	if (load(BASIC "[daemon]\nnetworks = 10.0.0.0/8, FD00::/8 "
+	    "192.0.2.128/25 198.51.100.7/32 0.0.0.0/0\n", &c, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.networks.n, 5);
+	assert_int_equal(addr_net_format(&c.networks.net[1], buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "fd00::/8");
+	if (load(BASIC "[daemon]\nnetworks = 10.0.0.0/8 fd00::/8 "
+	    "192.0.2.128/25 198.51.100.7/32\n", &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	allowed(&c, EVENT_OP_REGISTER, "10.0.0.1", "10.255.255.254");
+	allowed(&c, EVENT_OP_REGISTER, "fd12:3456::1", "192.0.2.128");
+	allowed(&c, EVENT_OP_REGISTER, "192.0.2.255", "198.51.100.7");
+	refused(&c, "10.0.0.1", "11.0.0.1", "11.0.0.1");
+	refused(&c, "192.0.2.127", NULL, "192.0.2.127");
+	refused(&c, "198.51.100.8", NULL, "198.51.100.8");
+	refused(&c, "fe00::1", NULL, "fe00::1");
+	refused(&c, "2001:db8::1", "10.0.0.1", "2001:db8::1");
+	/* a release only takes away: never refused by the list */
+	allowed(&c, EVENT_OP_RELEASE, "11.0.0.1", NULL);
+	/* indented lines continue the list */
+	if (load(BASIC "[daemon]\nnetworks = 10.0.0.0/8\n  fd00::/8\n"
+	    "\t192.0.2.0/24\n", &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.networks.n, 3);
+	allowed(&c, EVENT_OP_REGISTER, "192.0.2.1", "fd00::1");
+	/* an IPv4 address is in no IPv6 network, and the other way round */
+	if (load(BASIC "[daemon]\nnetworks = ::/0\n", &c, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
+	allowed(&c, EVENT_OP_REGISTER, "2001:db8::1", NULL);
+	refused(&c, "10.0.0.1", NULL, "10.0.0.1");
+}
+
+static void
+test_networks_errors(void **state)
+{
+	char many[1024] = BASIC "[daemon]\nnetworks =";
+	size_t i;
+
+	(void)state;
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.1/8\n",
+	    ":11: [daemon] networks: \"10.0.0.1/8\" has bits set after the "
+	    "prefix (did you mean 10.0.0.0/8?)");
+	bad(BASIC "[daemon]\nnetworks = fd00::1/8\n", "did you mean fd00::/8?");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/33\n", "\"10.0.0.0/33\" is "
+	    "no network (an IPv4 address, \"/\", a prefix length from 0 to 32)");
+	bad(BASIC "[daemon]\nnetworks = fd00::/129\n", "from 0 to 128");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0\n", "write address/prefix");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/-1\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/+8\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/8x\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/0008\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0/8\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/8/8\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = fe80::%eth0/64\n", "is no network");
+	bad(BASIC "[daemon]\nnetworks = 10.0.0.0/4294967304\n",
+	    "is no network");
+	/* the first error is the one reported */
+	bad(BASIC "[dns]\nttl = x\n[daemon]\nnetworks = 1.2.3.4/8\n",
+	    ":11: [dns] ttl");
+	for (i = 0; i < 33; i++)	/* continuation lines add */
+		(void)snprintf(many + strlen(many), sizeof(many) - strlen(many),
+		    "%s10.%zu.0.0/16", i % 8 == 7 ? "\n  " : " ", i);
+	(void)snprintf(many + strlen(many), sizeof(many) - strlen(many), "\n");
+	bad(many, "[daemon] networks: more than 32 networks");
+	/* libinih would cut a long line and lose the end of the list */
+	(void)snprintf(many, sizeof(many), BASIC "[daemon]\nnetworks =");
+	for (i = 0; i < 20; i++)
+		(void)snprintf(many + strlen(many), sizeof(many) - strlen(many),
+		    " 10.%zu.0.0/16", i);
+	(void)snprintf(many + strlen(many), sizeof(many) - strlen(many), "\n");
+	bad(many, ":11: longer than 198 characters (continue a list on "
+	    "indented lines)");
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -138,6 +270,8 @@ main(void)
 		cmocka_unit_test(test_basic_and_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_networks),
+		cmocka_unit_test(test_networks_errors),
 		cmocka_unit_test(test_missing_file),
 	};
 

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "addr.h"
 #include "enforce.h"
 
 static void
@@ -65,12 +66,48 @@ test_empty_and_refusals(void **state)
 	enforce_free(&s);
 }
 
+/* Special-purpose addresses never reach a set, whatever the directory
+ * holds; ordinary ones next to them still do. */
+static void
+test_special_skipped(void **state)
+{
+	static const char *const special[] = { "0.0.0.0", "0.1.2.3",
+	    "127.0.0.1", "169.254.1.1", "224.0.0.1", "239.255.255.250",
+	    "255.255.255.255", "240.0.0.1", "::", "::1", "fe80::1",
+	    "FE80::1", "ff02::1", "ff05::1:3", "::ffff:192.0.2.1" };
+	struct enforce_set s = { NULL, 0 };
+	char *b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(enforce_add(&s, "192.0.2.10"), 0);
+	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (enforce_add(&s, special[i]) != ADDR_SPECIAL)
+			fail_msg("%s not refused as special", special[i]);
+	assert_int_equal(enforce_add(&s, "2001:db8::10"), 0);
+	assert_int_equal(enforce_add(&s, "no address"), ADDR_BAD);
+	assert_int_equal(s.naddrs, 2);
+	b = enforce_batch(&s, "inet", "vmgroup");
+	assert_non_null(b);
+	assert_string_equal(b,
+	    "add table inet vmgroup\n"
+	    "add set inet vmgroup blocked4 { type ipv4_addr; }\n"
+	    "add set inet vmgroup blocked6 { type ipv6_addr; }\n"
+	    "flush set inet vmgroup blocked4\n"
+	    "flush set inet vmgroup blocked6\n"
+	    "add element inet vmgroup blocked4 { 192.0.2.10 }\n"
+	    "add element inet vmgroup blocked6 { 2001:db8::10 }\n");
+	free(b);
+	enforce_free(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_empty_and_refusals),
+		cmocka_unit_test(test_special_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

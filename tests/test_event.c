@@ -190,9 +190,9 @@ test_minimal_and_case(void **state)
 	assert_int_equal(ev.op, EVENT_OP_REFRESH);
 	assert_int_equal(ev.source, EVENT_SRC_PCAP);
 	assert_true(ev.expires == 9);
-	/* a release may list addresses; IPv4-mapped IPv6 is IPv6 */
+	/* a release may list addresses; IPv4 sorts first */
 	parse_ok("{\"version\":1,\"op\":\"release\",\"host\":\"h\",\"vm\":\"v\","
-	    "\"source\":\"libvirt\",\"time\":5,\"addresses\":[\"::ffff:192.0.2.1\","
+	    "\"source\":\"libvirt\",\"time\":5,\"addresses\":[\"2001:db8::1\","
 	    "\"192.0.2.1\"]}", &ev);
 	assert_int_equal(ev.source, EVENT_SRC_LIBVIRT);
 	assert_int_equal(ev.naddrs, 2);
@@ -442,6 +442,70 @@ test_bad_addresses_mac(void **state)
 	    "field \"mac\": must be a string", NULL);
 }
 
+/* An address document for one address. */
+static void
+addr_doc(char *doc, size_t len, const char *op, const char *a)
+{
+	(void)snprintf(doc, len, "{\"version\":1,\"op\":\"%s\",\"host\":"
+	    "\"hv1\",\"vm\":\"a\",\"source\":\"dhcp\",\"time\":1,"
+	    "\"addresses\":[\"192.0.2.1\",\"%s\"]}", op, a);
+}
+
+/* Every class of special-purpose address is refused with its name, in a
+ * registration and in a release; the neighbours of each range are not. */
+static void
+test_special_addresses(void **state)
+{
+	static const struct { const char *addr, *shown, *why; } bad[] = {
+		{ "0.0.0.0", "0.0.0.0", "unspecified (0.0.0.0/8" },
+		{ "0.255.255.255", "0.255.255.255", "unspecified (0.0.0.0/8" },
+		{ "127.0.0.1", "127.0.0.1", "loopback (127.0.0.0/8)" },
+		{ "127.255.255.254", "127.255.255.254", "loopback" },
+		{ "169.254.0.1", "169.254.0.1", "link-local (169.254.0.0/16)" },
+		{ "169.254.255.255", "169.254.255.255", "link-local" },
+		{ "224.0.0.1", "224.0.0.1", "multicast (224.0.0.0/4)" },
+		{ "239.255.255.250", "239.255.255.250", "multicast" },
+		{ "255.255.255.255", "255.255.255.255",
+		    "limited broadcast (255.255.255.255)" },
+		{ "240.0.0.1", "240.0.0.1", "reserved (240.0.0.0/4)" },
+		{ "255.255.255.254", "255.255.255.254", "reserved" },
+		{ "::", "::", "unspecified (::)" },
+		{ "0:0:0:0:0:0:0:0", "::", "unspecified (::)" },
+		{ "::1", "::1", "loopback (::1)" },
+		{ "fe80::1", "fe80::1", "link-local (fe80::/10)" },
+		{ "FEBF:ffff::1", "febf:ffff::1", "link-local" },
+		{ "ff02::1", "ff02::1", "multicast (ff00::/8)" },
+		{ "ff05::1:3", "ff05::1:3", "multicast" },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1",
+		    "IPv4-mapped (::ffff:0:0/96" },
+		{ "::ffff:0:0", "::ffff:0.0.0.0", "IPv4-mapped" },
+	};
+	static const char *const good[] = { "1.0.0.0", "126.255.255.255",
+	    "128.0.0.0", "169.253.255.255", "169.255.0.0", "223.255.255.255",
+	    "10.0.0.1", "172.16.0.1", "100.64.0.1", "::2", "fe7f::1",
+	    "fec0::1", "fd00::1", "feff::1", "::fffe:c000:201",
+	    "64:ff9b::c000:201", "2001:db8::1" };
+	char doc[512], err[256], shown[64];
+	struct event ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(shown, sizeof(shown), "element 2 (\"%s\") is "
+		    "a special-purpose address", bad[i].shown);
+		addr_doc(doc, sizeof(doc), "register", bad[i].addr);
+		parse_bad(doc, "field \"addresses\": ", shown, bad[i].why,
+		    NULL);
+		addr_doc(doc, sizeof(doc), "release", bad[i].addr);
+		parse_bad(doc, shown, bad[i].why, NULL);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		addr_doc(doc, sizeof(doc), "register", good[i]);
+		if (event_parse(doc, strlen(doc), &ev, err, sizeof(err)) != 0)
+			fail_msg("%s refused: %s", good[i], err);
+	}
+}
+
 static void
 test_missing(void **state)
 {
@@ -553,6 +617,7 @@ main(void)
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_bad_addresses_mac),
+		cmocka_unit_test(test_special_addresses),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_nul_and_size),
 		cmocka_unit_test(test_too_many_addresses),
