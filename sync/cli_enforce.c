@@ -162,8 +162,8 @@ enforce_add_bv(struct enforce_set *set, const struct berval *v,
 		if (addr_parse(text, &a, why, sizeof(why)) != ADDR_SPECIAL ||
 		    event_addr_format(&a, t, sizeof(t)) == -1)
 			t[0] = '\0';
-		(void)xsnprintf(item, sizeof(item), "%s%s in group %s (%s)",
-		    sk->special > 0 ? ", " : "", t, group, addr_special(&a));
+		(void)xsnprintf(item, sizeof(item), "%s%s in group %s: %s",
+		    sk->special > 0 ? "; " : "", t, group, addr_special(&a));
 		(void)xstrlcat(sk->text, item, sizeof(sk->text));
 		sk->special++;
 		return;

@@ -93,7 +93,8 @@ state_load(const char *path, struct model_regs *regs, size_t *bad, char *err,
 		js = json_object_to_json_string_ext(
 		    json_object_array_get_idx(doc, i), JSON_C_TO_STRING_PLAIN);
 		if (event_parse(js, strlen(js), &ev, why, sizeof(why)) == -1) {
-			log_warnx("%s: entry %zu skipped: %s", path, i, why);
+			log_warnx("%s: entry %zu skipped, its registration is "
+			    "not published: %s", path, i, why);
 			(*bad)++;
 			continue;
 		}
