@@ -78,6 +78,26 @@ expect "PTR IPv6" \
 	0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa \
 	PTR "web1.$Z."
 
+# --- special-purpose addresses: quarantined with their reason; the group's
+# answers stay exactly its VMs' addresses
+i=0
+for a in 0.0.0.0 255.255.255.255 127.0.0.1 224.0.0.1 fe80::1 :: ff02::1; do
+	i=$((i + 1))
+	printf '{"version":1,"op":"register","host":"hv1","vm":"sp%s","image":"debian-12","addresses":["%s"],"source":"dhcp","time":%s}\n' \
+		"$i" "$a" "$T" >"$W/hv1/spool/new/special$i.json"
+done
+check "pass with special-purpose addresses" pass hv1
+check "each quarantined with its reason" test "$(grep -l \
+	'is a special-purpose address' "$W"/hv1/spool/quarantine/special*.reason |
+	wc -l)" -eq 7
+expect "group A answers unchanged" $G1.$Z A 192.0.2.10 192.0.2.11
+expect "group AAAA answers unchanged" $G1.$Z AAAA 2001:db8::10
+expect "group SRV unchanged" _vm._tcp.$G1.$Z SRV "0 0 0 web1.$Z." "0 0 0 web2.$Z."
+check "vmGroupAddress holds only the VMs' addresses" test "$($N "$VMGROUP" \
+	query -f "$W/hv1.conf" group $G1 | sed -n 's/^ *vmGroupAddress: //p' |
+	tr ', ' '\n\n' | sed '/^$/d' | sort | tr '\n' ' ')" = \
+	"192.0.2.10 192.0.2.11 2001:db8::10 "
+
 # --- query and block through the same account, on AD
 check "query ip on AD" sh -c "$N $(printf '%q ' "$VMGROUP" query -f "$W/hv1.conf" \
 	ip 192.0.2.11) | grep -qx 'group $G1'"
