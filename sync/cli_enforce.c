@@ -134,7 +134,8 @@ enforce_apply_in(const char *netns, const char *batch, char *err,
 }
 
 /* What a round skipped: values that are no address, and special-purpose
- * addresses ("0.0.0.0 in group g, ..."), which never enter a set. */
+ * addresses ("0.0.0.0 in group g: unspecified ...; ..."), which never
+ * enter a set. */
 struct enforce_skip {
 	size_t bad, special;
 	char text[1024];
