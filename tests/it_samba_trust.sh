@@ -80,10 +80,9 @@ check "no vmGroup object for it" absent "CN=hv1-win-vm,$OU"
 expect "win1's own PTR published" 70.2.0.192.in-addr.arpa PTR "win1.$Z."
 check "status names the squatted group" sh -c "$N '$VMGROUP' status \
 	-f '$W/hv1.conf' | grep -q '^missing hv1-win-vm.$Z'"
-check "admin removes the node" sh -c "printf 'dn: DC=hv1-win-vm,%s\nchangetype: delete\n' \
-	'$VMG_SAMBA_ZONE_DN' | LDAPTLS_REQCERT=never $N ldapmodify -x \
-	-H 'ldaps://$VMG_SAMBA_IP' -D 'Administrator@$VMG_SAMBA_REALM' \
-	-w '$VMG_SAMBA_ADMIN_PW' >/dev/null 2>&1"
+remove_node() { printf 'dn: DC=%s,%s\nchangetype: delete\n' "$1" \
+	"$VMG_SAMBA_ZONE_DN" | admin_modify; }
+check "admin removes the node" remove_node hv1-win-vm
 check "--once exits 0 once the name is free" test "$(rc_of pass hv1)" -eq 0
 expect "the group converges" hv1-win-vm.$Z A 192.0.2.70
 expect "host SRV names it" _vmgroup._tcp.hv1.$Z SRV "0 0 0 $G.$Z." \

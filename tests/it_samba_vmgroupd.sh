@@ -8,56 +8,7 @@ set -u
 if [ -z "${VMG_SAMBA_DIR:-}" ]; then
 	exec "$top_srcdir/tests/with-samba.sh" bash "$0" "$@"
 fi
-fails=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAILED: $1"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-N="ip netns exec $VMG_SAMBA_NS"
-VMGROUP=$(cd "$top_builddir" && pwd)/vmgroup
-VMGROUPD=$(cd "$top_builddir" && pwd)/vmgroupd
-Z=$VMG_SAMBA_ZONE
-W=$VMG_SAMBA_DIR/it
-T=$(date +%s)
-mkdir -p "$W" && chmod 0750 "$W"
-
-conf() { # host vm_records -> $W/<host>.conf, own spool and state
-	mkdir -p "$W/$1" && chmod 0750 "$W/$1"
-	cat >"$W/$1.conf" <<EOF
-[directory]
-uri = $VMG_SAMBA_URI
-principal = $VMG_SAMBA_PRINCIPAL
-keytab = $VMG_SAMBA_KEYTAB
-base = $VMG_SAMBA_BASE
-groups_ou = $VMG_SAMBA_OU_DN
-[dns]
-zone = $Z
-reverse_zones = $VMG_SAMBA_REVZONE4 $VMG_SAMBA_REVZONE6
-ttl = 300
-vm_records = $2
-[groups]
-host = $1
-[daemon]
-spool = $W/$1/spool
-state_dir = $W/$1/state
-EOF
-}
-reg() { local h=$1; shift; "$VMGROUP" register -s "$W/$h/spool" -t "$T" -H "$h" \
-	-S dhcp "$@" >/dev/null || bad "register $*"; }
-rel() { "$VMGROUP" release -s "$W/$1/spool" -t $((T + 1)) -H "$1" -S dhcp \
-	-n "$2" >/dev/null || bad "release $2"; }
-pass() { $N "$VMGROUPD" --once --allow-root -f "$W/$1.conf" >>"$W/$1.log" 2>&1; }
-ask() { # name type -> sorted short answers, one line
-	$N dig +short +norecurse @"$VMG_SAMBA_IP" "$1" "$2" | sort | tr '\n' ' '; }
-status() { $N dig +norecurse @"$VMG_SAMBA_IP" "$1" "$2" |
-	sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
-expect() { # description name type answers...
-	local what=$1 name=$2 type=$3 got want
-	shift 3
-	got=$(ask "$name" "$type")
-	want=$([ $# -eq 0 ] || printf '%s\n' "$@" | sort | tr '\n' ' ')
-	if [ "$got" = "$want" ]; then ok "$what"; else
-		bad "$what: $name $type answers [$got], want [$want]"; fi
-}
+. "$top_srcdir/tests/lib-samba.sh"
 
 conf hv1 no
 G1=hv1-debian-12-vm
@@ -113,10 +64,7 @@ soa_serial=$(ask "$Z" SOA | awk '{print $3}')
 dump() { # every dnsRecord value of the nodes hv1 owns, base64, one a line
 	/usr/bin/python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["nodes"]))' \
 	    "$W/hv1/state/owned.json" | while read -r dn; do
-		LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -o ldif-wrap=no \
-		    -H "ldaps://$VMG_SAMBA_IP" -D "Administrator@$VMG_SAMBA_REALM" \
-		    -w "$VMG_SAMBA_ADMIN_PW" -b "$dn" -s base dnsRecord 2>/dev/null |
-		    sed -n 's/^dnsRecord:: //p'
+		admin -b "$dn" -s base dnsRecord | sed -n 's/^dnsRecord:: //p'
 	done
 }
 dump >"$W/values"
@@ -149,10 +97,8 @@ check "release pass" pass hv1
 expect "released VM gone from the group's answer" $G1.$Z A 192.0.2.10
 expect "and from the SRV" _vm._tcp.$G1.$Z SRV "0 0 0 web1.$Z."
 check "emptied group name answers NXDOMAIN" test "$(status $G2.$Z A)" = NXDOMAIN
-check "its node is tombstoned" test "$(LDAPTLS_REQCERT=never $N ldapsearch -x -LLL \
-	-H "ldaps://$VMG_SAMBA_IP" -D "Administrator@$VMG_SAMBA_REALM" \
-	-w "$VMG_SAMBA_ADMIN_PW" -b "DC=$G2,$VMG_SAMBA_ZONE_DN" -s base \
-	dNSTombstoned 2>/dev/null | sed -n 's/^dNSTombstoned: //p')" = TRUE
+check "its node is tombstoned" test \
+	"$(attr "DC=$G2,$VMG_SAMBA_ZONE_DN" dNSTombstoned)" = "TRUE "
 expect "host SRV keeps the remaining group" _vmgroup._tcp.hv1.$Z SRV "0 0 0 $G1.$Z."
 
 # --- a node the Administrator created (the DC's own name) is never touched
