@@ -55,6 +55,8 @@ static const struct conf_key conf_keys[] = {
 	{ "daemon", "backoff_max", CT_UINT, OFF(backoff_max), 1, 3600 },
 	{ "daemon", "renew_margin", CT_UINT, OFF(renew_margin), 0, 86400 },
 	{ "daemon", "networks", CT_NETS, OFF(networks), 0, 0 },
+	{ "daemon", "max_lease", CT_UINT, OFF(max_lease), 60,
+	    (unsigned)EVENT_MAX_LEASE },
 };
 
 struct conf_parse {
@@ -80,6 +82,7 @@ conf_defaults(struct conf *c)
 	c->reconcile_interval = 3600;
 	c->backoff_max = 300;
 	c->renew_margin = 600;
+	c->max_lease = RELEASE_DEFAULT_HOLD;
 	/* the host's short name, when it is a usable label */
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
@@ -386,9 +389,9 @@ conf_dump(const struct conf *c, FILE *fp)
 	    c->model.host_group, c->model.no_image);
 	fprintf(fp, "\n[daemon]\nspool = %s\nstate_dir = %s\n"
 	    "rescan_interval = %u\nreconcile_interval = %u\nbackoff_max = %u\n"
-	    "renew_margin = %u\nnetworks =", c->spool, c->state_dir,
-	    c->rescan_interval, c->reconcile_interval, c->backoff_max,
-	    c->renew_margin);
+	    "renew_margin = %u\nmax_lease = %u\nnetworks =", c->spool,
+	    c->state_dir, c->rescan_interval, c->reconcile_interval,
+	    c->backoff_max, c->renew_margin, c->max_lease);
 	for (i = 0; i < c->networks.n; i++)
 		if (addr_net_format(&c->networks.net[i], net, sizeof(net)) == 0)
 			fprintf(fp, " %s", net);

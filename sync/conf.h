@@ -39,6 +39,7 @@ struct conf {
 	unsigned backoff_max;		/* cap of the retry backoff, seconds */
 	unsigned renew_margin;		/* re-acquire credentials this early */
 	struct addr_nets networks;	/* allow-list; none: any address */
+	unsigned max_lease;		/* keep release records this long */
 };
 
 void conf_defaults(struct conf *c);

@@ -88,6 +88,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 	memset(dm, 0, sizeof(*dm));
 	dm->conf = *c;
 	model_regs_init(&dm->regs);
+	dm->regs.released.hold = (int64_t)c->max_lease;
 	if (spool_init(c->spool, err, errlen) == -1 ||
 	    daemon_state_dir(c->state_dir, err, errlen) == -1)
 		return -1;
@@ -107,9 +108,12 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 		return -1;
 	daemon_dir_params(&dm->conf, &dp);
 	dir_init(&dm->dir, &dp, &dm->krb);
-	log_info("loaded %zu registration%s and %zu owned node%s",
-	    model_regs_count(&dm->regs), model_regs_count(&dm->regs) == 1 ?
-	    "" : "s", own_count(&dm->own, OWN_NODE),
+	log_info("loaded %zu registration%s, %zu release record%s and %zu "
+	    "owned node%s", model_regs_count(&dm->regs),
+	    model_regs_count(&dm->regs) == 1 ? "" : "s",
+	    release_count(&dm->regs.released),
+	    release_count(&dm->regs.released) == 1 ? "" : "s",
+	    own_count(&dm->own, OWN_NODE),
 	    own_count(&dm->own, OWN_NODE) == 1 ? "" : "s");
 	return 0;
 }
@@ -178,6 +182,20 @@ daemon_read_spool(struct daemon *dm, struct batch *b)
 	}
 	b->n = n;
 	return 0;
+}
+
+/* Release records dropped at the cap: said once per batch of them. */
+static void
+daemon_note_evicted(struct daemon *dm)
+{
+	size_t n = dm->regs.released.evicted - dm->evicted_logged;
+
+	if (n == 0)
+		return;
+	log_warnx("%zu release record%s dropped: more than %d kept; the "
+	    "oldest go first, and a late event older than their release "
+	    "could bring those VMs back", n, n == 1 ? "" : "s", RELEASE_MAX);
+	dm->evicted_logged = dm->regs.released.evicted;
 }
 
 static void
@@ -385,6 +403,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 	if (daemon_read_spool(dm, &b) == -1)
 		return -1;
 	expired = model_expire(&dm->regs, now);
+	daemon_note_evicted(dm);
 	if (now < dm->next_try)
 		goto out;
 	if (daemon_connect(dm, now, err, sizeof(err)) == -1) {

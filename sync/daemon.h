@@ -39,6 +39,7 @@ struct daemon {
 	uint64_t status_digest;		/* of the last report written */
 	int status_saved;		/* a report was written */
 	int synced;			/* directory holds the desired state */
+	size_t evicted_logged;		/* release records said dropped */
 };
 
 /* The directory session settings of a configuration (URIs point into c). */

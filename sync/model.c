@@ -53,6 +53,7 @@ void
 model_regs_init(struct model_regs *regs)
 {
 	regs->by_vm = NULL;
+	release_init(&regs->released, RELEASE_DEFAULT_HOLD);
 }
 
 void
@@ -64,6 +65,7 @@ model_regs_free(struct model_regs *regs)
 		HASH_DEL(regs->by_vm, r);
 		free(r);
 	}
+	release_free(&regs->released);
 }
 
 size_t
@@ -95,12 +97,16 @@ model_apply(struct model_regs *regs, const struct event *ev)
 	if (r != NULL && ev->time < r->time)
 		return 0;		/* older than what we hold: stale */
 	if (ev->op == EVENT_OP_RELEASE) {
+		release_note(&regs->released, ev, 0);
 		if (r == NULL || strcmp(r->host, ev->host) != 0)
 			return 0;	/* unknown, or the VM moved away */
 		HASH_DEL(regs->by_vm, r);
 		free(r);
 		return 1;
 	}
+	if (release_blocks(&regs->released, ev))
+		return 0;		/* older than its release: stale */
+	release_lease(&regs->released, ev);
 	if (r == NULL) {
 		r = xcalloc(1, sizeof(*r));
 		(void)xstrlcpy(r->vm, ev->vm, sizeof(r->vm));
@@ -123,6 +129,7 @@ model_expire(struct model_regs *regs, int64_t now)
 			n++;
 		}
 	}
+	(void)release_expire(&regs->released, now);
 	return n;
 }
 

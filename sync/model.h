@@ -9,6 +9,8 @@
  * leaves this host's groups.  A release removes the VM only if it is not
  * older than the registration it releases and comes from the host the VM is
  * registered on (a late release from the old host does not undo a move).
+ * A release leaves a record (release.h), so a register or refresh from the
+ * same host stamped before it stays out after the VM is gone.
  */
 #ifndef VMG_MODEL_H
 #define VMG_MODEL_H
@@ -21,6 +23,7 @@
 #include "dnsrec.h"
 #include "event.h"
 #include "name.h"
+#include "release.h"
 
 #define MODEL_MAX_REVZONES 8
 #define MODEL_DEFAULT_HOST_GROUP "all"
@@ -67,6 +70,7 @@ struct model_reg {
 
 struct model_regs {
 	struct model_reg *by_vm;
+	struct release_set released;		/* release records */
 };
 
 enum model_node_kind {
@@ -114,9 +118,11 @@ void model_config_init(struct model_config *cfg);
 void model_regs_init(struct model_regs *regs);
 void model_regs_free(struct model_regs *regs);
 size_t model_regs_count(const struct model_regs *regs);
-/* Returns 1 if the event changed the registrations, 0 if it was stale. */
+/* Returns 1 if the event changed the registrations, 0 if it was stale (a
+ * release that only leaves a record returns 0). */
 int model_apply(struct model_regs *regs, const struct event *ev);
-/* Drop registrations whose lease ended at or before now; returns how many. */
+/* Drop registrations whose lease ended at or before now, and release
+ * records that ended; returns how many registrations. */
 size_t model_expire(struct model_regs *regs, int64_t now);
 
 int model_desired(const struct model_regs *regs, const struct model_config *cfg,

@@ -1,10 +1,13 @@
 /*
  * state.h - the registrations vmgroupd holds, kept across restarts.
  *
- * A JSON array of canonical register events (event_to_json), written
- * atomically; read back through event_parse(), so a damaged or edited file
- * gets the same checks as a spool file.  The daemon saves it before it
- * removes the spool files whose effect it holds.
+ * A JSON array of canonical events (event_to_json), written atomically:
+ * first the release records (release events, "expires" = the record's
+ * end), then the registrations (register events).  Read back through
+ * event_parse(), so a damaged or edited file gets the same checks as a
+ * spool file.  The daemon saves it before it removes the spool files whose
+ * effect it holds; a registration or record that cannot be written out
+ * fails the save (nothing is dropped from the file silently).
  */
 #ifndef VMG_STATE_H
 #define VMG_STATE_H

@@ -85,8 +85,8 @@ test_values(void **state)
 	if (load(BASIC "grouping = host\nhost_group = everything\n[dns]\n"
 	    "ttl = 60\naging = yes\nvm_records = true\n"
 	    "reverse_zones = 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa\n"
-	    "[daemon]\nbackoff_max = 30\nrenew_margin = 0\n", &c, err,
-	    sizeof(err)) != 0)
+	    "[daemon]\nbackoff_max = 30\nrenew_margin = 0\nmax_lease = 604800\n",
+	    &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.model.grouping, MODEL_GROUP_HOST);
 	assert_string_equal(c.model.host_group, "everything");
@@ -97,6 +97,7 @@ test_values(void **state)
 	assert_string_equal(c.model.revzones[1], "8.b.d.0.1.0.0.2.ip6.arpa");
 	assert_int_equal(c.backoff_max, 30);
 	assert_int_equal(c.renew_margin, 0);
+	assert_int_equal(c.max_lease, 604800);
 }
 
 static void
