@@ -10,6 +10,7 @@
 
 #include "daemon.h"
 #include "dnsrec.h"
+#include "lock.h"
 #include "log.h"
 #include "spool.h"
 #include "state.h"
@@ -129,6 +130,22 @@ daemon_close(struct daemon *dm)
 	model_regs_free(&dm->regs);
 }
 
+void
+daemon_replace(struct daemon *dm, struct daemon *next)
+{
+	struct dir_params dp;
+
+	next->spool_lock = dm->spool_lock;
+	next->state_lock = dm->state_lock;
+	daemon_close(dm);
+	*dm = *next;
+	/* the session points into the configuration and the credential,
+	 * which just moved (it is not connected yet) */
+	daemon_dir_params(&dm->conf, &dp);
+	dir_init(&dm->dir, &dp, &dm->krb);
+	memset(next, 0, sizeof(*next));
+}
+
 time_t
 daemon_next_expiry(const struct daemon *dm)
 {
@@ -139,6 +156,49 @@ daemon_next_expiry(const struct daemon *dm)
 		if (r->expires != 0 && (next == 0 || r->expires < next))
 			next = (time_t)r->expires;
 	return next;
+}
+
+/* 1 if the odd name was said before (FNV-1a of its bytes, the last
+ * DAEMON_ODD_SAID remembered), else remember it and 0. */
+static int
+daemon_odd_said(struct daemon *dm, const char *raw)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; raw[i] != '\0'; i++)
+		h = (h ^ (unsigned char)raw[i]) * 0x100000001b3ULL;
+	for (i = 0; i < dm->nodd_said && i < DAEMON_ODD_SAID; i++)
+		if (dm->odd_said[i] == h)
+			return 1;
+	dm->odd_said[dm->nodd_said++ % DAEMON_ODD_SAID] = h;
+	return 0;
+}
+
+/* Files in new/ that are never read for their names (newlines, escapes,
+ * non-ASCII, over SPOOL_NAME_MAX characters): quarantined under a plain
+ * name, each logged once, quoted. */
+static void
+daemon_odd_names(struct daemon *dm)
+{
+	char **names, quoted[200], q[256];
+	size_t i, n;
+
+	if (spool_list_odd(dm->conf.spool, &names, &n) == -1)
+		return;		/* the pass's own listing says why */
+	for (i = 0; i < n; i++) {
+		name_quote(names[i], quoted, sizeof(quoted));
+		if (spool_quarantine_odd(dm->conf.spool, names[i], q,
+		    sizeof(q)) == 0)
+			log_warnx("spool file \"%s\" quarantined as %s: its "
+			    "name is not plain (over %d characters, or not "
+			    "printable ASCII), so it is never read", quoted, q,
+			    SPOOL_NAME_MAX);
+		else if (!daemon_odd_said(dm, names[i]))
+			log_warn("spool file \"%s\" is never read (its name "
+			    "is not plain) and cannot be quarantined", quoted);
+	}
+	spool_list_free(names, n);
 }
 
 static void
@@ -391,6 +451,19 @@ daemon_report(const struct sync_stats *st, size_t expired)
 	    st->groups_changed, st->groups_deleted, expired);
 }
 
+/* Both folders still ours (a folder made again loses its lock file). */
+static int
+daemon_keep_locks(struct daemon *dm, time_t now)
+{
+	if ((dm->spool_lock == NULL || lock_keep(dm->spool_lock) == 0) &&
+	    (dm->state_lock == NULL || lock_keep(dm->state_lock) == 0))
+		return 0;
+	if (now >= dm->next_try)
+		daemon_backoff(dm, now, "not serving the spool",
+		    "a lock is not held (see above)");
+	return -1;
+}
+
 int
 daemon_cycle(struct daemon *dm, time_t now)
 {
@@ -400,6 +473,9 @@ daemon_cycle(struct daemon *dm, time_t now)
 	size_t expired;
 	int rc = -1;
 
+	if (daemon_keep_locks(dm, now) == -1)
+		return -1;
+	daemon_odd_names(dm);
 	if (daemon_read_spool(dm, &b) == -1)
 		return -1;
 	expired = model_expire(&dm->regs, now);

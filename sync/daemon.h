@@ -12,15 +12,19 @@
 #define VMG_DAEMON_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "claim.h"
 #include "conf.h"
 #include "dir.h"
 #include "krb.h"
+#include "lock.h"
 #include "model.h"
 #include "own.h"
 #include "sync.h"
+
+#define DAEMON_ODD_SAID 64
 
 struct daemon {
 	struct conf conf;
@@ -40,6 +44,10 @@ struct daemon {
 	int status_saved;		/* a report was written */
 	int synced;			/* directory holds the desired state */
 	size_t evicted_logged;		/* release records said dropped */
+	uint64_t odd_said[DAEMON_ODD_SAID];	/* odd spool names logged */
+	size_t nodd_said;
+	struct lock *spool_lock;	/* held by the caller; NULL: none */
+	struct lock *state_lock;
 };
 
 /* The directory session settings of a configuration (URIs point into c). */
@@ -47,6 +55,9 @@ void daemon_dir_params(const struct conf *c, struct dir_params *dp);
 int daemon_open(struct daemon *dm, const struct conf *c, char *err,
     size_t errlen);
 void daemon_close(struct daemon *dm);
+/* Replace the running dm by next (opened with daemon_open): dm is closed,
+ * next moved into it (the locks stay those of dm). */
+void daemon_replace(struct daemon *dm, struct daemon *next);
 /* One pass at time now.  0: the directory holds the desired state; 1: it
  * holds all of it that vmgroupd may write, but something wanted is held by
  * another (named in the log and in <state_dir>/status.json); -1: a

@@ -18,14 +18,19 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "name.h"
 #include "spool.h"
 #include "xmem.h"
+
+#define SPOOL_QTRIES 1000	/* <name>, <name>~1 ... <name>~999 */
+#define SPOOL_QNAME_BUF 256	/* SPOOL_NAME_MAX + "~999" + ".reason" < 256 */
+#define SPOOL_REASON_BUF 602	/* 600 characters, newline, NUL */
 
 static const char *const spool_subdirs[] = { "tmp", "new", "quarantine" };
 
 /* A plain file name: 1 to SPOOL_NAME_MAX printable ASCII characters, no
  * '/', not "." or "..".  So a name is safe to print in a log line, and
- * "quarantine/<name>.reason.tmp" still fits in NAME_MAX. */
+ * "<name>~999.reason" (quarantine) still fits in NAME_MAX. */
 static int
 spool_name_ok(const char *name)
 {
@@ -160,8 +165,10 @@ spool_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int
-spool_list(const char *dir, char ***names, size_t *count)
+/* The entries of new/ but dot files: with plain names (odd == 0) or with
+ * names that are not plain (odd == 1). */
+static int
+spool_scan(const char *dir, int odd, char ***names, size_t *count)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -179,7 +186,7 @@ spool_list(const char *dir, char ***names, size_t *count)
 	 * reader, not silently left behind; dot files are not ours
 	 * (editors, rsync temporaries) */
 	while ((errno = 0, de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || !spool_name_ok(de->d_name))
+		if (de->d_name[0] == '.' || spool_name_ok(de->d_name) == odd)
 			continue;
 		if (n == cap)
 			v = xreallocarray(v, cap = cap ? cap * 2 : 16,
@@ -198,6 +205,18 @@ spool_list(const char *dir, char ***names, size_t *count)
 	*names = v;
 	*count = n;
 	return 0;
+}
+
+int
+spool_list(const char *dir, char ***names, size_t *count)
+{
+	return spool_scan(dir, 0, names, count);
+}
+
+int
+spool_list_odd(const char *dir, char ***names, size_t *count)
+{
+	return spool_scan(dir, 1, names, count);
 }
 
 void
@@ -289,32 +308,140 @@ spool_ack(const char *dir, const char *name)
 	return atomic_sync_dir(path);
 }
 
-int
-spool_quarantine(const char *dir, const char *name, const char *reason)
+/* Move from to to, never replacing anything at to (EEXIST). */
+static int
+spool_move_new(const char *from, const char *to)
 {
-	char from[PATH_MAX], to[PATH_MAX], rpath[PATH_MAX], text[602], err[64];
-	size_t i, n = 0;
-	int saved;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* a file system without RENAME_NOREPLACE: link fails on EEXIST */
+	if (link(from, to) == -1)
+		return -1;
+	return unlink(from);
+}
 
-	if (!spool_name_ok(name) ||
-	    spool_path(from, sizeof(from), dir, "new", name) == -1 ||
-	    spool_path(to, sizeof(to), dir, "quarantine", name) == -1 ||
-	    xsnprintf(rpath, sizeof(rpath), "%s.reason", to) == -1) {
-		errno = EINVAL;
+/* Write text into a new file at path (O_EXCL: EEXIST if there is one). */
+static int
+spool_create_new(const char *path, const char *text, size_t n)
+{
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0640);
+	if (fd == -1)
 		return -1;
-	}
-	for (i = 0; reason[i] != '\0' && n < sizeof(text) - 2; i++)
-		text[n++] = (reason[i] >= 0x20 && reason[i] < 0x7f) ?
-		    reason[i] : '?';
-	text[n++] = '\n';
-	if (atomic_write(rpath, text, n, 0640, err, sizeof(err)) == -1)
-		return -1;
-	if (rename(from, to) == -1) {
+	if (atomic_write_all(fd, text, n) == -1 || fsync(fd) == -1) {
 		saved = errno;
-		(void)unlink(rpath);
+		close(fd);
+		(void)unlink(path);
 		errno = saved;
 		return -1;
 	}
-	return atomic_sync_dir(to) == -1 || atomic_sync_dir(from) == -1 ?
-	    -1 : 0;
+	return close(fd);
+}
+
+static int
+spool_ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Move new/<from> to quarantine/<base> (or <base>~N if that, or its
+ * reason, is taken, or if base ends in ".reason"), its reason beside it:
+ * the reason is created first (O_EXCL), the file moved without replacing;
+ * nothing in quarantine/ is ever overwritten.  The name used goes to q. */
+static int
+spool_quarantine_as(const char *dir, const char *from, const char *base,
+    const char *text, size_t n, char q[SPOOL_QNAME_BUF])
+{
+	char src[PATH_MAX], to[PATH_MAX], rpath[PATH_MAX];
+	unsigned i;
+	int saved;
+
+	if (spool_path(src, sizeof(src), dir, "new", from) == -1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (i = spool_ends_with(base, ".reason"); i < SPOOL_QTRIES; i++) {
+		if ((i == 0 ? xstrlcpy(q, base, SPOOL_QNAME_BUF) :
+		    xsnprintf(q, SPOOL_QNAME_BUF, "%s~%u", base, i)) == -1 ||
+		    spool_path(to, sizeof(to), dir, "quarantine", q) == -1 ||
+		    xsnprintf(rpath, sizeof(rpath), "%s.reason", to) == -1) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (spool_create_new(rpath, text, n) == -1) {
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
+		if (spool_move_new(src, to) == 0)
+			return atomic_sync_dir(to) == -1 ||
+			    atomic_sync_dir(src) == -1 ? -1 : 0;
+		saved = errno;
+		(void)unlink(rpath);
+		if (saved != EEXIST) {
+			errno = saved;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* reason as one line: anything but printable ASCII becomes '?'. */
+static size_t
+spool_reason_line(const char *reason, char text[SPOOL_REASON_BUF])
+{
+	size_t i, n = 0;
+
+	for (i = 0; reason[i] != '\0' && n < SPOOL_REASON_BUF - 2; i++)
+		text[n++] = (reason[i] >= 0x20 && reason[i] < 0x7f) ?
+		    reason[i] : '?';
+	text[n++] = '\n';
+	return n;
+}
+
+int
+spool_quarantine(const char *dir, const char *name, const char *reason)
+{
+	char text[SPOOL_REASON_BUF], q[SPOOL_QNAME_BUF];
+	size_t n;
+
+	if (!spool_name_ok(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	n = spool_reason_line(reason, text);
+	return spool_quarantine_as(dir, name, name, text, n, q);
+}
+
+int
+spool_quarantine_odd(const char *dir, const char *raw, char *qname,
+    size_t qlen)
+{
+	char text[SPOOL_REASON_BUF], quoted[200], base[96];
+	char unique[SPOOL_NAME_BUF], q[SPOOL_QNAME_BUF];
+	size_t n;
+
+	if (raw[0] == '\0' || raw[0] == '.' || strchr(raw, '/') != NULL ||
+	    spool_name_ok(raw)) {
+		errno = EINVAL;
+		return -1;
+	}
+	name_quote(raw, quoted, sizeof(quoted));
+	if (spool_unique(unique, sizeof(unique)) == -1 ||
+	    xsnprintf(base, sizeof(base), "badname-%s", unique) == -1)
+		return -1;
+	(void)xsnprintf(text, sizeof(text), "file name not plain (over %d "
+	    "characters, or not printable ASCII), so never read: \"%s\"; "
+	    "kept here as %s\n", SPOOL_NAME_MAX, quoted, base);
+	n = strlen(text);
+	if (spool_quarantine_as(dir, raw, base, text, n, q) == -1)
+		return -1;
+	return xstrlcpy(qname, q, qlen);
 }

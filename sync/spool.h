@@ -3,7 +3,9 @@
  *
  *   <dir>/tmp/         producers' files being written
  *   <dir>/new/         complete events, one JSON file each
- *   <dir>/quarantine/  refused files, each with "<name>.reason" beside it
+ *   <dir>/quarantine/  refused files, each with "<name>.reason" beside it;
+ *                      never overwritten: a name taken (or ending in
+ *                      ".reason") gets "~1", "~2" ... added
  *
  * A producer writes tmp/<name>, fsyncs it and renames it into new/, so a
  * reader never sees a partial file.  Names are
@@ -29,6 +31,10 @@ int spool_write(const char *dir, const char *data, size_t len,
  * ASCII; such files are never read).  Names are safe to print.  0 / -1
  * (errno set). */
 int spool_list(const char *dir, char ***names, size_t *count);
+/* The names in new/ that spool_list leaves out for their names (dot files
+ * aside): raw bytes, NOT safe to print (quote them with name_quote).
+ * 0 / -1 (errno set). */
+int spool_list_odd(const char *dir, char ***names, size_t *count);
 void spool_list_free(char **names, size_t count);
 /* Read new/<name> into buf (NUL-terminated); a file larger than buflen - 1
  * bytes is an error ("larger than N bytes"), never cut; so is a name with
@@ -41,7 +47,15 @@ int spool_read(const char *dir, const char *name, char *buf, size_t buflen,
 int spool_ack(const char *dir, const char *name);
 /* Move new/<name> to quarantine/<name>, with quarantine/<name>.reason
  * holding reason as one line (anything but printable ASCII becomes '?',
- * at most 600 characters); fsync both folders.  0 / -1 (errno set). */
+ * at most 600 characters); fsync both folders.  Nothing in quarantine/ is
+ * replaced: if <name> or <name>.reason is taken, or name ends in
+ * ".reason", the file becomes <name>~N (N from 1 to 999) with its reason
+ * in <name>~N.reason.  0 / -1 (errno set; EEXIST when all are taken). */
 int spool_quarantine(const char *dir, const char *name, const char *reason);
+/* Move new/<raw>, one of spool_list_odd's names, to quarantine/ under a
+ * plain name of ours ("badname-<unique>.json", put in qname), its reason
+ * quoting the name it had.  0 / -1 (errno set). */
+int spool_quarantine_odd(const char *dir, const char *raw, char *qname,
+    size_t qlen);
 
 #endif

@@ -250,8 +250,12 @@ sync_create(struct dir *d, struct own *own, const char *dn,
 	int rc;
 
 	own_add(own, OWN_NODE, dn);
-	if (own_save(own, err, errlen) == -1)
+	if (own_save(own, err, errlen) == -1) {
+		/* ours (a full disk, say), not the directory's: no retry,
+		 * and no "changed under us" */
+		d->last_rc = LDAP_LOCAL_ERROR;
 		return -1;
+	}
 	vals = xcalloc(node->nrrs + 1, sizeof(*vals));
 	for (i = 0; i < node->nrrs; i++)
 		vals[i] = &wbv[i];

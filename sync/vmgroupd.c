@@ -19,12 +19,14 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "daemon.h"
+#include "lock.h"
 #include "log.h"
 #include "spool.h"
 #include "xmem.h"
@@ -117,24 +119,17 @@ notify(const char *msg)
 	close(fd);
 }
 
-/* One daemon per spool: an exclusive lock on <spool>/vmgroupd.lock. */
-static int
-lock_spool(const char *spool)
+/* One daemon per spool and per state folder: the spool first (its
+ * refusal is the one a second copy of the same configuration meets). */
+static void
+lock_folders(const struct conf *c, struct lock *spool, struct lock *state)
 {
-	char path[PATH_MAX];
-	int fd;
+	char err[PATH_MAX + 128];
 
-	if (xsnprintf(path, sizeof(path), "%s/vmgroupd.lock", spool) == -1)
-		fatalx("spool path too long");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd == -1)
-		fatal("lock %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			fatalx("another vmgroupd already serves spool %s", spool);
-		fatal("lock %s", path);
-	}
-	return fd;
+	if (lock_take(spool, c->spool, "spool", err, sizeof(err)) == -1 ||
+	    lock_take(state, c->state_dir, "state folder", err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 }
 
 static int
@@ -220,27 +215,63 @@ read_signal(int sfd)
 	return what;
 }
 
+/* 1 if paths a and b name the same folder (or the same string). */
+static int
+same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The spool and the state folder stay for the life of the daemon (their
+ * locks are held): a reload that moves one is refused. */
+static int
+reload_folders(const struct conf *old, const struct conf *c, char *err,
+    size_t errlen)
+{
+	const char *what, *from, *to;
+
+	if (!same_folder(c->spool, old->spool)) {
+		what = "spool";
+		from = old->spool;
+		to = c->spool;
+	} else if (!same_folder(c->state_dir, old->state_dir)) {
+		what = "state_dir";
+		from = old->state_dir;
+		to = c->state_dir;
+	} else
+		return 0;
+	(void)xsnprintf(err, errlen, "%s changed from %s to %s, which needs "
+	    "a restart", what, from, to);
+	return -1;
+}
+
+/* A refused reload always keeps the running configuration: the new one is
+ * opened beside it and replaces it only once it is complete. */
 static void
 reload(struct daemon *dm, const struct opts *o)
 {
-	struct conf old = dm->conf, c;
+	struct daemon next;
+	struct conf c;
 	char err[512];
 
-	if (conf_load(o->config, &c, err, sizeof(err)) == -1) {
-		log_warnx("reload refused, keeping the running configuration: "
-		    "%s", err);
-		return;
+	if (conf_load(o->config, &c, err, sizeof(err)) == -1 ||
+	    reload_folders(&dm->conf, &c, err, sizeof(err)) == -1)
+		goto refused;
+	if (daemon_open(&next, &c, err, sizeof(err)) == -1) {
+		daemon_close(&next);
+		goto refused;
 	}
-	daemon_close(dm);
-	if (daemon_open(dm, &c, err, sizeof(err)) == 0) {
-		log_info("configuration reloaded from %s", o->config);
-		return;
-	}
-	log_warnx("reload failed (%s); going back to the previous "
-	    "configuration", err);
-	daemon_close(dm);
-	if (daemon_open(dm, &old, err, sizeof(err)) == -1)
-		fatalx("cannot go back to the previous configuration: %s", err);
+	daemon_replace(dm, &next);
+	log_info("configuration reloaded from %s", o->config);
+	return;
+refused:
+	log_warnx("reload refused, keeping the running configuration: %s",
+	    err);
 }
 
 /* After one spool event, wait for the burst to settle (bounded). */
@@ -327,9 +358,10 @@ main(int argc, char *argv[])
 {
 	struct opts o = { 0 };
 	struct daemon dm;
+	struct lock spool_lk, state_lk;
 	struct conf c;
 	char err[512];
-	int sfd, ifd, lfd, rc = 0;
+	int sfd, ifd, rc = 0;
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return 2;
@@ -349,7 +381,9 @@ main(int argc, char *argv[])
 	sfd = setup_signals();
 	if (daemon_open(&dm, &c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	lfd = lock_spool(c.spool);
+	lock_folders(&c, &spool_lk, &state_lk);
+	dm.spool_lock = &spool_lk;
+	dm.state_lock = &state_lk;
 	if (o.once) {
 		rc = daemon_cycle(&dm, time(NULL)) == 0 ? 0 : 1;
 	} else {
@@ -364,7 +398,8 @@ main(int argc, char *argv[])
 			close(ifd);
 	}
 	daemon_close(&dm);
-	close(lfd);
+	lock_release(&state_lk);
+	lock_release(&spool_lk);
 	close(sfd);
 	return rc;
 }

@@ -442,6 +442,104 @@ test_init_refusals(void **state)
 	assert_int_equal(count_in(path, "new"), 0);
 }
 
+static void
+first_line(const char *dir, const char *name, char *out, size_t outlen)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	assert_int_equal(xsnprintf(path, sizeof(path), "%s/quarantine/%s",
+	    dir, name), 0);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		fail_msg("no %s", path);
+	else {
+		assert_non_null(fgets(out, (int)outlen, fp));
+		fclose(fp);
+	}
+}
+
+/* Nothing in quarantine/ is ever overwritten: the same name twice, and a
+ * file whose name is another's reason file. */
+static void
+test_quarantine_no_overwrite(void **state)
+{
+	const char *dir = *state;
+	char err[256], text[128];
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	put_file(dir, "new", "ab.json", "first");
+	assert_int_equal(spool_quarantine(dir, "ab.json", "reason one"), 0);
+	put_file(dir, "new", "ab.json", "second");
+	assert_int_equal(spool_quarantine(dir, "ab.json", "reason two"), 0);
+	put_file(dir, "new", "ab.json.reason", "third");
+	assert_int_equal(spool_quarantine(dir, "ab.json.reason", "reason 3"),
+	    0);
+	assert_int_equal(count_in(dir, "new"), 0);
+	assert_int_equal(count_in(dir, "quarantine"), 6);
+	first_line(dir, "ab.json", text, sizeof(text));
+	assert_string_equal(text, "first");
+	first_line(dir, "ab.json.reason", text, sizeof(text));
+	assert_string_equal(text, "reason one\n");
+	first_line(dir, "ab.json~1", text, sizeof(text));
+	assert_string_equal(text, "second");
+	first_line(dir, "ab.json~1.reason", text, sizeof(text));
+	assert_string_equal(text, "reason two\n");
+	/* a name ending in .reason never sits where a reason would */
+	first_line(dir, "ab.json.reason~1", text, sizeof(text));
+	assert_string_equal(text, "third");
+	first_line(dir, "ab.json.reason~1.reason", text, sizeof(text));
+	assert_string_equal(text, "reason 3\n");
+	/* a name whose next free slot's reason is taken skips it */
+	put_file(dir, "quarantine", "cd.json~1.reason", "not ours");
+	put_file(dir, "new", "cd.json", "a");
+	assert_int_equal(spool_quarantine(dir, "cd.json", "r"), 0);
+	put_file(dir, "new", "cd.json", "b");
+	assert_int_equal(spool_quarantine(dir, "cd.json", "r"), 0);
+	first_line(dir, "cd.json~1.reason", text, sizeof(text));
+	assert_string_equal(text, "not ours");
+	first_line(dir, "cd.json~2", text, sizeof(text));
+	assert_string_equal(text, "b");
+}
+
+/* Names spool_list leaves out are listed apart, and quarantined under a
+ * plain name with the old one quoted in the reason. */
+static void
+test_odd_names(void **state)
+{
+	const char *dir = *state;
+	char err[256], text[600], big[260], q[SPOOL_NAME_BUF * 2], **names;
+	size_t n, i;
+
+	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
+	memset(big, 'b', sizeof(big));
+	big[SPOOL_NAME_MAX + 1] = '\0';
+	put_file(dir, "new", big, "{}");
+	put_file(dir, "new", "new\nline.json", "{}");
+	put_file(dir, "new", "caf\xc3\xa9.json", "{}");
+	put_file(dir, "new", ".dot\x1b.json", "{}");	/* not ours */
+	put_file(dir, "new", "plain.json", "{}");
+	assert_int_equal(spool_list_odd(dir, &names, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(spool_quarantine_odd(dir, "plain.json", q, sizeof(q)),
+	    -1);
+	assert_int_equal(errno, EINVAL);
+	for (i = 0; i < n; i++)
+		assert_int_equal(spool_quarantine_odd(dir, names[i], q,
+		    sizeof(q)), 0);
+	spool_list_free(names, n);
+	assert_int_equal(count_in(dir, "new"), 2);
+	assert_int_equal(count_in(dir, "quarantine"), 6);
+	assert_int_equal(spool_list_odd(dir, &names, &n), 0);
+	assert_int_equal(n, 0);
+	spool_list_free(names, n);
+	/* the last one: its reason names the old name, quoted */
+	assert_int_equal(strncmp(q, "badname-", 8), 0);
+	assert_int_equal(xstrlcat(q, ".reason", sizeof(q)), 0);
+	first_line(dir, q, text, sizeof(text));
+	assert_non_null(strstr(text, "\"new\\x0aline.json\""));
+}
+
 int
 main(void)
 {
@@ -467,6 +565,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quarantine_refusals,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refusals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_quarantine_no_overwrite,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odd_names, setup,
 		    teardown),
 	};
 
