@@ -259,17 +259,15 @@ reload(struct daemon *dm, const struct opts *o)
 	struct conf c;
 	char err[512];
 
-	if (conf_load(o->config, &c, err, sizeof(err)) == -1 ||
-	    reload_folders(&dm->conf, &c, err, sizeof(err)) == -1)
-		goto refused;
-	if (daemon_open(&next, &c, err, sizeof(err)) == -1) {
+	if (conf_load(o->config, &c, err, sizeof(err)) == 0 &&
+	    reload_folders(&dm->conf, &c, err, sizeof(err)) == 0) {
+		if (daemon_open(&next, &c, err, sizeof(err)) == 0) {
+			daemon_replace(dm, &next);
+			log_info("configuration reloaded from %s", o->config);
+			return;
+		}
 		daemon_close(&next);
-		goto refused;
 	}
-	daemon_replace(dm, &next);
-	log_info("configuration reloaded from %s", o->config);
-	return;
-refused:
 	log_warnx("reload refused, keeping the running configuration: %s",
 	    err);
 }
