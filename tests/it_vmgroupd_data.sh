@@ -115,6 +115,7 @@ drop "$(printf 'nl\nname.json')" '{}'
 drop "$(printf 'esc\033[31m.json')" '{}'
 drop "$(printf 'caf\303\251.json')" '{}'
 drop "$long.json" '{}'
+at "$T" register odd1 -i late2 -a 198.51.100.1	# a pass, whatever wakes it
 quoted_long="\"$(printf 'x%.0s' $(seq 40))...\""
 odd_quoted=('"nl\x0aname.json"' '"esc\x1b[31m.json"' '"caf\xc3\xa9.json"'
 	"$quoted_long")
@@ -131,8 +132,9 @@ check "into quarantine under plain names" test \
 	"$(ls "$SPOOL/quarantine" | grep -c '^badname-.*\.json$')" -eq 4
 check "each reason quotes the old name" grep -q -F '"nl\x0aname.json"' \
 	"$SPOOL"/quarantine/badname-*.reason
-at "$T" register odd2 -i late2 -a 198.51.100.2
-check "another pass" wait_for 20 has_a hv1-late2-vm 198.51.100.2
+check "the pass wrote its event" wait_for 20 has_a hv1-late2-vm 198.51.100.1
+at "$T" register odd2 -i late3 -a 198.51.100.2
+check "another pass" wait_for 20 has_a hv1-late3-vm 198.51.100.2
 for q in "${odd_quoted[@]}"; do
 	check "logged once: $q" test "$(count_logged "spool file $q")" -eq 1
 done
