@@ -199,10 +199,11 @@ check "nor did it stay in the spool" spool_empty
 
 # --- a full state folder: a tmpfs of ours in a private mount namespace
 full_disk() {
-	local st=$W/statef sp=$W/spoolf cf=$W/conf-full i
+	local st=$W/statef sp=$W/spoolf cf=$W/conf-full
 	mkdir -p "$st"
 	sed "s|^spool = .*|spool = $sp|; s|^state_dir = .*|state_dir = $st|;
-	    s|^host = .*|host = hv3|" "$CONF" >"$cf"
+	    s|^host = .*|host = hv3|; s|^vm_records = .*|vm_records = no|" \
+	    "$CONF" >"$cf"
 	"$VMGROUPD" -t -f "$cf" >/dev/null 2>&1 || bad "full-disk spool"
 	: >"$W/log-full"
 	unshare -m --propagation private sh -c '
@@ -221,6 +222,22 @@ full_disk() {
 	nsenter -t "$fpid" -m rm -f "$st/filler" || bad "free the tmpfs"
 	check "written once there is room" wait_for 30 has_a hv3-disk-vm 198.51.100.9
 	check "and the spool emptied" wait_for 20 sh -c "[ -z \"\$(ls -A '$sp/new')\" ]"
+	# full again; a VM joins a group that exists: the directory takes it,
+	# the registrations cannot be saved
+	nsenter -t "$fpid" -m dd if=/dev/zero of="$st/filler" bs=4k \
+	    >/dev/null 2>&1
+	"$VMGROUP" register -s "$sp" -t "$T" -H hv3 -S dhcp -n full2 -i disk \
+	    -a 198.51.100.10 >/dev/null || bad "register full2"
+	check "registrations that cannot be saved are logged with the cause" \
+		wait_for 20 grep -q \
+		"saving registrations: .*registrations.json.*No space left on device" \
+		"$W/log-full"
+	check "their event stays in the spool" test -n "$(ls -A "$sp/new")"
+	check "the daemon keeps running" kill -0 "$fpid"
+	nsenter -t "$fpid" -m rm -f "$st/filler" || bad "free the tmpfs"
+	check "saved once there is room" wait_for 20 sh -c "[ -z \"\$(ls -A '$sp/new')\" ]"
+	check "and kept" nsenter -t "$fpid" -m grep -q '"vm":"full2"' \
+		"$st/registrations.json"
 	stop_pid "$fpid"	# the tmpfs goes with its namespace
 	fpid=
 }
