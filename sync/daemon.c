@@ -451,17 +451,21 @@ daemon_report(const struct sync_stats *st, size_t expired)
 	    st->groups_changed, st->groups_deleted, expired);
 }
 
-/* Both folders still ours (a folder made again loses its lock file). */
-static int
-daemon_keep_locks(struct daemon *dm, time_t now)
+/* Both folders still ours: a folder made again loses its lock file, and
+ * it is locked again here; if another vmgroupd got there first, this one
+ * cannot serve that folder and two must not: it stops (the spool keeps
+ * the events; started again, it is refused while the other runs). */
+static void
+daemon_keep_locks(struct daemon *dm)
 {
-	if ((dm->spool_lock == NULL || lock_keep(dm->spool_lock) == 0) &&
-	    (dm->state_lock == NULL || lock_keep(dm->state_lock) == 0))
-		return 0;
-	if (now >= dm->next_try)
-		daemon_backoff(dm, now, "not serving the spool",
-		    "a lock is not held (see above)");
-	return -1;
+	struct lock *l[2] = { dm->spool_lock, dm->state_lock };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (l[i] != NULL && lock_keep(l[i]) == -1)
+			fatalx("the %s was made again while vmgroupd ran, and "
+			    "another vmgroupd serves it now; stopping",
+			    l[i]->what);
 }
 
 int
@@ -473,8 +477,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 	size_t expired;
 	int rc = -1;
 
-	if (daemon_keep_locks(dm, now) == -1)
-		return -1;
+	daemon_keep_locks(dm);
 	daemon_odd_names(dm);
 	if (daemon_read_spool(dm, &b) == -1)
 		return -1;

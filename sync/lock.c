@@ -69,17 +69,17 @@ lock_keep(struct lock *l)
 	if (l->fd != -1 && stat(l->path, &st) == 0 && st.st_dev == l->dev &&
 	    st.st_ino == l->ino)
 		return 0;
-	/* gone or replaced: the folder was made again */
+	/* gone or replaced: the folder was made again, or is gone */
 	fd = lock_open(l, &st);
+	if (fd == -1 && errno == EWOULDBLOCK)
+		return -1;
 	if (fd == -1) {
-		if (!l->lost && errno == EWOULDBLOCK)
-			log_warnx("the %s was made again and another vmgroupd "
-			    "serves it now; leaving it alone", l->what);
-		else if (!l->lost)
+		/* a folder that is gone is said by what uses it */
+		if (!l->lost && errno != ENOENT)
 			log_warn("the lock of the %s is gone and cannot be "
 			    "made again (%s)", l->what, l->path);
 		l->lost = 1;
-		return -1;
+		return 0;
 	}
 	if (l->fd != -1)
 		close(l->fd);

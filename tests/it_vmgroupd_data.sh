@@ -8,7 +8,7 @@
 #  * a reload with an unsafe keytab, a new spool or a new state folder is
 #    refused and the running daemon goes on;
 #  * one daemon per state folder and per spool, also once the spool is
-#    made again;
+#    made again (taken again, or, if another daemon took it, stopping);
 #  * a full state folder (a small tmpfs in a mount namespace of ours):
 #    the log names the cause, the event stays in the spool, and it is
 #    written once there is room.
@@ -22,6 +22,7 @@ fi
 . "$top_srcdir/tests/lib-proc.sh"
 dpid=
 fpid=
+bpid=
 
 stop_pid() { # pid: TERM, then wait (KILL after 5 s)
 	[ -n "$1" ] || return 0
@@ -30,7 +31,9 @@ stop_pid() { # pid: TERM, then wait (KILL after 5 s)
 	wait "$1" 2>/dev/null
 }
 cleanup() {
+	kill -CONT $dpid $bpid 2>/dev/null
 	stop_pid "$dpid"
+	stop_pid "$bpid"
 	stop_pid "$fpid"
 	chmod 0600 "$VMG_TEST_KEYTAB" 2>/dev/null
 }
@@ -187,6 +190,31 @@ timeout 10 "$VMGROUPD" -d --allow-root -f "$W/conf2" >"$W/second.out" 2>&1
 check "a second daemon on the spool made again is refused" test $? -eq 1
 check "saying so" grep -q "another vmgroupd already serves spool" \
 	"$W/second.out"
+rm -rf "$W/spool.old"
+
+# --- the spool made again and taken by another daemon first: this one
+# stops (two must not serve one spool).  SIGSTOP holds each daemon still
+# while the other acts, so the order is certain.
+kill -STOP "$dpid"
+mv "$SPOOL" "$W/spool.old"
+"$VMGROUPD" -t -f "$CONF" >/dev/null 2>&1 || bad "spool made again"
+sed "s|^state_dir = .*|state_dir = $W/state4|; s|^host = .*|host = hv4|" \
+	"$CONF" >"$W/conf4"
+"$VMGROUPD" -d --allow-root -f "$W/conf4" >"$W/b.log" 2>&1 &
+bpid=$!
+check "another daemon takes the spool made again" \
+	wait_for 20 grep -q "directory URI" "$W/b.log"
+kill -STOP "$bpid"
+kill -CONT "$dpid"
+at "$T" register r2 -i remade -a 198.51.100.6	# a pass of the first
+check "the first daemon stops, saying why" wait_for 20 logged \
+	"spool $SPOOL was made again while vmgroupd ran, and another vmgroupd serves it now; stopping"
+wait "$dpid"
+check "with status 1" test $? -eq 1
+dpid=
+kill -CONT "$bpid"
+stop_pid "$bpid"
+bpid=
 rm -rf "$W/spool.old"
 stop_daemon
 
