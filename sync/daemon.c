@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,9 @@
 #include "status.h"
 #include "sync.h"
 #include "xmem.h"
+
+/* Asks a pass to stop between two writes (SIGTERM); NULL: never. */
+static int (*daemon_stop_fn)(void);
 
 /* The files of one pass: accepted names and the VM each one names. */
 struct batch {
@@ -88,6 +92,9 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 
 	memset(dm, 0, sizeof(*dm));
 	dm->conf = *c;
+	agenda_init(&dm->agenda);
+	/* the first pass is a full reconcile */
+	agenda_set(&dm->agenda, AGENDA_FULL, agenda_now());
 	model_regs_init(&dm->regs);
 	dm->regs.released.hold = (int64_t)c->max_lease;
 	if (spool_init(c->spool, err, errlen) == -1 ||
@@ -209,7 +216,73 @@ batch_free(struct batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Read and apply every new spool file; quarantine the bad ones. */
+void
+daemon_set_stop(int (*fn)(void))
+{
+	daemon_stop_fn = fn;
+}
+
+static int
+daemon_stopping(void)
+{
+	return daemon_stop_fn != NULL && daemon_stop_fn();
+}
+
+/* The spool's listing failed (errno e) or worked (e = 0): say so when that
+ * changes, never on every try; the next rescan after a backoff. */
+static void
+daemon_spool_status(struct daemon *dm, int e)
+{
+	int64_t now = agenda_now(), delay;
+
+	if (e == 0) {
+		if (dm->spool_errno != 0)
+			log_info("spool %s can be listed again (after %u "
+			    "failed listing%s)", dm->conf.spool,
+			    dm->spool_fails, dm->spool_fails == 1 ? "" : "s");
+		dm->spool_errno = 0;
+		dm->spool_fails = 0;
+		agenda_set(&dm->agenda, AGENDA_RESCAN,
+		    now + (int64_t)dm->conf.rescan_interval * 1000);
+		return;
+	}
+	if (e != dm->spool_errno)
+		log_warnx("cannot list spool %s/new: %s; trying again at "
+		    "most every %u s, and saying so again only if that "
+		    "changes", dm->conf.spool, strerror(e),
+		    dm->conf.rescan_interval);
+	dm->spool_errno = e;
+	delay = dm->spool_fails < 16 ? (int64_t)1000 << dm->spool_fails :
+	    INT64_MAX / 4;
+	if (delay > (int64_t)dm->conf.rescan_interval * 1000)
+		delay = (int64_t)dm->conf.rescan_interval * 1000;
+	dm->spool_fails++;
+	agenda_set(&dm->agenda, AGENDA_RESCAN, now + delay);
+}
+
+static int
+daemon_list_spool(struct daemon *dm, char ***names, size_t *n)
+{
+	int rc = spool_list(dm->conf.spool, names, n);
+
+	daemon_spool_status(dm, rc == -1 ? (errno != 0 ? errno : EIO) : 0);
+	return rc;
+}
+
+int
+daemon_spool_pending(struct daemon *dm)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (daemon_list_spool(dm, &names, &n) == -1)
+		return -1;
+	spool_list_free(names, n);
+	return n > (size_t)INT_MAX ? INT_MAX : (int)n;
+}
+
+/* Read and apply every new spool file; quarantine the bad ones.  -1: the
+ * spool cannot be listed (logged by daemon_spool_status). */
 static int
 daemon_read_spool(struct daemon *dm, struct batch *b)
 {
@@ -218,10 +291,8 @@ daemon_read_spool(struct daemon *dm, struct batch *b)
 	size_t i, n = 0, len;
 
 	memset(b, 0, sizeof(*b));
-	if (spool_list(dm->conf.spool, &b->names, &b->n) == -1) {
-		log_warn("cannot list spool %s", dm->conf.spool);
+	if (daemon_list_spool(dm, &b->names, &b->n) == -1)
 		return -1;
-	}
 	b->vms = xcalloc(b->n + 1, sizeof(*b->vms));
 	for (i = 0; i < b->n; i++) {
 		if (spool_read(dm->conf.spool, b->names[i], buf, sizeof(buf),
@@ -258,25 +329,74 @@ daemon_note_evicted(struct daemon *dm)
 	dm->evicted_logged = dm->regs.released.evicted;
 }
 
+/* A failed pass: the retry waits a backoff counted from now, the end of
+ * the failed attempt (not from now_start, when the pass began), capped
+ * at backoff_max and jittered (agenda.c).  A stop asked for ends here. */
 static void
-daemon_backoff(struct daemon *dm, time_t now, const char *what,
+daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
     const char *err)
 {
-	unsigned cap = dm->conf.backoff_max, delay;
+	int64_t delay;
 
-	dm->backoff = dm->backoff == 0 ? 1 : dm->backoff * 2;
-	if (dm->backoff > cap)
-		dm->backoff = cap;
-	/* jitter: between half and all of the delay */
-	delay = dm->backoff / 2 + (unsigned)random() % (dm->backoff / 2 + 1);
-	if (delay == 0)
-		delay = 1;
-	dm->next_try = now + (time_t)delay;
+	(void)now_start;
 	dm->synced = 0;
 	sync_cache_clear(&dm->cache);	/* read everything next time */
 	claims_unverify(&dm->claims);
-	log_warnx("%s: %s; retrying in %u s (nothing is lost: the spool "
-	    "keeps the events)", what, err, delay);
+	if (daemon_stopping()) {
+		log_warnx("%s: %s; stopping: what was not written stays in "
+		    "the spool for the next pass", what, err);
+		return;
+	}
+	delay = agenda_fail(&dm->agenda, agenda_now(), dm->conf.backoff_max);
+	log_warnx("%s: %s; retrying in %lld.%lld s (nothing is lost: the "
+	    "spool keeps the events)", what, err, (long long)(delay / 1000),
+	    (long long)(delay % 1000 / 100));
+}
+
+/* The pass succeeded: the next full reconcile, and the end of a run of
+ * failures said once. */
+static void
+daemon_synced(struct daemon *dm)
+{
+	int64_t now = agenda_now(), since = dm->agenda.failing_since;
+	unsigned failed;
+
+	failed = agenda_ok(&dm->agenda, now);
+	if (failed > 0)
+		log_info("the directory holds the desired state again, after "
+		    "%u failed attempt%s over %lld s", failed, failed == 1 ?
+		    "" : "s", (long long)((now - since) / 1000));
+	if (dm->full)
+		agenda_set(&dm->agenda, AGENDA_FULL,
+		    now + (int64_t)dm->conf.reconcile_interval * 1000);
+	dm->synced = 1;
+}
+
+void
+daemon_plan(struct daemon *dm)
+{
+	int64_t now = agenda_now(), wall = agenda_wall_ms();
+
+	agenda_set_wall(&dm->agenda, AGENDA_LEASE, daemon_next_expiry(dm), now,
+	    wall);
+	agenda_set_wall(&dm->agenda, AGENDA_RENEW,
+	    krb_renew_at(&dm->krb, dm->conf.renew_margin), now, wall);
+}
+
+/* renew_margin longer than half the tickets' life: said once. */
+static void
+daemon_margin_note(struct daemon *dm)
+{
+	unsigned want = dm->conf.renew_margin;
+	unsigned got = krb_margin(&dm->krb, want);
+
+	if (got == want || dm->krb.margin_said)
+		return;
+	dm->krb.margin_said = 1;
+	log_warnx("renew_margin = %u s, but the KDC gives tickets for %lld s: "
+	    "renewing them %u s before they end instead (half their life), "
+	    "not on every pass", want,
+	    (long long)(dm->krb.endtime - dm->krb.starttime), got);
 }
 
 /* Fresh credentials before they end; a connection bound with them. */
@@ -289,6 +409,7 @@ daemon_connect(struct daemon *dm, time_t now, char *err, size_t errlen)
 		log_info("got a Kerberos ticket for %s from %s, valid until "
 		    "%lld", dm->krb.principal, dm->krb.keytab,
 		    (long long)dm->krb.endtime);
+		daemon_margin_note(dm);
 		dir_close(&dm->dir);	/* rebind with the new credential */
 	}
 	if (dm->dir.ld != NULL)
@@ -300,12 +421,13 @@ daemon_connect(struct daemon *dm, time_t now, char *err, size_t errlen)
 	return 0;
 }
 
-/* A full reconcile (everything read again) is due. */
+/* This pass is a full reconcile (everything read again): decided when
+ * it starts, from the agenda's deadline. */
 static int
 daemon_full_due(const struct daemon *dm, time_t now)
 {
-	return dm->last_full == 0 ||
-	    now >= dm->last_full + (time_t)dm->conf.reconcile_interval;
+	(void)now;
+	return dm->full;
 }
 
 /* Registrations in this batch of a VM whose name is a node held by
@@ -370,7 +492,8 @@ daemon_sync(struct daemon *dm, time_t now, struct batch *b,
 	struct model_config cfg = dm->conf.model;
 	struct sync_params sp = { .base = dm->conf.base,
 	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now,
-	    .cache = &dm->cache, .full = daemon_full_due(dm, now) };
+	    .cache = &dm->cache, .full = daemon_full_due(dm, now),
+	    .stop = daemon_stop_fn };
 	struct model_desired want;
 	int rc;
 
@@ -475,15 +598,16 @@ daemon_cycle(struct daemon *dm, time_t now)
 	struct sync_stats st;
 	char err[512];
 	size_t expired;
-	int rc = -1;
+	int rc = -1, listed;
 
 	daemon_keep_locks(dm);
 	daemon_odd_names(dm);
-	if (daemon_read_spool(dm, &b) == -1)
-		return -1;
+	dm->full = agenda_passed(&dm->agenda, AGENDA_FULL, agenda_now());
+	/* an unlistable spool holds nothing to read: leases still end */
+	listed = daemon_read_spool(dm, &b);
 	expired = model_expire(&dm->regs, now);
 	daemon_note_evicted(dm);
-	if (now < dm->next_try)
+	if (agenda_waiting(&dm->agenda, agenda_now()))
 		goto out;
 	if (daemon_connect(dm, now, err, sizeof(err)) == -1) {
 		daemon_backoff(dm, now, "directory unreachable", err);
@@ -499,12 +623,10 @@ daemon_cycle(struct daemon *dm, time_t now)
 	}
 	daemon_ack(dm, &b);
 	daemon_report(&st, expired);
-	dm->backoff = 0;
-	dm->next_try = 0;
-	dm->synced = 1;
-	if (daemon_full_due(dm, now))
-		dm->last_full = now;
+	daemon_synced(dm);
 	rc = daemon_status(dm, now, &st) > 0 ? 1 : 0;
+	if (listed == -1)
+		rc = -1;
 out:
 	batch_free(&b);
 	return rc;

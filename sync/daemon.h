@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "agenda.h"
 #include "claim.h"
 #include "conf.h"
 #include "dir.h"
@@ -34,9 +35,8 @@ struct daemon {
 	struct model_regs regs;
 	char regs_path[PATH_MAX];
 	char own_path[PATH_MAX];
-	unsigned backoff;		/* current retry delay, seconds */
-	time_t next_try;		/* no directory attempt before this */
-	time_t last_full;		/* last full reconcile */
+	struct agenda agenda;		/* every deadline: retry, rescan ... */
+	int full;			/* this pass is a full reconcile */
 	struct sync_cache cache;	/* what passes since then verified */
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
@@ -48,6 +48,8 @@ struct daemon {
 	size_t nodd_said;
 	struct lock *spool_lock;	/* held by the caller; NULL: none */
 	struct lock *state_lock;
+	int spool_errno;		/* the spool cannot be listed: why */
+	unsigned spool_fails;		/* listings failed in a row */
 };
 
 /* The directory session settings of a configuration (URIs point into c). */
@@ -61,8 +63,20 @@ void daemon_replace(struct daemon *dm, struct daemon *next);
 /* One pass at time now.  0: the directory holds the desired state; 1: it
  * holds all of it that vmgroupd may write, but something wanted is held by
  * another (named in the log and in <state_dir>/status.json); -1: a
- * directory or Kerberos failure, retried at dm->next_try (nothing lost). */
+ * directory or Kerberos failure, retried at the agenda's retry deadline
+ * (nothing lost), or the spool could not be listed, or a stop was asked
+ * for (daemon_set_stop). */
 int daemon_cycle(struct daemon *dm, time_t now);
+/* After a pass: the deadlines it moved (lease end, ticket renewal). */
+void daemon_plan(struct daemon *dm);
+/* List the spool's new files for the loop's rescan: how many there are,
+ * or -1 if the spool cannot be listed.  A persistent failure is logged
+ * once, then only when it changes, and retried with a backoff (capped at
+ * rescan_interval); so is the recovery.  Sets the rescan deadline. */
+int daemon_spool_pending(struct daemon *dm);
+/* fn() true asks a pass to stop between two directory writes, leaving
+ * in the spool whatever it has not written (SIGTERM). */
+void daemon_set_stop(int (*fn)(void));
 /* The earliest lease end among the registrations, 0 if none. */
 time_t daemon_next_expiry(const struct daemon *dm);
 

@@ -150,10 +150,31 @@ krb_free(struct krb *k)
 	k->cred = GSS_C_NO_CREDENTIAL;
 }
 
+unsigned
+krb_margin(const struct krb *k, unsigned margin)
+{
+	time_t life = k->endtime - k->starttime;
+
+	if (k->endtime == 0 || life <= 0)
+		return margin;
+	if ((time_t)margin > life / 2)
+		return (unsigned)(life / 2);
+	return margin;
+}
+
 int
 krb_stale(const struct krb *k, time_t now, unsigned margin)
 {
-	return k->cred == GSS_C_NO_CREDENTIAL || k->endtime <= now + margin;
+	return k->cred == GSS_C_NO_CREDENTIAL ||
+	    k->endtime <= now + (time_t)krb_margin(k, margin);
+}
+
+time_t
+krb_renew_at(const struct krb *k, unsigned margin)
+{
+	if (k->cred == GSS_C_NO_CREDENTIAL)
+		return 0;
+	return k->endtime - (time_t)krb_margin(k, margin);
 }
 
 /* A new MEMORY ccache holding creds, and a GSSAPI credential over it. */
@@ -193,6 +214,8 @@ krb_store(struct krb *k, krb5_principal princ, krb5_creds *creds, char *err,
 	k->cc = cc;
 	k->cred = cred;
 	k->endtime = creds->times.endtime;
+	k->starttime = creds->times.starttime != 0 ?
+	    creds->times.starttime : creds->times.authtime;
 	return 0;
 fail:
 	if (cc != NULL)

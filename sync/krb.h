@@ -21,6 +21,8 @@ struct krb {
 	gss_cred_id_t cred;		/* GSS_C_NO_CREDENTIAL until acquired */
 	char ccname[128];		/* "MEMORY:...", GSSAPI's cache here */
 	time_t endtime;			/* end of the TGT, 0 if none */
+	time_t starttime;		/* its start: life = end - start */
+	int margin_said;		/* the margin clamp was logged */
 	char principal[256];
 	char keytab[4096];
 };
@@ -32,8 +34,14 @@ int krb_init(struct krb *k, const char *keytab, const char *principal,
 /* Get a fresh TGT from the keytab (contacts the KDC); the keytab is checked
  * again and read through the descriptor that was checked.  0 / -1. */
 int krb_acquire(struct krb *k, char *err, size_t errlen);
-/* True when there is no credential or it ends within margin seconds. */
+/* The renewal margin for the ticket held: margin, but at most half the
+ * ticket's life (a margin as long as the life would renew on every use). */
+unsigned krb_margin(const struct krb *k, unsigned margin);
+/* True when there is no credential or it ends within krb_margin(). */
 int krb_stale(const struct krb *k, time_t now, unsigned margin);
+/* When to renew the credential held (its end minus krb_margin()); 0 if
+ * there is none. */
+time_t krb_renew_at(const struct krb *k, unsigned margin);
 void krb_free(struct krb *k);
 /* The keytab, a symbolic link followed, must be a regular file that others
  * may neither read nor write and its group may not write; err names what

@@ -685,6 +685,16 @@ sync_group_gone(struct dir *d, struct own *own, const struct sync_params *p,
 	return 0;
 }
 
+/* A stop was asked for (SIGTERM): end the pass before the next write. */
+static int
+sync_stopping(const struct sync_params *p, char *err, size_t errlen)
+{
+	if (p->stop == NULL || !p->stop())
+		return 0;
+	(void)xsnprintf(err, errlen, "stopped by a signal");
+	return -1;
+}
+
 /* The wanted nodes of one pass: VM nodes first (pass 0), so a VM whose
  * name is taken is found before anything is written for it. */
 static int
@@ -702,6 +712,8 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 
 		if ((node->kind == MODEL_NODE_VM) != (pass == 0))
 			continue;
+		if (sync_stopping(p, err, errlen) == -1)
+			return -1;
 		if (dn_zone(p->base, p->partition, node->zone, &zdn) == -1 ||
 		    dn_node(zdn, node->name, &dn) == -1) {
 			(void)xsnprintf(err, errlen, "cannot build the DN of %s",
@@ -746,6 +758,8 @@ sync_nodes(struct dir *d, struct own *own, const struct sync_params *p,
 			st->cached++;
 			continue;
 		}
+		if ((rc = sync_stopping(p, err, errlen)) == -1)
+			break;
 		/* cache first: sync_unwanted may drop (and free) the DN */
 		sync_cache_put(p, owned[i], SYNC_DIGEST_TOMBSTONE);
 		rc = sync_unwanted(d, own, owned[i], p->now, st, err, errlen);
@@ -766,6 +780,8 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 	int rc = 0;
 
 	for (i = 0; i < want->ngroups && rc == 0; i++) {
+		if (sync_stopping(p, err, errlen) == -1)
+			return -1;
 		if (dn_child(p->ou, "CN", want->groups[i].name, &dn) == -1) {
 			(void)xsnprintf(err, errlen, "cannot build the DN of "
 			    "group %s", want->groups[i].name);

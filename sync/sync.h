@@ -51,6 +51,7 @@ struct sync_params {
 	time_t now;			/* for tombstone times */
 	struct sync_cache *cache;	/* NULL: read everything */
 	int full;			/* a full reconcile: read everything */
+	int (*stop)(void);		/* true: stop before the next write */
 };
 
 struct sync_stats {
@@ -73,7 +74,8 @@ int sync_zone_serial(struct dir *d, const struct sync_params *p,
 int sync_serials(struct dir *d, const struct sync_params *p,
     struct model_config *cfg, char *err, size_t errlen);
 /* Apply want.  0 when every owned difference was written; -1 with err on
- * the first directory failure (the caller retries later).  Foreign nodes
+ * the first directory failure (the caller retries later), or when p->stop
+ * asks to stop (checked before each node or object).  Foreign nodes
  * are not failures: they are counted and named in st. */
 int sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, struct sync_stats *st, char *err,

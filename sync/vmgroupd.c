@@ -1,9 +1,11 @@
 /*
  * vmgroupd.c - the sync daemon: main, options, lock, event loop.
  *
- * The loop waits on the spool (inotify), signals (signalfd) and a timeout:
- * the next rescan, lease expiry, retry or full reconcile, whichever is
- * first.  SIGHUP reloads the configuration, SIGTERM/SIGINT stop cleanly.
+ * The loop waits on the spool (inotify), signals (signalfd) and the
+ * earliest deadline of the agenda (agenda.h: retry, rescan, full reconcile,
+ * lease end, ticket renewal); while a retry is pending nothing else runs.
+ * SIGHUP reloads the configuration, SIGTERM/SIGINT stop cleanly, also in
+ * the middle of a pass (between two writes), with --once too.
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agenda.h"
 #include "conf.h"
 #include "daemon.h"
 #include "lock.h"
@@ -32,6 +35,16 @@
 #include "xmem.h"
 
 #define COALESCE_MS 200		/* gather a burst of events into one pass */
+
+/* The inotify watch on <spool>/new; it goes with the folder. */
+struct watch {
+	int fd;				/* inotify instance */
+	int wd;				/* the watch, -1 while there is none */
+	int away;			/* the spool could not be listed */
+	char path[PATH_MAX];
+};
+
+static volatile sig_atomic_t once_signal;	/* --once: TERM/INT came */
 
 struct opts {
 	const char *config;
@@ -132,6 +145,50 @@ lock_folders(const struct conf *c, struct lock *spool, struct lock *state)
 		fatalx("%s", err);
 }
 
+/* Daemon mode: TERM or INT waits in the signalfd; a pass stops early. */
+static int
+stop_pending(void)
+{
+	sigset_t set;
+
+	return sigpending(&set) == 0 && (sigismember(&set, SIGTERM) == 1 ||
+	    sigismember(&set, SIGINT) == 1);
+}
+
+static void
+once_handler(int sig)
+{
+	once_signal = sig;
+}
+
+static int
+once_stopping(void)
+{
+	return once_signal != 0;
+}
+
+/* --once reads no signalfd: TERM and INT set a flag the pass checks
+ * between writes, and (no SA_RESTART) cut a blocking wait short. */
+static void
+setup_once_signals(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = once_handler;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigprocmask(SIG_UNBLOCK, &set, NULL) == -1)
+		fatal("sigaction");
+	signal(SIGPIPE, SIG_IGN);
+	daemon_set_stop(once_stopping);
+}
+
 static int
 setup_signals(void)
 {
@@ -148,55 +205,75 @@ setup_signals(void)
 	if (fd == -1)
 		fatal("signalfd");
 	signal(SIGPIPE, SIG_IGN);
-	return fd;
-}
-
-static int
-setup_inotify(const char *spool)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (xsnprintf(path, sizeof(path), "%s/new", spool) == -1)
-		fatalx("spool path too long");
-	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (fd == -1)
-		fatal("inotify_init1");
-	if (inotify_add_watch(fd, path, IN_MOVED_TO | IN_CLOSE_WRITE) == -1) {
-		/* the periodic rescan still finds every file */
-		log_warn("inotify on %s; relying on the rescan", path);
-		close(fd);
-		return -1;
-	}
+	daemon_set_stop(stop_pending);
 	return fd;
 }
 
 static void
-drain(int fd)
+watch_add(struct watch *w, int quiet)
 {
-	char buf[4096];
-
-	while (fd != -1 && read(fd, buf, sizeof(buf)) > 0)
-		;
+	w->wd = inotify_add_watch(w->fd, w->path, IN_MOVED_TO | IN_CLOSE_WRITE);
+	/* without it the periodic rescan still finds every file */
+	if (w->wd == -1 && !quiet)
+		log_warn("inotify on %s; relying on the rescan", w->path);
 }
 
-/* Milliseconds until the next thing that needs a pass. */
-static int
-next_timeout(const struct daemon *dm, time_t now)
+static void
+setup_inotify(struct watch *w, const char *spool)
 {
-	time_t next = now + dm->conf.rescan_interval, t;
+	if (xsnprintf(w->path, sizeof(w->path), "%s/new", spool) == -1)
+		fatalx("spool path too long");
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd == -1)
+		fatal("inotify_init1");
+	w->away = 0;
+	watch_add(w, 0);
+}
 
-	t = dm->last_full + (time_t)dm->conf.reconcile_interval;
-	if (t < next)
-		next = t;
-	if (!dm->synced && dm->next_try != 0 && dm->next_try < next)
-		next = dm->next_try;
-	t = daemon_next_expiry(dm);
-	if (t != 0 && t < next)
-		next = t;
-	if (next <= now)
-		return 0;
-	return (int)(next - now) * 1000;
+/* Read every queued event: 1 if a file arrived.  A watch that went with
+ * its folder (IN_IGNORED) is noted, to be set again by watch_follow(). */
+static int
+watch_drain(struct watch *w)
+{
+	union {
+		struct inotify_event ev;
+		char buf[4096];
+	} u;
+	struct inotify_event ev;
+	ssize_t n, off;
+	int got = 0;
+
+	while ((n = read(w->fd, u.buf, sizeof(u.buf))) > 0) {
+		for (off = 0; off + (ssize_t)sizeof(ev) <= n;
+		    off += (ssize_t)sizeof(ev) + ev.len) {
+			memcpy(&ev, u.buf + off, sizeof(ev));
+			if (!(ev.mask & IN_IGNORED))
+				got = 1;
+			else if (ev.wd == w->wd)
+				w->wd = -1;
+		}
+	}
+	return got;
+}
+
+/* After the spool could not be listed, or lost its watch: watch its new/
+ * folder again once it can be listed (a recreated folder is another
+ * inode; a moved one took the old watch with it). */
+static void
+watch_follow(struct watch *w, const struct daemon *dm)
+{
+	if (dm->spool_errno != 0) {
+		w->away = 1;
+		return;
+	}
+	if (!w->away && w->wd != -1)
+		return;
+	w->away = 0;
+	if (w->wd != -1)
+		(void)inotify_rm_watch(w->fd, w->wd);
+	watch_add(w, 1);
+	if (w->wd != -1)
+		log_info("watching %s again", w->path);
 }
 
 /* 1 stop, 2 reload, 0 nothing. */
@@ -272,64 +349,98 @@ reload(struct daemon *dm, const struct opts *o)
 	    err);
 }
 
-/* After one spool event, wait for the burst to settle (bounded). */
-static void
-coalesce(int ifd)
+/* After files arrive, let the burst settle (at most 10 quiet waits);
+ * 1 if a signal came meanwhile. */
+static int
+coalesce(int sfd, struct watch *w)
 {
-	struct pollfd p = { .fd = ifd, .events = POLLIN };
+	struct pollfd p[2];
 	int rounds;
 
 	for (rounds = 0; rounds < 10; rounds++) {
-		drain(ifd);
-		if (poll(&p, 1, COALESCE_MS) <= 0)
+		p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = w->fd, .events = POLLIN };
+		if (poll(p, 2, COALESCE_MS) <= 0)
 			break;
+		if (p[0].revents & POLLIN)
+			return 1;
+		(void)watch_drain(w);
 	}
-	drain(ifd);
+	return 0;
 }
 
+/* Sleep until a signal, a spool event or the agenda's next deadline.
+ * 1 stop, 2 reload, 0 otherwise; *pending is set when files arrived. */
 static int
-pass_due(const struct daemon *dm, time_t now)
+wait_event(const struct daemon *dm, int sfd, struct watch *w, int *pending)
 {
-	char **names = NULL;
-	size_t n = 0;
-	time_t exp = daemon_next_expiry(dm);
+	struct pollfd p[2];
+	int n;
 
-	if (now >= dm->last_full + (time_t)dm->conf.reconcile_interval ||
-	    (!dm->synced && now >= dm->next_try) || (exp != 0 && exp <= now))
+	p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = w->fd, .events = POLLIN };
+	n = poll(p, 2, agenda_timeout(&dm->agenda, agenda_now()));
+	if (n == -1 && errno != EINTR)
+		fatal("poll");
+	if (n > 0 && (p[1].revents & POLLIN) && watch_drain(w))
+		*pending = 1;
+	return n > 0 && (p[0].revents & POLLIN) ? read_signal(sfd) : 0;
+}
+
+/* A pass is due: files arrived, a deadline passed, or the rescan found
+ * files.  Nothing runs while a retry is pending: it goes first. */
+static int
+pass_due(struct daemon *dm, struct watch *w, int pending)
+{
+	int64_t now = agenda_now();
+	int k, n;
+
+	if (agenda_waiting(&dm->agenda, now))
+		return 0;
+	if (pending)
 		return 1;
-	if (spool_list(dm->conf.spool, &names, &n) == -1)
-		return 1;
-	spool_list_free(names, n);
+	for (k = 0; k < AGENDA_NWHAT; k++)
+		if (k != AGENDA_RESCAN &&
+		    agenda_due(&dm->agenda, (enum agenda_what)k, now))
+			return 1;
+	if (!agenda_due(&dm->agenda, AGENDA_RESCAN, now))
+		return 0;
+	n = daemon_spool_pending(dm);	/* sets the next rescan */
+	watch_follow(w, dm);
 	return n > 0;
 }
 
 static void
-run(struct daemon *dm, const struct opts *o, int sfd, int ifd)
+pass(struct daemon *dm, struct watch *w)
 {
-	struct pollfd p[2];
-	int n, sig;
+	(void)daemon_cycle(dm, time(NULL));
+	daemon_plan(dm);
+	watch_follow(w, dm);
+}
 
-	daemon_cycle(dm, time(NULL));
+static void
+run(struct daemon *dm, const struct opts *o, int sfd, struct watch *w)
+{
+	int pending = 0, sig;
+
+	pass(dm, w);
 	notify("READY=1\nSTATUS=serving");
 	for (;;) {
-		p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
-		n = poll(p, ifd == -1 ? 1 : 2, next_timeout(dm, time(NULL)));
-		if (n == -1 && errno != EINTR)
-			fatal("poll");
-		sig = (p[0].revents & POLLIN) ? read_signal(sfd) : 0;
+		sig = wait_event(dm, sfd, w, &pending);
 		if (sig == 1)
 			break;
 		if (sig == 2) {
 			notify("RELOADING=1");
 			reload(dm, o);
 			notify("READY=1");
+			pending = 1;	/* a pass with what was reloaded */
 		}
-		if (ifd != -1 && (p[1].revents & POLLIN))
-			coalesce(ifd);
-		else if (sig == 0 && !pass_due(dm, time(NULL)))
+		if (!pass_due(dm, w, pending))
 			continue;
-		daemon_cycle(dm, time(NULL));
+		if (pending && coalesce(sfd, w))
+			continue;	/* a signal first */
+		pending = 0;
+		pass(dm, w);
 	}
 	notify("STOPPING=1");
 	log_info("stopping");
@@ -357,9 +468,10 @@ main(int argc, char *argv[])
 	struct opts o = { 0 };
 	struct daemon dm;
 	struct lock spool_lk, state_lk;
+	struct watch w;
 	struct conf c;
 	char err[512];
-	int sfd, ifd, rc = 0;
+	int sfd = -1, rc = 0;
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return 2;
@@ -376,7 +488,10 @@ main(int argc, char *argv[])
 		    "unprivileged user that can read the keytab (the systemd "
 		    "unit uses User=vmgroup), or pass --allow-root");
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	sfd = setup_signals();
+	if (o.once)
+		setup_once_signals();
+	else
+		sfd = setup_signals();
 	if (daemon_open(&dm, &c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	lock_folders(&c, &spool_lk, &state_lk);
@@ -384,20 +499,23 @@ main(int argc, char *argv[])
 	dm.state_lock = &state_lk;
 	if (o.once) {
 		rc = daemon_cycle(&dm, time(NULL)) == 0 ? 0 : 1;
+		if (once_signal != 0 && rc != 0)
+			log_warnx("stopped by %s before the pass was done; the "
+			    "spool keeps what was not written",
+			    strsignal(once_signal));
 	} else {
 		if (!o.foreground && daemon(0, 0) == -1)
 			fatal("daemon");
-		ifd = setup_inotify(c.spool);
+		setup_inotify(&w, c.spool);
 		log_info("vmgroupd %s: host %s, zone %s, spool %s, %zu "
 		    "directory URI(s)", PACKAGE_VERSION, c.model.host,
 		    c.model.zone, c.spool, c.nuris);
-		run(&dm, &o, sfd, ifd);
-		if (ifd != -1)
-			close(ifd);
+		run(&dm, &o, sfd, &w);
+		close(w.fd);
+		close(sfd);
 	}
 	daemon_close(&dm);
 	lock_release(&state_lk);
 	lock_release(&spool_lk);
-	close(sfd);
 	return rc;
 }
