@@ -343,8 +343,8 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 	sync_cache_clear(&dm->cache);	/* read everything next time */
 	claims_unverify(&dm->claims);
 	if (daemon_stopping()) {
-		log_warnx("%s: %s; stopping: what was not written stays in "
-		    "the spool for the next pass", what, err);
+		log_warnx("pass stopped by a signal (%s: %s); what was not "
+		    "written stays in the spool for the next pass", what, err);
 		return;
 	}
 	delay = agenda_fail(&dm->agenda, agenda_now(), dm->conf.backoff_max);

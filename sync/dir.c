@@ -84,6 +84,8 @@ dir_options(struct dir *d, LDAP *ld)
 
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) ||
+	    /* a signal (SIGTERM to vmgroupd --once) cuts a wait short */
+	    ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_OFF) ||
 	    ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) ||
 	    ldap_set_option(ld, LDAP_OPT_X_SASL_SSF_MIN, &ssf_min) ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||

@@ -501,8 +501,8 @@ main(int argc, char *argv[])
 		rc = daemon_cycle(&dm, time(NULL)) == 0 ? 0 : 1;
 		if (once_signal != 0 && rc != 0)
 			log_warnx("stopped by %s before the pass was done; the "
-			    "spool keeps what was not written",
-			    strsignal(once_signal));
+			    "spool keeps what was not written", once_signal ==
+			    SIGINT ? "SIGINT" : "SIGTERM");
 	} else {
 		if (!o.foreground && daemon(0, 0) == -1)
 			fatal("daemon");
