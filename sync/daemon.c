@@ -247,13 +247,12 @@ daemon_spool_status(struct daemon *dm, int e)
 		return;
 	}
 	if (e != dm->spool_errno)
-		log_warnx("cannot list spool %s/new: %s; trying again at "
-		    "most every %u s, and saying so again only if that "
+		log_warnx("cannot list spool %s/new: %s; retrying with a "
+		    "backoff of up to %u s, and saying so again only if that "
 		    "changes", dm->conf.spool, strerror(e),
 		    dm->conf.rescan_interval);
 	dm->spool_errno = e;
-	delay = dm->spool_fails < 16 ? (int64_t)1000 << dm->spool_fails :
-	    INT64_MAX / 4;
+	delay = (int64_t)1000 << (dm->spool_fails < 12 ? dm->spool_fails : 12);
 	if (delay > (int64_t)dm->conf.rescan_interval * 1000)
 		delay = (int64_t)dm->conf.rescan_interval * 1000;
 	dm->spool_fails++;

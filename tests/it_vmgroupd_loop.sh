@@ -177,7 +177,7 @@ reg -n h1 -i hung -a 198.51.100.2
 check "slapd hung: attempts fail" wait_for 60 retries_over "$W/c.log" 1
 window 20 "$dpid" "$W/c.log"
 check "slapd hung: backoff counted from the end of each 2 s attempt" \
-	spaced_as_logged 2
+	spaced_as_logged 1.9
 check "slapd hung: at most $MAX_WAKE wake-ups a second ($(rate))" few_wakeups
 kill -CONT "$SLAPD_PID"
 check "slapd back: the event is written" wait_for 60 count_is hv1-hung-vm 1
@@ -187,7 +187,7 @@ stop_daemon
 
 # --- the spool folder removed while running; a full reconcile falls due
 write_conf image no "backoff_max = 4
-rescan_interval = 1
+rescan_interval = 4
 reconcile_interval = 10"
 start_daemon "$W/d.log" || bad "daemon did not start"
 rm -rf "$SPOOL"
