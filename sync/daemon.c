@@ -228,44 +228,11 @@ daemon_stopping(void)
 	return daemon_stop_fn != NULL && daemon_stop_fn();
 }
 
-/* The spool's listing failed (errno e) or worked (e = 0): say so when that
- * changes, never on every try; the next rescan after a backoff. */
-static void
-daemon_spool_status(struct daemon *dm, int e)
-{
-	int64_t now = agenda_now(), delay;
-
-	if (e == 0) {
-		if (dm->spool_errno != 0)
-			log_info("spool %s can be listed again (after %u "
-			    "failed listing%s)", dm->conf.spool,
-			    dm->spool_fails, dm->spool_fails == 1 ? "" : "s");
-		dm->spool_errno = 0;
-		dm->spool_fails = 0;
-		agenda_set(&dm->agenda, AGENDA_RESCAN,
-		    now + (int64_t)dm->conf.rescan_interval * 1000);
-		return;
-	}
-	if (e != dm->spool_errno)
-		log_warnx("cannot list spool %s/new: %s; retrying with a "
-		    "backoff of up to %u s, and saying so again only if that "
-		    "changes", dm->conf.spool, strerror(e),
-		    dm->conf.rescan_interval);
-	dm->spool_errno = e;
-	delay = (int64_t)1000 << (dm->spool_fails < 12 ? dm->spool_fails : 12);
-	if (delay > (int64_t)dm->conf.rescan_interval * 1000)
-		delay = (int64_t)dm->conf.rescan_interval * 1000;
-	dm->spool_fails++;
-	agenda_set(&dm->agenda, AGENDA_RESCAN, now + delay);
-}
-
 static int
 daemon_list_spool(struct daemon *dm, char ***names, size_t *n)
 {
-	int rc = spool_list(dm->conf.spool, names, n);
-
-	daemon_spool_status(dm, rc == -1 ? (errno != 0 ? errno : EIO) : 0);
-	return rc;
+	return spoolscan_list(&dm->scan, dm->conf.spool,
+	    dm->conf.rescan_interval, &dm->agenda, names, n);
 }
 
 int
@@ -281,7 +248,7 @@ daemon_spool_pending(struct daemon *dm)
 }
 
 /* Read and apply every new spool file; quarantine the bad ones.  -1: the
- * spool cannot be listed (logged by daemon_spool_status). */
+ * spool cannot be listed (said by spoolscan_list). */
 static int
 daemon_read_spool(struct daemon *dm, struct batch *b)
 {

@@ -23,6 +23,7 @@
 #include "lock.h"
 #include "model.h"
 #include "own.h"
+#include "spoolscan.h"
 #include "sync.h"
 
 #define DAEMON_ODD_SAID 64
@@ -48,8 +49,7 @@ struct daemon {
 	size_t nodd_said;
 	struct lock *spool_lock;	/* held by the caller; NULL: none */
 	struct lock *state_lock;
-	int spool_errno;		/* the spool cannot be listed: why */
-	unsigned spool_fails;		/* listings failed in a row */
+	struct spoolscan scan;		/* the spool's listings */
 };
 
 /* The directory session settings of a configuration (URIs point into c). */
@@ -70,9 +70,8 @@ int daemon_cycle(struct daemon *dm, time_t now);
 /* After a pass: the deadlines it moved (lease end, ticket renewal). */
 void daemon_plan(struct daemon *dm);
 /* List the spool's new files for the loop's rescan: how many there are,
- * or -1 if the spool cannot be listed.  A persistent failure is logged
- * once, then only when it changes, and retried with a backoff (capped at
- * rescan_interval); so is the recovery.  Sets the rescan deadline. */
+ * or -1 if the spool cannot be listed (spoolscan.h: said once, retried
+ * with a backoff).  Sets the rescan deadline. */
 int daemon_spool_pending(struct daemon *dm);
 /* fn() true asks a pass to stop between two directory writes, leaving
  * in the spool whatever it has not written (SIGTERM). */

@@ -262,7 +262,7 @@ watch_drain(struct watch *w)
 static void
 watch_follow(struct watch *w, const struct daemon *dm)
 {
-	if (dm->spool_errno != 0) {
+	if (dm->scan.err != 0) {
 		w->away = 1;
 		return;
 	}
