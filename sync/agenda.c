@@ -10,7 +10,8 @@
 #include "agenda.h"
 
 static const char *const agenda_names[AGENDA_NWHAT] = {
-	"retry", "rescan", "full reconcile", "lease end", "ticket renewal"
+	"retry", "rescan", "full reconcile", "lease end", "ticket renewal",
+	"recheck"
 };
 
 static int64_t

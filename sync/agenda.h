@@ -13,7 +13,10 @@
  *   rescan  the spool is listed again (files inotify did not report);
  *   full    the next full reconcile;
  *   lease   the earliest lease end;
- *   renew   the Kerberos credentials to renew.
+ *   renew   the Kerberos credentials to renew;
+ *   recheck something wanted is held by another (a withheld name, a node
+ *           not ours): look again after the rescan interval, so the state
+ *           converges soon after the other party lets go.
  *
  * While a retry is pending, every other deadline waits for it: a full
  * reconcile, a lease end or a renewal that falls due while the directory
@@ -40,6 +43,7 @@ enum agenda_what {
 	AGENDA_FULL,		/* a full reconcile */
 	AGENDA_LEASE,		/* the earliest lease end */
 	AGENDA_RENEW,		/* renew the Kerberos credentials */
+	AGENDA_RECHECK,		/* look at names held by others again */
 	AGENDA_NWHAT
 };
 

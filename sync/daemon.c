@@ -475,15 +475,15 @@ daemon_sync(struct daemon *dm, time_t now, struct batch *b,
 }
 
 /* What the pass could not publish: logged when it changes, saved for
- * `vmgroup status`.  The number of things missing. */
+ * `vmgroup status`, looked at again after the rescan interval.  The number
+ * of things missing. */
 static size_t
 daemon_status(struct daemon *dm, time_t now, const struct sync_stats *st)
 {
 	const struct claim **cs;
 	struct status_report rep;
-	char fqdn[NAME_FQDN_BUF], line[700], err[512];
+	char fqdn[NAME_FQDN_BUF];
 	size_t i, n, missing;
-	uint64_t digest;
 
 	status_init(&rep, now);
 	cs = claims_conflicts(&dm->claims, &n);
@@ -496,21 +496,11 @@ daemon_status(struct daemon *dm, time_t now, const struct sync_stats *st)
 		status_add(&rep, STATUS_NODE, st->foreign_names[i]);
 	for (i = 0; i < st->nforeign_groups; i++)
 		status_add(&rep, STATUS_OBJECT, st->foreign_groups[i]);
-	digest = status_digest(&rep);
-	if (!dm->status_saved || digest != dm->status_digest) {
-		status_summary(&rep, line, sizeof(line));
-		if (rep.n > 0)
-			log_warnx("not in sync: %s", line);
-		else if (dm->status_saved)
-			log_info("in sync again: the directory holds everything "
-			    "wanted");
-		if (status_save(dm->status_path, &rep, err, sizeof(err)) == -1)
-			log_warnx("cannot write %s: %s", dm->status_path, err);
-		dm->status_saved = 1;
-		dm->status_digest = digest;
-	}
+	status_publish(&rep, dm->status_path, &dm->status);
 	missing = rep.n;
 	status_free(&rep);
+	agenda_set(&dm->agenda, AGENDA_RECHECK, missing == 0 ? 0 :
+	    agenda_now() + (int64_t)dm->conf.rescan_interval * 1000);
 	return missing;
 }
 

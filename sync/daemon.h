@@ -24,6 +24,7 @@
 #include "model.h"
 #include "own.h"
 #include "spoolscan.h"
+#include "status.h"
 #include "sync.h"
 
 #define DAEMON_ODD_SAID 64
@@ -41,8 +42,7 @@ struct daemon {
 	struct sync_cache cache;	/* what passes since then verified */
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
-	uint64_t status_digest;		/* of the last report written */
-	int status_saved;		/* a report was written */
+	struct status_last status;	/* the last report published */
 	int synced;			/* directory holds the desired state */
 	size_t evicted_logged;		/* release records said dropped */
 	uint64_t odd_said[DAEMON_ODD_SAID];	/* odd spool names logged */

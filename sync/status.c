@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "atomic.h"
+#include "log.h"
 #include "status.h"
 #include "xmem.h"
 
@@ -108,6 +109,26 @@ status_save(const char *path, const struct status_report *s, char *err,
 	rc = atomic_write(path, text, strlen(text), 0640, err, errlen);
 	json_object_put(doc);
 	return rc;
+}
+
+void
+status_publish(const struct status_report *s, const char *path,
+    struct status_last *last)
+{
+	char line[700], err[512];
+	uint64_t digest = status_digest(s);
+
+	if (last->saved && digest == last->digest)
+		return;
+	status_summary(s, line, sizeof(line));
+	if (s->n > 0)
+		log_warnx("not in sync: %s", line);
+	else if (last->saved)
+		log_info("in sync again: the directory holds everything wanted");
+	if (status_save(path, s, err, sizeof(err)) == -1)
+		log_warnx("cannot write %s: %s", path, err);
+	last->saved = 1;
+	last->digest = digest;
 }
 
 /* One saved item: its kind's index and a printable name, or -1. */

@@ -39,6 +39,15 @@ uint64_t status_digest(const struct status_report *s);
 void status_summary(const struct status_report *s, char *out, size_t outlen);
 int status_save(const char *path, const struct status_report *s, char *err,
     size_t errlen);
+/* What was last published. */
+struct status_last {
+	uint64_t digest;
+	int saved;			/* a report was written */
+};
+/* When s differs from the last one published: say so in the log once
+ * ("not in sync: ..." or "in sync again") and save it to path. */
+void status_publish(const struct status_report *s, const char *path,
+    struct status_last *last);
 /* Print the saved report of path: 0 in sync, 1 not, -1 no report (err). */
 int status_print(const char *path, FILE *fp, char *err, size_t errlen);
 void status_free(struct status_report *s);

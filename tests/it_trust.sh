@@ -35,14 +35,6 @@ stop_daemon() {
 	dpid=
 }
 trap stop_daemon EXIT
-wait_for() { # seconds command...: poll every 0.2 s
-	local end=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt $end ] || return 1
-		sleep 0.2
-	done
-}
 lines() { grep -c -- "$1" "$W/log" || true; }
 more_lines() { [ "$(lines "$1")" -gt "$2" ]; }
 
@@ -118,7 +110,9 @@ check "win1's registration kept" grep -q '"win1"' "$W/state/registrations.json"
 check "status names the squatted group" sh -c "'$VMGROUP' status -f '$CONF' | \
 	grep -q '^missing hv1-win-vm.$Z  (group withheld'"
 
-# the daemon logs the conflict once, not once per pass
+# the daemon logs the conflict once, not once per pass, and looks again
+# after the rescan interval (no new event needed to converge)
+write_conf image no "rescan_interval = 1"
 "$VMGROUPD" -d --allow-root -f "$CONF" >>"$W/log" 2>&1 &
 dpid=$!
 n0=$(lines "group hv1-win-vm withheld")
@@ -132,12 +126,13 @@ check "a third pass runs" wait_for 20 more_lines "pass done" "$p0"
 check "the squat logged once across passes" test \
 	"$(lines "group hv1-win-vm withheld")" -eq $((n0 + 1))
 admin_del "$(node_dn hv1-win-vm $Z)" || bad "deleting the squatter's node"
-reg -n other3 -i other -a 192.0.2.73
 check "freed name logged" wait_for 20 grep -q "group hv1-win-vm: .* is free again" "$W/log"
 check "the group converges once freed" wait_for 20 exists "CN=hv1-win-vm,$OU"
 expect_node hv1-win-vm $Z "group node ours, with win1's address" "$(rec_a 192.0.2.70)"
 check "host SRV names it" host_srv_names hv1-win-vm
+check "in sync again, said once" test "$(lines "in sync again")" -eq 1
 stop_daemon
+write_conf image no
 
 # --- 4. a blocked group stays blocked when it empties and fills again
 reg -n r1 -i rocky-9 -a 192.0.2.80

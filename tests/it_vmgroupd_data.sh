@@ -39,14 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() { # seconds command...: poll every 0.2 s
-	local end=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt $end ] || return 1
-		sleep 0.2
-	done
-}
 starts() { grep -c "directory URI" "$W/log" 2>/dev/null || true; }
 started_since() { [ "$(starts)" -gt "$1" ]; }
 start_daemon() {

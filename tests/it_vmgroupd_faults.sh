@@ -17,6 +17,7 @@ if [ -z "${VMG_TEST_DIR:-}" ]; then
 	exec "$top_srcdir/tests/with-testenv.sh" bash "$0" "$@"
 fi
 . "$top_srcdir/tests/lib-it.sh"
+. "$top_srcdir/tests/lib-proc.sh"
 dpid=
 
 stop_daemon() {
@@ -37,14 +38,6 @@ start_daemon() {
 	wait_for 10 started_since "${n:-0}"
 }
 
-wait_for() { # seconds command...: poll every 0.2 s
-	local end=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt $end ] || return 1
-		sleep 0.2
-	done
-}
 
 count() { values "$1" "$Z" | wc -w; }
 count_is() { [ "$(count "$1")" -eq "$2" ]; }

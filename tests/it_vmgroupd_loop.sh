@@ -24,6 +24,7 @@ if [ -z "${VMG_TEST_DIR:-}" ]; then
 	exec "$top_srcdir/tests/with-testenv.sh" bash "$0" "$@"
 fi
 . "$top_srcdir/tests/lib-it.sh"
+. "$top_srcdir/tests/lib-proc.sh"
 SLAPD_PID=$(cat "$VMG_TEST_DIR/slapd.pid")
 HZ=$(getconf CLK_TCK)
 MAX_WAKE=5	# wake-ups a second, on average over a window
@@ -35,14 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() { # seconds command...: poll every 0.2 s
-	local end=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt $end ] || return 1
-		sleep 0.2
-	done
-}
 
 start_daemon() { # log [env...]
 	local log=$1

@@ -20,3 +20,14 @@ wait_gone() {
 	kill -KILL "$1" 2>/dev/null || true
 	gone_within "$1" 40 || true
 }
+
+# Poll for an outcome, bounded: true once command succeeds, false after
+# the given seconds.  Tests wait for what they assert, never a fixed sleep.
+wait_for() { # seconds command...: poll every 0.2 s
+	local end=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt $end ] || return 1
+		sleep 0.2
+	done
+}
