@@ -129,6 +129,45 @@ dnsrec_nttime(time_t unix_time)
 	    (int64_t)NTTIME_UNIX_EPOCH);
 }
 
+/* The Serial field: octets 8..11 of the header, little-endian. */
+#define DNSREC_SERIAL_OFF 8
+#define DNSREC_SERIAL_END 12
+
+uint32_t
+dnsrec_serial_of(const uint8_t *v, size_t len)
+{
+	const uint8_t *h = v + DNSREC_SERIAL_OFF;
+
+	if (len < DNSREC_HEADER_LEN)
+		return 0;
+	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+	    (uint32_t)h[3] << 24;
+}
+
+int
+dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	if (blen < DNSREC_HEADER_LEN)
+		return memcmp(a, b, blen) == 0;
+	return memcmp(a, b, DNSREC_SERIAL_OFF) == 0 &&
+	    memcmp(a + DNSREC_SERIAL_END, b + DNSREC_SERIAL_END,
+	    blen - DNSREC_SERIAL_END) == 0;
+}
+
+uint64_t
+dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len)
+{
+	h = name_fnv1a64_update(h, v, len < DNSREC_SERIAL_OFF ? len :
+	    DNSREC_SERIAL_OFF);
+	if (len > DNSREC_SERIAL_END)
+		h = name_fnv1a64_update(h, v + DNSREC_SERIAL_END,
+		    len - DNSREC_SERIAL_END);
+	return h;
+}
+
 int
 dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {

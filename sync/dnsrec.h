@@ -120,6 +120,18 @@ int dnsrec_format(const struct dnsrec *r, char *out, size_t outlen);
  * numbers present), for values whose names this strict decoder refuses but
  * a DNS server still serves.  0, or -1 if it is no SOA value. */
 int dnsrec_peek_soa_serial(const uint8_t *buf, size_t len, uint32_t *serial);
+/* The Serial field (offset 8, little-endian) of an encoded value; 0 when
+ * the value is shorter than a header. */
+uint32_t dnsrec_serial_of(const uint8_t *v, size_t len);
+/* True if two encoded values differ at most in their Serial fields (a
+ * record is not rewritten because the zone's serial moved since it was
+ * written); values shorter than a header must be equal byte for byte. */
+int dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen);
+/* FNV-1a 64 (name_fnv1a64_update) of v with its Serial field left out, as
+ * dnsrec_same_but_serial leaves it out: the first 8 octets (fewer when v is
+ * short), then those after offset 12. */
+uint64_t dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len);
 /* Order of encoded values: bytes, then length (memcmp order). */
 int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);

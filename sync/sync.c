@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "diff.h"
 #include "dn.h"
 #include "dnsrec.h"
 #include "log.h"
@@ -15,18 +16,6 @@
 #include "xmem.h"
 
 #define SYNC_TRIES 3
-
-/* Two dnsRecord values say the same thing if they differ at most in the
- * serial (offset 8..11): a record is not rewritten because the zone's
- * serial moved since it was written. */
-static int
-sync_same(const struct berval *a, const uint8_t *b, size_t blen)
-{
-	if (a->bv_len != blen || blen < DNSREC_HEADER_LEN)
-		return a->bv_len == blen && memcmp(a->bv_val, b, blen) == 0;
-	return memcmp(a->bv_val, b, 8) == 0 &&
-	    memcmp(a->bv_val + 12, b + 12, blen - 12) == 0;
-}
 
 void
 sync_cache_clear(struct sync_cache *c)
@@ -85,7 +74,7 @@ sync_cache_drop(const struct sync_params *p, const char *dn)
 }
 
 /* The digest of a node's wanted values (sorted already), serials left
- * out as sync_same leaves them out. */
+ * out as dnsrec_same_but_serial leaves them out. */
 static uint64_t
 sync_node_digest(const struct model_node *node)
 {
@@ -96,9 +85,7 @@ sync_node_digest(const struct model_node *node)
 		const struct model_rr *rr = &node->rrs[i];
 
 		h = name_fnv1a64_update(h, &rr->len, sizeof(rr->len));
-		h = name_fnv1a64_update(h, rr->val, rr->len < 8 ? rr->len : 8);
-		if (rr->len > 12)
-			h = name_fnv1a64_update(h, rr->val + 12, rr->len - 12);
+		h = dnsrec_hash_but_serial(h, rr->val, rr->len);
 	}
 	return h;
 }
@@ -161,6 +148,25 @@ sync_serials(struct dir *d, const struct sync_params *p,
 	return 0;
 }
 
+/* The views of a node's held and wanted values (no copies). */
+static void
+sync_views(const struct dir_node *cur, const struct model_node *node,
+    struct diff_val **held, struct diff_val **want)
+{
+	size_t i;
+
+	*held = xcalloc(cur->nvalues + 1, sizeof(**held));
+	*want = xcalloc(node->nrrs + 1, sizeof(**want));
+	for (i = 0; i < cur->nvalues; i++) {
+		(*held)[i].val = (const uint8_t *)cur->values[i]->bv_val;
+		(*held)[i].len = cur->values[i]->bv_len;
+	}
+	for (i = 0; i < node->nrrs; i++) {
+		(*want)[i].val = node->rrs[i].val;
+		(*want)[i].len = node->rrs[i].len;
+	}
+}
+
 /* The berval views of a node's wanted values (no copies). */
 static struct berval *
 sync_want_bv(const struct model_node *node)
@@ -173,49 +179,6 @@ sync_want_bv(const struct model_node *node)
 		bv[i].bv_len = node->rrs[i].len;
 	}
 	return bv;
-}
-
-struct sync_diff {
-	struct berval **dels, **adds;
-	size_t ndels, nadds;
-	int tomb;			/* 0 revive, 1 tombstone, -1 leave */
-};
-
-static void
-sync_diff_free(struct sync_diff *df)
-{
-	free(df->dels);
-	free(df->adds);
-	memset(df, 0, sizeof(*df));
-}
-
-/* What turns cur into want: exact old values out, new values in. */
-static void
-sync_diff_node(const struct dir_node *cur, const struct model_node *want,
-    struct berval *wbv, struct sync_diff *df)
-{
-	size_t i, j;
-
-	df->dels = xcalloc(cur->nvalues + 1, sizeof(*df->dels));
-	df->adds = xcalloc(want->nrrs + 1, sizeof(*df->adds));
-	df->ndels = df->nadds = 0;
-	df->tomb = cur->tombstoned ? 0 : -1;
-	for (i = 0; i < cur->nvalues; i++) {
-		for (j = 0; j < want->nrrs && !cur->tombstoned; j++)
-			if (sync_same(cur->values[i], want->rrs[j].val,
-			    want->rrs[j].len))
-				break;
-		if (cur->tombstoned || j == want->nrrs)
-			df->dels[df->ndels++] = cur->values[i];
-	}
-	for (j = 0; j < want->nrrs; j++) {
-		for (i = 0; i < cur->nvalues && !cur->tombstoned; i++)
-			if (sync_same(cur->values[i], want->rrs[j].val,
-			    want->rrs[j].len))
-				break;
-		if (cur->tombstoned || i == cur->nvalues)
-			df->adds[df->nadds++] = &wbv[j];
-	}
 }
 
 static int
@@ -273,27 +236,42 @@ sync_update(struct dir *d, const char *dn, const struct dir_node *cur,
     const struct model_node *node, struct berval *wbv, struct sync_stats *st,
     char *err, size_t errlen)
 {
-	struct sync_diff df;
-	int rc;
+	struct diff_val *held, *want;
+	struct berval **dels, **adds;
+	struct diff df;
+	size_t i;
+	int rc = 0;
 
-	sync_diff_node(cur, node, wbv, &df);
-	if (df.ndels == 0 && df.nadds == 0 && df.tomb == -1) {
+	sync_views(cur, node, &held, &want);
+	diff_records(held, cur->nvalues, cur->tombstoned, want, node->nrrs,
+	    &df);
+	free(held);
+	free(want);
+	if (diff_empty(&df)) {
 		st->unchanged++;
-		sync_diff_free(&df);
-		return 0;
+		goto out;
 	}
-	rc = dir_node_update(d, dn, df.dels, df.ndels, df.adds, df.nadds,
-	    df.tomb, err, errlen);
+	dels = xcalloc(df.ndels + 1, sizeof(*dels));
+	adds = xcalloc(df.nadds + 1, sizeof(*adds));
+	for (i = 0; i < df.ndels; i++)
+		dels[i] = cur->values[df.dels[i]];
+	for (i = 0; i < df.nadds; i++)
+		adds[i] = &wbv[df.adds[i]];
+	rc = dir_node_update(d, dn, dels, df.ndels, adds, df.nadds,
+	    (int)df.tomb, err, errlen);
+	free(dels);
+	free(adds);
 	if (rc == 0) {
-		log_info("%s %s: -%zu +%zu record%s", df.tomb == 0 ?
-		    "revived" : "updated", dn, df.ndels, df.nadds,
-		    df.nadds == 1 ? "" : "s");
-		if (df.tomb == 0)
+		log_info("%s %s: -%zu +%zu record%s", df.tomb ==
+		    DIFF_TOMB_REVIVE ? "revived" : "updated", dn, df.ndels,
+		    df.nadds, df.nadds == 1 ? "" : "s");
+		if (df.tomb == DIFF_TOMB_REVIVE)
 			st->revived++;
 		else
 			st->changed++;
 	}
-	sync_diff_free(&df);
+out:
+	diff_free(&df);
 	return rc;
 }
 
@@ -341,14 +319,11 @@ sync_entomb(struct dir *d, const char *dn, const struct dir_node *cur,
 	uint8_t val[DNSREC_BUF];
 	struct berval tbv, *adds[1] = { &tbv };
 	uint32_t serial = 0;
-	const uint8_t *h;
 	size_t len;
 
-	if (cur->nvalues > 0 && cur->values[0]->bv_len >= DNSREC_HEADER_LEN) {
-		h = (const uint8_t *)cur->values[0]->bv_val;
-		serial = (uint32_t)h[8] | (uint32_t)h[9] << 8 |
-		    (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
-	}
+	if (cur->nvalues > 0)
+		serial = dnsrec_serial_of((const uint8_t *)cur->values[0]->bv_val,
+		    cur->values[0]->bv_len);
 	dnsrec_init(&rec, DNSREC_TYPE_ZERO, serial, 0, 0);
 	rec.u.tombstone = dnsrec_nttime(now);
 	if (dnsrec_encode(&rec, val, sizeof(val), &len) == -1) {

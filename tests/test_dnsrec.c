@@ -659,6 +659,47 @@ test_peek_soa_serial(void **state)
 	assert_int_equal(dnsrec_peek_soa_serial(buf, 30, &serial), -1);
 }
 
+/* The Serial field: read at offset 8, ignored by the comparison and the
+ * hash, nothing else ignored. */
+static void
+test_serial_layout(void **state)
+{
+	uint8_t a[sizeof(vec_a)], b[sizeof(vec_a)];
+	uint64_t ha, hb;
+
+	(void)state;
+	assert_int_equal(dnsrec_serial_of(vec_a, sizeof(vec_a)), 1);
+	assert_int_equal(dnsrec_serial_of(vec_soa, sizeof(vec_soa)),
+	    2025112501u);
+	assert_int_equal(dnsrec_serial_of(vec_a, DNSREC_HEADER_LEN - 1), 0);
+	memcpy(a, vec_a, sizeof(a));
+	memcpy(b, vec_a, sizeof(b));
+	b[8] = 0x78;
+	b[11] = 0x9a;
+	assert_int_equal(dnsrec_serial_of(b, sizeof(b)), 0x9a000078u);
+	assert_true(dnsrec_same_but_serial(a, sizeof(a), b, sizeof(b)));
+	ha = dnsrec_hash_but_serial(NAME_FNV_BASIS, a, sizeof(a));
+	hb = dnsrec_hash_but_serial(NAME_FNV_BASIS, b, sizeof(b));
+	assert_true(ha == hb);
+	b[7] ^= 1;			/* Flags */
+	assert_false(dnsrec_same_but_serial(a, sizeof(a), b, sizeof(b)));
+	assert_false(dnsrec_hash_but_serial(NAME_FNV_BASIS, b, sizeof(b)) ==
+	    ha);
+	b[7] ^= 1;
+	b[12] ^= 1;			/* TTL */
+	assert_false(dnsrec_same_but_serial(a, sizeof(a), b, sizeof(b)));
+	b[12] ^= 1;
+	b[sizeof(b) - 1] ^= 1;		/* data */
+	assert_false(dnsrec_same_but_serial(a, sizeof(a), b, sizeof(b)));
+	assert_false(dnsrec_same_but_serial(a, sizeof(a), a, sizeof(a) - 1));
+	/* shorter than a header: all octets count */
+	b[sizeof(b) - 1] ^= 1;
+	b[8] = 0x01;
+	b[9] = 0x02;
+	assert_false(dnsrec_same_but_serial(a, 12, b, 12));
+	assert_true(dnsrec_same_but_serial(a, 8, b, 8));
+}
+
 int
 main(void)
 {
@@ -677,6 +718,7 @@ main(void)
 		cmocka_unit_test(test_reject_names),
 		cmocka_unit_test(test_name_codec),
 		cmocka_unit_test(test_encode_refusals),
+		cmocka_unit_test(test_serial_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,159 @@
+/*
+ * test_diff.c - records wanted against records held: deletions and
+ * additions, serials ignored, tombstones revived, the unwanted node's fate.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diff.h"
+#include "dnsrec.h"
+
+#define NV 4
+
+static uint8_t buf[NV][DNSREC_BUF];
+static size_t len[NV];
+
+/* Value i: A 10.0.0.<last>, TTL 300, with this serial. */
+static struct diff_val
+mk(size_t i, uint8_t last, uint32_t serial)
+{
+	struct dnsrec r;
+
+	dnsrec_init(&r, DNSREC_TYPE_A, serial, 300, 0);
+	r.u.a[0] = 10;
+	r.u.a[3] = last;
+	assert_int_equal(dnsrec_encode(&r, buf[i], sizeof(buf[i]), &len[i]), 0);
+	return (struct diff_val){ buf[i], len[i] };
+}
+
+static void
+test_same(void **state)
+{
+	struct diff_val held[2], want[2];
+	struct diff df;
+
+	(void)state;
+	held[0] = mk(0, 1, 7);
+	held[1] = mk(1, 2, 7);
+	want[0] = mk(2, 2, 9);		/* serial moved: the same */
+	want[1] = mk(3, 1, 9);
+	diff_records(held, 2, 0, want, 2, &df);
+	assert_true(diff_empty(&df));
+	assert_int_equal(df.tomb, DIFF_TOMB_LEAVE);
+	diff_free(&df);
+}
+
+static void
+test_change(void **state)
+{
+	struct diff_val held[2], want[2];
+	struct diff df;
+
+	(void)state;
+	held[0] = mk(0, 1, 7);
+	held[1] = mk(1, 2, 7);
+	want[0] = mk(2, 2, 7);
+	want[1] = mk(3, 3, 7);
+	diff_records(held, 2, 0, want, 2, &df);
+	assert_false(diff_empty(&df));
+	assert_int_equal(df.ndels, 1);
+	assert_int_equal(df.dels[0], 0);	/* 10.0.0.1 out */
+	assert_int_equal(df.nadds, 1);
+	assert_int_equal(df.adds[0], 1);	/* 10.0.0.3 in */
+	assert_int_equal(df.tomb, DIFF_TOMB_LEAVE);
+	diff_free(&df);
+	assert_null(df.dels);
+}
+
+static void
+test_empty_sides(void **state)
+{
+	struct diff_val held[2], want[1];
+	struct diff df;
+
+	(void)state;
+	held[0] = mk(0, 1, 7);
+	held[1] = mk(1, 2, 7);
+	diff_records(held, 2, 0, NULL, 0, &df);
+	assert_int_equal(df.ndels, 2);
+	assert_int_equal(df.nadds, 0);
+	diff_free(&df);
+	want[0] = mk(2, 5, 7);
+	diff_records(NULL, 0, 0, want, 1, &df);
+	assert_int_equal(df.ndels, 0);
+	assert_int_equal(df.nadds, 1);
+	assert_int_equal(df.adds[0], 0);
+	diff_free(&df);
+}
+
+/* A tombstoned node that is wanted: everything held out, everything
+ * wanted in (even an equal value), dNSTombstoned FALSE. */
+static void
+test_revive(void **state)
+{
+	struct diff_val held[1], want[2];
+	struct diff df;
+
+	(void)state;
+	held[0] = mk(0, 1, 7);
+	want[0] = mk(1, 1, 7);
+	want[1] = mk(2, 2, 7);
+	diff_records(held, 1, 1, want, 2, &df);
+	assert_int_equal(df.tomb, DIFF_TOMB_REVIVE);
+	assert_int_equal(df.ndels, 1);
+	assert_int_equal(df.nadds, 2);
+	assert_false(diff_empty(&df));
+	diff_free(&df);
+	diff_records(NULL, 0, 1, NULL, 0, &df);
+	assert_false(diff_empty(&df));	/* the flag alone is a change */
+	diff_free(&df);
+}
+
+/* Other fields than the serial count: a TTL change is a change. */
+static void
+test_ttl(void **state)
+{
+	struct diff_val held[1], want[1];
+	struct diff df;
+
+	(void)state;
+	held[0] = mk(0, 1, 7);
+	want[0] = mk(1, 1, 7);
+	buf[1][15] = 0x2d;		/* TTL 301 */
+	diff_records(held, 1, 0, want, 1, &df);
+	assert_int_equal(df.ndels, 1);
+	assert_int_equal(df.nadds, 1);
+	diff_free(&df);
+}
+
+static void
+test_unwanted(void **state)
+{
+	(void)state;
+	assert_int_equal(diff_unwanted(0, 0), DIFF_FORGET);
+	assert_int_equal(diff_unwanted(0, 1), DIFF_FORGET);
+	assert_int_equal(diff_unwanted(1, 0), DIFF_ENTOMB);
+	assert_int_equal(diff_unwanted(1, 1), DIFF_KEEP);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same),
+		cmocka_unit_test(test_change),
+		cmocka_unit_test(test_empty_sides),
+		cmocka_unit_test(test_revive),
+		cmocka_unit_test(test_ttl),
+		cmocka_unit_test(test_unwanted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
