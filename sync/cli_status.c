@@ -50,8 +50,7 @@ status_node(struct dir *d, const char *dn)
 	printf("%s%s\n", name, !n.exists ? "  (gone)" :
 	    n.tombstoned ? "  (tombstoned)" : "");
 	for (i = 0; i < n.nvalues; i++) {
-		if (dnsrec_decode((const uint8_t *)n.values[i]->bv_val,
-		    n.values[i]->bv_len, &r) == -1 ||
+		if (dnsrec_decode(n.values[i].val, n.values[i].len, &r) == -1 ||
 		    dnsrec_format(&r, text, sizeof(text)) == -1) {
 			printf("  (a value that is no valid dnsRecord)\n");
 			continue;
@@ -90,7 +89,7 @@ cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
 		return -1;
 	}
 	daemon_dir_params(c, dp);
-	dir_init(d, dp, krb);
+	dir_init(d, dp);
 	if (dir_open(d, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
 		return -1;

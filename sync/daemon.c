@@ -18,6 +18,7 @@
 #include "status.h"
 #include "sync.h"
 #include "xmem.h"
+#include "zone.h"
 
 /* Asks a pass to stop between two writes (SIGTERM); NULL: never. */
 static int (*daemon_stop_fn)(void);
@@ -115,7 +116,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
 		return -1;
 	daemon_dir_params(&dm->conf, &dp);
-	dir_init(&dm->dir, &dp, &dm->krb);
+	dir_init(&dm->dir, &dp);
 	log_info("loaded %zu registration%s, %zu release record%s and %zu "
 	    "owned node%s", model_regs_count(&dm->regs),
 	    model_regs_count(&dm->regs) == 1 ? "" : "s",
@@ -129,7 +130,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 void
 daemon_close(struct daemon *dm)
 {
-	sync_cache_clear(&dm->cache);
+	cache_clear(&dm->cache);
 	claims_free(&dm->claims);
 	dir_close(&dm->dir);
 	krb_free(&dm->krb);
@@ -149,7 +150,7 @@ daemon_replace(struct daemon *dm, struct daemon *next)
 	/* the session points into the configuration and the credential,
 	 * which just moved (it is not connected yet) */
 	daemon_dir_params(&dm->conf, &dp);
-	dir_init(&dm->dir, &dp, &dm->krb);
+	dir_init(&dm->dir, &dp);
 	memset(next, 0, sizeof(*next));
 }
 
@@ -306,7 +307,7 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 
 	(void)now_start;
 	dm->synced = 0;
-	sync_cache_clear(&dm->cache);	/* read everything next time */
+	cache_clear(&dm->cache);	/* read everything next time */
 	claims_unverify(&dm->claims);
 	if (daemon_stopping()) {
 		log_warnx("pass stopped by a signal (%s: %s); what was not "
@@ -463,7 +464,8 @@ daemon_sync(struct daemon *dm, time_t now, struct batch *b,
 	struct model_desired want;
 	int rc;
 
-	if (sync_serials(&dm->dir, &sp, &cfg, err, errlen) == -1 ||
+	if (zone_serials(&dm->dir, dm->conf.base, dm->conf.partition, &cfg,
+	    err, errlen) == -1 ||
 	    daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;

@@ -39,7 +39,7 @@ struct daemon {
 	char own_path[PATH_MAX];
 	struct agenda agenda;		/* every deadline: retry, rescan ... */
 	int full;			/* this pass is a full reconcile */
-	struct sync_cache cache;	/* what passes since then verified */
+	struct cache cache;		/* what passes since then verified */
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
 	struct status_last status;	/* the last report published */

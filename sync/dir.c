@@ -15,11 +15,10 @@
 #include "xmem.h"
 
 void
-dir_init(struct dir *d, const struct dir_params *p, struct krb *krb)
+dir_init(struct dir *d, const struct dir_params *p)
 {
 	memset(d, 0, sizeof(*d));
 	d->params = *p;
-	d->krb = krb;
 }
 
 const char *
@@ -91,10 +90,7 @@ dir_options(struct dir *d, LDAP *ld)
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
 	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv))
 		return -1;
-	/* The credential reaches SASL's GSSAPI mechanism through the private
-	 * cache krb.c set for this thread (LDAP_OPT_X_SASL_GSS_CREDS needs a
-	 * SASL context that only exists during the bind). */
-	return 0;
+	return 0;	/* the credential: see dir.h */
 }
 
 /* After the bind: the SSF floor, and who we are. */
@@ -193,6 +189,55 @@ dir_last_rc(const struct dir *d)
 	return d->last_rc;
 }
 
+enum dir_error
+dir_error(const struct dir *d)
+{
+	int rc = d->last_rc;
+
+	if (rc == LDAP_SUCCESS || rc == LDAP_ALREADY_EXISTS)
+		return rc == LDAP_SUCCESS ? DIR_OK : DIR_EXISTS;
+	if (rc == LDAP_NO_SUCH_ATTRIBUTE || rc == LDAP_TYPE_OR_VALUE_EXISTS ||
+	    rc == LDAP_NO_SUCH_OBJECT)
+		return DIR_CHANGED;
+	if (rc == LDAP_INSUFFICIENT_ACCESS || rc == LDAP_STRONG_AUTH_REQUIRED ||
+	    rc == LDAP_CONFIDENTIALITY_REQUIRED)
+		return DIR_NO_ACCESS;
+	return dir_rc_is_connection(rc) ? DIR_LOST : DIR_OTHER;
+}
+
+/* Views of values ldap_get_values_len returned (bv: NULL for none). */
+static struct dir_value *
+dir_values(struct berval **bv, size_t *n)
+{
+	struct dir_value *v;
+	size_t i;
+
+	*n = bv != NULL ? (size_t)ldap_count_values_len(bv) : 0;
+	v = xcalloc(*n + 1, sizeof(*v));
+	for (i = 0; i < *n; i++) {
+		v[i].val = (const uint8_t *)bv[i]->bv_val;
+		v[i].len = bv[i]->bv_len;
+	}
+	return v;
+}
+
+/* berval views of values: NULL-terminated, one block to free. */
+static struct berval **
+dir_bervals(const struct dir_value *v, size_t n)
+{
+	struct berval **bv = xcalloc(1, (n + 1) * sizeof(*bv) +
+	    n * sizeof(**bv));
+	struct berval *store = (struct berval *)(void *)(bv + n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		store[i].bv_val = (char *)(uintptr_t)v[i].val;
+		store[i].bv_len = v[i].len;
+		bv[i] = &store[i];
+	}
+	return bv;
+}
+
 static int
 dir_fail(struct dir *d, int rc, const char *what, const char *dn, char *err,
     size_t errlen)
@@ -210,8 +255,9 @@ dir_fail(struct dir *d, int rc, const char *what, const char *dn, char *err,
 void
 dir_node_free(struct dir_node *n)
 {
-	if (n->values != NULL)
-		ldap_value_free_len(n->values);
+	if (n->held != NULL)
+		ldap_value_free_len(n->held);
+	free(n->values);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -221,9 +267,8 @@ dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
 	struct berval **v;
 
 	out->exists = 1;
-	out->values = ldap_get_values_len(d->ld, e, "dnsRecord");
-	out->nvalues = out->values != NULL ?
-	    (size_t)ldap_count_values_len(out->values) : 0;
+	out->held = ldap_get_values_len(d->ld, e, "dnsRecord");
+	out->values = dir_values(out->held, &out->nvalues);
 	v = ldap_get_values_len(d->ld, e, "dNSTombstoned");
 	out->tombstoned = v != NULL && v[0] != NULL &&
 	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
@@ -278,7 +323,7 @@ static char val_top[] = "top", val_dnsnode[] = "dnsNode",
 
 int
 dir_node_add(struct dir *d, const char *dn, const char *dc,
-    struct berval *const *vals, size_t nvals, char *err, size_t errlen)
+    const struct dir_value *vals, size_t nvals, char *err, size_t errlen)
 {
 	char *oc[] = { val_top, val_dnsnode, NULL };
 	char dcbuf[256], *dcv[] = { dcbuf, NULL };
@@ -294,24 +339,19 @@ dir_node_add(struct dir *d, const char *dn, const char *dc,
 		(void)xsnprintf(err, errlen, "add %s: bad node", dn);
 		return -1;
 	}
-	bv = xcalloc(nvals + 1, sizeof(*bv));
-	memcpy(bv, vals, nvals * sizeof(*bv));
+	bv = dir_bervals(vals, nvals);
 	m_rec.mod_bvalues = bv;
-	if (d->ld == NULL)
-		rc = LDAP_SERVER_DOWN;
-	else
-		rc = ldap_add_ext_s(d->ld, dn, mods, NULL, NULL);
+	rc = d->ld == NULL ? LDAP_SERVER_DOWN :
+	    ldap_add_ext_s(d->ld, dn, mods, NULL, NULL);
 	free(bv);
 	d->last_rc = rc;
-	if (rc != LDAP_SUCCESS)
-		return dir_fail(d, rc, "add", dn, err, errlen);
-	return 0;
+	return rc == LDAP_SUCCESS ? 0 : dir_fail(d, rc, "add", dn, err, errlen);
 }
 
 int
-dir_node_update(struct dir *d, const char *dn, struct berval *const *dels,
-    size_t ndels, struct berval *const *adds, size_t nadds, int tomb,
-    char *err, size_t errlen)
+dir_node_update(struct dir *d, const char *dn,
+    const struct dir_value *dels, size_t ndels, const struct dir_value *adds,
+    size_t nadds, int tomb, char *err, size_t errlen)
 {
 	char *tv[] = { tomb == 1 ? val_true : val_false, NULL };
 	LDAPMod m_del = { LDAP_MOD_DELETE | LDAP_MOD_BVALUES, attr_dnsrecord,
@@ -325,10 +365,8 @@ dir_node_update(struct dir *d, const char *dn, struct berval *const *dels,
 	size_t n = 0;
 	int rc;
 
-	bd = xcalloc(ndels + 1, sizeof(*bd));
-	ba = xcalloc(nadds + 1, sizeof(*ba));
-	memcpy(bd, dels, ndels * sizeof(*bd));
-	memcpy(ba, adds, nadds * sizeof(*ba));
+	bd = dir_bervals(dels, ndels);
+	ba = dir_bervals(adds, nadds);
 	m_del.mod_bvalues = bd;
 	m_add.mod_bvalues = ba;
 	if (ndels > 0)
@@ -345,9 +383,17 @@ dir_node_update(struct dir *d, const char *dn, struct berval *const *dels,
 	free(bd);
 	free(ba);
 	d->last_rc = rc;
-	if (rc != LDAP_SUCCESS)
-		return dir_fail(d, rc, "modify", dn, err, errlen);
-	return 0;
+	return rc == LDAP_SUCCESS ? 0 :
+	    dir_fail(d, rc, "modify", dn, err, errlen);
+}
+
+int
+dir_node_tombstone(struct dir *d, const char *dn,
+    const struct dir_value *held, size_t nheld,
+    const struct dir_value *tombstone, char *err, size_t errlen)
+{
+	return dir_node_update(d, dn, held, nheld, tombstone, 1, 1, err,
+	    errlen);
 }
 
 static void
@@ -430,17 +476,6 @@ dir_entry_free(struct dir_entry *e)
 }
 
 int
-dir_entry_add(struct dir *d, const char *dn, LDAPMod **mods, char *err,
-    size_t errlen)
-{
-	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
-	    ldap_add_ext_s(d->ld, dn, mods, NULL, NULL);
-
-	d->last_rc = rc;
-	return rc == LDAP_SUCCESS ? 0 : dir_fail(d, rc, "add", dn, err, errlen);
-}
-
-int
 dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods, char *err,
     size_t errlen)
 {
@@ -452,13 +487,113 @@ dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods, char *err,
 	    dir_fail(d, rc, "modify", dn, err, errlen);
 }
 
+/*
+ * vmGroup objects for the daemon (group.c).
+ */
+
 int
-dir_entry_delete(struct dir *d, const char *dn, char *err, size_t errlen)
+dir_group_read(struct dir *d, const char *dn, const char *const *attrs,
+    struct dir_group *out, char *err, size_t errlen)
+{
+	LDAPMessage *res, *e;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = dir_base_search(d, dn, (char *const *)(uintptr_t)attrs, &res, err,
+	    errlen);
+	if (rc != 1)
+		return rc == -1 ? -1 : 0;
+	e = ldap_first_entry(d->ld, res);
+	out->exists = 1;
+	for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++) {
+		out->held[i] = ldap_get_values_len(d->ld, e, attrs[i]);
+		out->vals[i] = dir_values(out->held[i], &out->nvals[i]);
+	}
+	out->nattrs = i;
+	ldap_msgfree(res);
+	return 0;
+}
+
+void
+dir_group_free(struct dir_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nattrs; i++) {
+		if (g->held[i] != NULL)
+			ldap_value_free_len(g->held[i]);
+		free(g->vals[i]);
+	}
+	memset(g, 0, sizeof(*g));
+}
+
+/* mods as LDAPMods in m (room for DIR_MAX_MODS) and ptrs. */
+static int
+dir_ldapmods(const struct dir_mod *mods, size_t nmods, LDAPMod *m,
+    LDAPMod **ptrs)
+{
+	static const int ops[] = { LDAP_MOD_ADD, LDAP_MOD_REPLACE,
+	    LDAP_MOD_DELETE };
+	size_t i;
+
+	if (nmods > DIR_MAX_MODS)
+		return -1;
+	for (i = 0; i < nmods; i++) {
+		m[i] = (LDAPMod){ ops[mods[i].op],
+		    (char *)(uintptr_t)mods[i].attr,
+		    { .modv_strvals = (char **)(uintptr_t)mods[i].vals } };
+		ptrs[i] = &m[i];
+	}
+	ptrs[nmods] = NULL;
+	return 0;
+}
+
+/* One add (add != 0) or modify of dn. */
+static int
+dir_group_write(struct dir *d, const char *dn, const struct dir_mod *mods,
+    size_t nmods, int add, char *err, size_t errlen)
+{
+	LDAPMod m[DIR_MAX_MODS], *ptrs[DIR_MAX_MODS + 1];
+	int rc;
+
+	if (dir_ldapmods(mods, nmods, m, ptrs) == -1) {
+		(void)xsnprintf(err, errlen, "%s: too many changes", dn);
+		return -1;
+	}
+	if (d->ld == NULL)
+		rc = LDAP_SERVER_DOWN;
+	else if (add)
+		rc = ldap_add_ext_s(d->ld, dn, ptrs, NULL, NULL);
+	else
+		rc = ldap_modify_ext_s(d->ld, dn, ptrs, NULL, NULL);
+	d->last_rc = rc;
+	return rc == LDAP_SUCCESS ? 0 :
+	    dir_fail(d, rc, add ? "add" : "modify", dn, err, errlen);
+}
+
+int
+dir_group_add(struct dir *d, const char *dn, const struct dir_mod *mods,
+    size_t nmods, char *err, size_t errlen)
+{
+	return dir_group_write(d, dn, mods, nmods, 1, err, errlen);
+}
+
+int
+dir_group_modify(struct dir *d, const char *dn, const struct dir_mod *mods,
+    size_t nmods, char *err, size_t errlen)
+{
+	return dir_group_write(d, dn, mods, nmods, 0, err, errlen);
+}
+
+int
+dir_group_delete(struct dir *d, const char *dn, char *err, size_t errlen)
 {
 	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
 	    ldap_delete_ext_s(d->ld, dn, NULL, NULL);
 
 	d->last_rc = rc;
-	return rc == LDAP_SUCCESS ? 0 :
-	    dir_fail(d, rc, "delete", dn, err, errlen);
+	if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT)
+		return 0;
+	return dir_fail(d, rc, "delete", dn, err, errlen);
 }

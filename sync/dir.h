@@ -1,17 +1,25 @@
 /*
  * dir.h - the LDAP session: the only code that speaks LDAP.
  *
- * One long-lived connection, authenticated with SASL GSSAPI from the
- * credential krb.c holds, with a SASL security strength floor (AD requires
- * signing: SSF >= 56), over the first URI of the list that answers.
+ * One long-lived connection, authenticated with SASL GSSAPI, with a SASL
+ * security strength floor (AD requires signing: SSF >= 56), over the first
+ * URI of the list that answers.
+ *
+ * The credential: dir_open binds with whatever credential cache GSSAPI in
+ * the calling thread is pointed at.  krb_acquire (krb.h) points it, for
+ * the calling thread, at the private cache holding the service account's
+ * ticket (gss_krb5_ccache_name: thread-global state, set nowhere else).
+ * So call krb_acquire before dir_open, in the same thread, and again (then
+ * reopen) before the ticket ends.  It is done this way because
+ * LDAP_OPT_X_SASL_GSS_CREDS needs a SASL context that only exists during
+ * the bind.  Nothing here reads struct krb.
  */
 #ifndef VMG_DIR_H
 #define VMG_DIR_H
 
 #include <ldap.h>
 #include <stddef.h>
-
-#include "krb.h"
+#include <stdint.h>
 
 #define DIR_MAX_URIS 8
 
@@ -25,14 +33,13 @@ struct dir_params {
 struct dir {
 	LDAP *ld;			/* NULL while closed */
 	struct dir_params params;
-	struct krb *krb;
 	size_t uri;			/* index of the URI in use / to try */
 	unsigned ssf;			/* negotiated SASL SSF */
 	char authzid[512];		/* who the server says we are */
 	int last_rc;			/* result of the last operation */
 };
 
-void dir_init(struct dir *d, const struct dir_params *p, struct krb *krb);
+void dir_init(struct dir *d, const struct dir_params *p);
 /* Connect and bind, failing over through the URIs. 0 / -1 with err. */
 int dir_open(struct dir *d, char *err, size_t errlen);
 void dir_close(struct dir *d);
@@ -42,28 +49,59 @@ void dir_errtext(struct dir *d, int rc, char *err, size_t errlen);
 /* True if rc means the connection is gone and must be reopened. */
 int dir_rc_is_connection(int rc);
 
+/* What went wrong in the last operation, for callers that decide (retry,
+ * give up, forget) by kind, never by an LDAP result code. */
+enum dir_error {
+	DIR_OK,
+	DIR_EXISTS,		/* an add found the entry there already */
+	DIR_CHANGED,		/* changed under us: a constrained update's
+				 * old value or entry is gone (no such
+				 * attribute, no such object) or a new value
+				 * is there already (type or value exists) */
+	DIR_NO_ACCESS,		/* the account may not do it */
+	DIR_LOST,		/* the connection is gone (closed: reopen) */
+	DIR_OTHER
+};
+/* The kind of the last operation's result on d. */
+enum dir_error dir_error(const struct dir *d);
+
+/* One attribute value, octets (not NUL-terminated).  In what dir returns it
+ * points into memory the owning struct's free function releases. */
+struct dir_value {
+	const uint8_t *val;
+	size_t len;
+};
+
 /* A dnsNode as the directory holds it. */
 struct dir_node {
 	int exists;
 	int tombstoned;			/* dNSTombstoned: TRUE */
-	struct berval **values;		/* dnsRecord values (ldap_get_values_len) */
+	struct dir_value *values;	/* dnsRecord values */
 	size_t nvalues;
+	void *held;			/* private: what values point into */
 };
 
 /* Base search of dn; a missing node gives exists = 0 and returns 0. */
 int dir_node_read(struct dir *d, const char *dn, struct dir_node *out,
     char *err, size_t errlen);
 void dir_node_free(struct dir_node *n);
-/* Create a dnsNode with its DC value and records. */
+/* Create a dnsNode with its DC value and records (DIR_EXISTS when it is
+ * there already). */
 int dir_node_add(struct dir *d, const char *dn, const char *dc,
-    struct berval *const *vals, size_t nvals, char *err, size_t errlen);
+    const struct dir_value *vals, size_t nvals, char *err, size_t errlen);
 /* One constrained modify: delete exactly dels, add adds, and set
  * dNSTombstoned to tomb (0 FALSE, 1 TRUE, -1 leave).  A concurrent change of
- * the deleted values makes it fail (noSuchAttribute) instead of being lost. */
-int dir_node_update(struct dir *d, const char *dn, struct berval *const *dels,
-    size_t ndels, struct berval *const *adds, size_t nadds, int tomb,
-    char *err, size_t errlen);
-/* Returns the last LDAP result code of d (for retry decisions). */
+ * the deleted values makes it fail (DIR_CHANGED) instead of being lost. */
+int dir_node_update(struct dir *d, const char *dn,
+    const struct dir_value *dels, size_t ndels, const struct dir_value *adds,
+    size_t nadds, int tomb, char *err, size_t errlen);
+/* Tombstone a node the way Windows DNS does: delete exactly its values
+ * held (DIR_CHANGED if they changed meanwhile), add the one tombstone
+ * value, set dNSTombstoned TRUE. */
+int dir_node_tombstone(struct dir *d, const char *dn,
+    const struct dir_value *held, size_t nheld,
+    const struct dir_value *tombstone, char *err, size_t errlen);
+/* Returns the last LDAP result code of d (for the CLI's messages). */
 int dir_last_rc(const struct dir *d);
 
 /* Generic entries (vmGroup objects). */
@@ -83,10 +121,41 @@ int dir_entries_search(struct dir *d, const char *base, const char *filter,
     char *const *attrs, struct dir_entry **out, size_t *count, char *err,
     size_t errlen);
 void dir_entries_free(struct dir_entry *e, size_t count);
-int dir_entry_add(struct dir *d, const char *dn, LDAPMod **mods, char *err,
-    size_t errlen);
 int dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods,
     char *err, size_t errlen);
-int dir_entry_delete(struct dir *d, const char *dn, char *err, size_t errlen);
+
+/* vmGroup objects, for the daemon (group.c): values as octets and
+ * strings, no LDAP types. */
+struct dir_group {
+	int exists;
+	size_t nattrs;
+	struct dir_value *vals[DIR_ENTRY_MAX_ATTRS];	/* per requested attr */
+	size_t nvals[DIR_ENTRY_MAX_ATTRS];
+	void *held[DIR_ENTRY_MAX_ATTRS];		/* private */
+};
+/* Base read of attrs (NULL-terminated, at most DIR_ENTRY_MAX_ATTRS); a
+ * missing object gives exists = 0 and returns 0. */
+int dir_group_read(struct dir *d, const char *dn, const char *const *attrs,
+    struct dir_group *out, char *err, size_t errlen);
+void dir_group_free(struct dir_group *g);
+enum dir_mod_op { DIR_MOD_ADD, DIR_MOD_REPLACE, DIR_MOD_DELETE };
+/* One attribute change; vals NULL-terminated strings (NULL with
+ * DIR_MOD_DELETE: all values). */
+struct dir_mod {
+	enum dir_mod_op op;
+	const char *attr;
+	char *const *vals;
+};
+#define DIR_MAX_MODS 16
+/* Create dn with the attributes of mods (DIR_MOD_ADD); DIR_EXISTS when it
+ * is there already. */
+int dir_group_add(struct dir *d, const char *dn, const struct dir_mod *mods,
+    size_t nmods, char *err, size_t errlen);
+/* Change dn's attributes as mods say, in one modify. */
+int dir_group_modify(struct dir *d, const char *dn,
+    const struct dir_mod *mods, size_t nmods, char *err, size_t errlen);
+/* Delete dn; one that is gone already is no failure. */
+int dir_group_delete(struct dir *d, const char *dn, char *err,
+    size_t errlen);
 
 #endif

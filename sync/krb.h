@@ -5,7 +5,9 @@
  * The caller's KRB5CCNAME and default ccache are never used or touched:
  * GSSAPI in this thread is pointed at the private cache
  * (gss_krb5_ccache_name), which is what Cyrus SASL's GSSAPI mechanism then
- * uses when libldap binds.
+ * uses when libldap binds (dir_open, dir.h).  That pointer is thread-global
+ * state of the GSSAPI library: krb_acquire sets it for the calling thread,
+ * so the bind must happen in that thread, after krb_acquire.
  * Credentials are re-acquired from the keytab before they end.
  */
 #ifndef VMG_KRB_H

@@ -1,5 +1,7 @@
 /*
- * sync.h - make the directory hold what the model wants.
+ * sync.h - one pass: make the directory hold what the model wants
+ * (nodes: node.h, vmGroup objects: group.h, skipped when cache.h says
+ * they were verified already).
  *
  * For every desired node: create it (claiming it first in the ownership
  * record), or, if we own it, change exactly the values that differ with one
@@ -20,36 +22,19 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <uthash.h>
-
+#include "cache.h"
 #include "dir.h"
 #include "model.h"
 #include "own.h"
 
 #define SYNC_MAX_FOREIGN 64
 
-/* What earlier passes found in the directory, by DN: a digest of the
- * values that were verified or written there.  Between full reconciles a
- * node or object whose wanted values have the same digest is not read
- * again, so a pass after a burst reads only what the burst changed. */
-struct sync_cache_entry {
-	char *dn;
-	uint64_t digest;
-	UT_hash_handle hh;
-};
-
-struct sync_cache {
-	struct sync_cache_entry *map;
-};
-
-void sync_cache_clear(struct sync_cache *c);
-
 struct sync_params {
 	const char *base;		/* DC=example,DC=test */
 	const char *partition;		/* DomainDnsZones */
 	const char *ou;			/* OU=VM Groups,DC=example,DC=test */
 	time_t now;			/* for tombstone times */
-	struct sync_cache *cache;	/* NULL: read everything */
+	struct cache *cache;		/* NULL: read everything */
 	int full;			/* a full reconcile: read everything */
 	int (*stop)(void);		/* true: stop before the next write */
 };
@@ -67,12 +52,6 @@ struct sync_stats {
 	size_t nforeign_groups;
 };
 
-/* Read the SOA serial of zone (its DC=@ node).  0 / -1 with err. */
-int sync_zone_serial(struct dir *d, const struct sync_params *p,
-    const char *zone, uint32_t *serial, char *err, size_t errlen);
-/* Fill cfg's serials from the directory. */
-int sync_serials(struct dir *d, const struct sync_params *p,
-    struct model_config *cfg, char *err, size_t errlen);
 /* Apply want.  0 when every owned difference was written; -1 with err on
  * the first directory failure (the caller retries later), or when p->stop
  * asks to stop (checked before each node or object).  Foreign nodes

@@ -8,7 +8,7 @@
  *   floor of 56, whoami, a dnsNode added with the codec's bytes (serial from
  *   the zone's SOA) and read back byte for byte, a write outside the
  *   account's delegation refused.  It proves the test servers themselves.
- * - "dir": the same through the project's krb.c / dir.c / sync.c.
+ * - "dir": the same through the project's krb.c / dir.c / zone.c.
  *
  * The raw group runs first: krb.c points GSSAPI at its own cache for the
  * rest of the process (gss_krb5_ccache_name), and the client keytab set for
@@ -36,7 +36,7 @@
 #include "dn.h"
 #include "dnsrec.h"
 #include "krb.h"
-#include "sync.h"
+#include "zone.h"
 #include "xmem.h"
 
 struct it {
@@ -79,7 +79,7 @@ setup(void **state)
 	t->params.nuris = 1;
 	t->params.ssf_min = 56;
 	t->params.timeout = 10;
-	dir_init(&t->dir, &t->params, &t->krb);
+	dir_init(&t->dir, &t->params);
 	*state = t;
 	return 0;
 }
@@ -143,7 +143,7 @@ test_ssf_floor(void **state)
 
 	/* no GSSAPI layer offers 1000: the bind must be refused */
 	p.ssf_min = 1000;
-	dir_init(&strict, &p, &t->krb);
+	dir_init(&strict, &p);
 	assert_int_equal(dir_open(&strict, err, sizeof(err)), -1);
 	assert_null(strict.ld);
 }
@@ -187,14 +187,19 @@ encode_rec(struct dnsrec *r, uint8_t *buf, struct berval *bv)
 	bv->bv_len = len;
 }
 
+static struct dir_value
+as_value(const struct berval *bv)
+{
+	return (struct dir_value){ (const uint8_t *)bv->bv_val, bv->bv_len };
+}
+
 static void
 test_write_dnsnode(void **state)
 {
 	struct it *t = *state;
-	struct sync_params sp = { .base = env("VMG_TEST_BASE"),
-	    .partition = "DomainDnsZones" };
 	uint8_t abuf[DNSREC_BUF], aaaabuf[DNSREC_BUF];
-	struct berval bv[2], *vals[2] = { &bv[0], &bv[1] }, **got;
+	struct berval bv[2], **got;
+	struct dir_value vals[2];
 	struct dnsrec r;
 	uint32_t serial = 0;
 	char err[512], *dn = NULL;
@@ -204,8 +209,8 @@ test_write_dnsnode(void **state)
 	if (dir_open(&t->dir, err, sizeof(err)) == -1)
 		fail_msg("bind: %s", err);
 	/* the serial comes from the zone's SOA, as seeded */
-	if (sync_zone_serial(&t->dir, &sp, env("VMG_TEST_ZONE"), &serial, err,
-	    sizeof(err)) == -1)
+	if (zone_serial(&t->dir, env("VMG_TEST_BASE"), "DomainDnsZones",
+	    env("VMG_TEST_ZONE"), &serial, err, sizeof(err)) == -1)
 		fail_msg("SOA: %s", err);
 	assert_int_equal(serial, strtoul(env("VMG_TEST_SOA_SERIAL"), NULL, 10));
 	dnsrec_init(&r, DNSREC_TYPE_A, serial, 300, 0);
@@ -214,6 +219,8 @@ test_write_dnsnode(void **state)
 	dnsrec_init(&r, DNSREC_TYPE_AAAA, serial, 300, 0);
 	memcpy(r.u.aaaa, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x0a", 16);
 	encode_rec(&r, aaaabuf, &bv[1]);
+	vals[0] = as_value(&bv[0]);
+	vals[1] = as_value(&bv[1]);
 	assert_int_equal(dn_node(env("VMG_TEST_ZONE_DN"), "vmtest1", &dn), 0);
 	admin_delete(dn);
 	if (dir_node_add(&t->dir, dn, "vmtest1", vals, 2, err,
@@ -549,8 +556,8 @@ test_constrained_update(void **state)
 {
 	struct it *t = *state;
 	uint8_t b1[DNSREC_BUF], b2[DNSREC_BUF], b9[DNSREC_BUF];
-	struct berval v1, v2, v9, *dels[] = { &v1 }, *adds[] = { &v2 };
-	struct berval *vals[] = { &v1 };
+	struct berval v1, v2, v9;
+	struct dir_value dels[1], adds[1], vals[1];
 	struct dnsrec r;
 	struct dir_node n;
 	char err[512], *dn = NULL;
@@ -564,6 +571,8 @@ test_constrained_update(void **state)
 	encode_rec(&r, b2, &v2);
 	memcpy(r.u.a, "\xc0\x00\x02\x09", 4);
 	encode_rec(&r, b9, &v9);
+	dels[0] = vals[0] = as_value(&v1);
+	adds[0] = as_value(&v2);
 	assert_int_equal(dn_node(env("VMG_TEST_ZONE_DN"), "race1", &dn), 0);
 	if (dir_node_add(&t->dir, dn, "race1", vals, 1, err, sizeof(err)) == -1)
 		fail_msg("add: %s", err);
@@ -573,18 +582,19 @@ test_constrained_update(void **state)
 	assert_int_equal(dir_node_update(&t->dir, dn, dels, 1, adds, 1, -1,
 	    err, sizeof(err)), -1);
 	assert_int_equal(dir_last_rc(&t->dir), LDAP_NO_SUCH_ATTRIBUTE);
+	assert_int_equal(dir_error(&t->dir), DIR_CHANGED);
 	assert_int_equal(dir_node_read(&t->dir, dn, &n, err, sizeof(err)), 0);
 	assert_int_equal(n.nvalues, 1);
-	assert_int_equal(n.values[0]->bv_len, v9.bv_len);
-	assert_memory_equal(n.values[0]->bv_val, v9.bv_val, v9.bv_len);
+	assert_int_equal(n.values[0].len, v9.bv_len);
+	assert_memory_equal(n.values[0].val, v9.bv_val, v9.bv_len);
 	dir_node_free(&n);
 	/* read again, then the same change succeeds */
-	dels[0] = &v9;
+	dels[0] = as_value(&v9);
 	assert_int_equal(dir_node_update(&t->dir, dn, dels, 1, adds, 1, -1,
 	    err, sizeof(err)), 0);
 	assert_int_equal(dir_node_read(&t->dir, dn, &n, err, sizeof(err)), 0);
 	assert_int_equal(n.nvalues, 1);
-	assert_memory_equal(n.values[0]->bv_val, v2.bv_val, v2.bv_len);
+	assert_memory_equal(n.values[0].val, v2.bv_val, v2.bv_len);
 	dir_node_free(&n);
 	free(dn);
 }

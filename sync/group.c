@@ -1,0 +1,288 @@
+/*
+ * group.c - vmGroup objects: create, update, keep (blocked), delete.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "event.h"
+#include "group.h"
+#include "log.h"
+#include "xmem.h"
+
+/* The vmGroup attribute names: here only (schema/vmgroup.def has them).
+ * The attributes vmgroupd maintains come first; the blocked flag, reason
+ * and time belong to whoever blocks, and vmgroupd never writes them. */
+enum { GA_CN, GA_HOST, GA_DNSNAME, GA_IMAGE, GA_MEMBER, GA_ADDRESS, GA_N };
+static const char *const group_attrs[GA_N + 1] = { "cn", "vmGroupHost",
+    "vmGroupDNSName", "vmGroupImage", "vmGroupMember", "vmGroupAddress",
+    NULL };
+static const char ga_updated[] = "vmGroupLastUpdate",
+    ga_blocked[] = "vmGroupBlocked", ga_oc[] = "objectClass";
+static char oc_top[] = "top", oc_vmgroup[] = "vmGroup";
+
+struct group_vals {
+	char **v[GA_N];			/* NULL-terminated string arrays */
+	size_t n[GA_N];
+};
+
+static void
+gv_push(struct group_vals *gv, int a, const char *s)
+{
+	gv->v[a] = xreallocarray(gv->v[a], gv->n[a] + 2, sizeof(char *));
+	gv->v[a][gv->n[a]++] = xstrdup(s);
+	gv->v[a][gv->n[a]] = NULL;
+}
+
+static void
+gv_free(struct group_vals *gv)
+{
+	size_t a, i;
+
+	for (a = 0; a < GA_N; a++) {
+		for (i = 0; i < gv->n[a]; i++)
+			free(gv->v[a][i]);
+		free(gv->v[a]);
+	}
+	memset(gv, 0, sizeof(*gv));
+}
+
+static void
+gv_build(const struct model_group *g, struct group_vals *gv)
+{
+	char addr[64];
+	size_t i;
+
+	memset(gv, 0, sizeof(*gv));
+	gv_push(gv, GA_CN, g->name);
+	gv_push(gv, GA_HOST, g->host);
+	gv_push(gv, GA_DNSNAME, g->fqdn);
+	if (g->image[0] != '\0')
+		gv_push(gv, GA_IMAGE, g->image);
+	for (i = 0; i < g->nmembers; i++)
+		gv_push(gv, GA_MEMBER, g->members[i]);
+	for (i = 0; i < g->naddrs; i++)
+		if (event_addr_format(&g->addrs[i], addr, sizeof(addr)) == 0)
+			gv_push(gv, GA_ADDRESS, addr);
+}
+
+static uint64_t
+gv_digest(const struct group_vals *gv)
+{
+	uint64_t h = NAME_FNV_BASIS;
+	size_t a, i;
+
+	for (a = 0; a < GA_N; a++) {
+		h = name_fnv1a64_update(h, &a, sizeof(a));
+		for (i = 0; i < gv->n[a]; i++)
+			h = name_fnv1a64_update(h, gv->v[a][i],
+			    strlen(gv->v[a][i]) + 1);
+	}
+	return h;
+}
+
+/* Same set of values (ours are distinct; the server's are distinct). */
+static int
+gv_same(const struct dir_value *cur, size_t ncur, char **want, size_t nwant)
+{
+	size_t i, j;
+
+	if (ncur != nwant)
+		return 0;
+	for (j = 0; j < nwant; j++) {
+		for (i = 0; i < ncur; i++)
+			if (cur[i].len == strlen(want[j]) &&
+			    memcmp(cur[i].val, want[j], cur[i].len) == 0)
+				break;
+		if (i == ncur)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+group_gentime(time_t now, char out[32])
+{
+	struct tm tm;
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(out, 32, "%Y%m%d%H%M%S.0Z", &tm) == 0)
+		(void)xstrlcpy(out, "19700101000000.0Z", 32);
+}
+
+/* Add (create) or replace (update) the group's attributes; for an update
+ * only those in differ[] (all when differ is NULL). */
+static int
+group_write(struct dir *d, const char *dn, struct group_vals *gv,
+    const int *differ, time_t now, char *err, size_t errlen)
+{
+	char stamp[32], *tv[] = { stamp, NULL };
+	char *ocv[] = { oc_top, oc_vmgroup, NULL };
+	struct dir_mod m[GA_N + 2];
+	enum dir_mod_op op = differ == NULL ? DIR_MOD_ADD : DIR_MOD_REPLACE;
+	size_t a, n = 0;
+
+	group_gentime(now, stamp);
+	if (differ == NULL)
+		m[n++] = (struct dir_mod){ DIR_MOD_ADD, ga_oc, ocv };
+	for (a = 0; a < GA_N; a++) {
+		if (differ != NULL ? !differ[a] : gv->n[a] == 0)
+			continue;
+		m[n++] = (struct dir_mod){ op, group_attrs[a], gv->v[a] };
+	}
+	m[n++] = (struct dir_mod){ op, ga_updated, tv };
+	if (differ == NULL)
+		return dir_group_add(d, dn, m, n, err, errlen);
+	return dir_group_modify(d, dn, m, n, err, errlen);
+}
+
+/* Create a group object that is not there, claiming it first. */
+static int
+group_create(struct dir *d, struct own *own, const char *dn,
+    struct group_vals *gv, time_t now, struct sync_stats *st, char *err,
+    size_t errlen)
+{
+	own_add(own, OWN_GROUP, dn);
+	if (own_save(own, err, errlen) == -1)
+		return -1;
+	if (group_write(d, dn, gv, NULL, now, err, errlen) == -1) {
+		if (dir_error(d) == DIR_EXISTS)
+			own_del(own, OWN_GROUP, dn);	/* not ours */
+		return -1;
+	}
+	st->groups_added++;
+	log_info("created group object %s", dn);
+	return 0;
+}
+
+static void
+group_note_foreign(struct sync_stats *st, const char *dn, const char *name)
+{
+	log_debug("refusing to touch %s: it exists and vmgroupd does "
+	    "not own it", dn);
+	st->foreign++;
+	if (st->nforeign_groups < SYNC_MAX_FOREIGN)
+		(void)xstrlcpy(st->foreign_groups[st->nforeign_groups++],
+		    name, NAME_LABEL_BUF);
+}
+
+int
+group_sync(struct dir *d, struct own *own, const char *dn,
+    const struct model_group *g, const struct sync_params *p,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct group_vals gv;
+	struct dir_group cur;
+	int differ[GA_N], any = 0, rc = -1;
+	uint64_t digest;
+	size_t a;
+
+	gv_build(g, &gv);
+	memset(&cur, 0, sizeof(cur));
+	digest = gv_digest(&gv);
+	if (cache_fresh(p->full ? NULL : p->cache, dn, digest)) {
+		st->cached++;
+		rc = 0;
+		goto out;
+	}
+	if (dir_group_read(d, dn, group_attrs, &cur, err, errlen) == -1)
+		goto out;
+	if (!cur.exists) {
+		rc = group_create(d, own, dn, &gv, p->now, st, err, errlen);
+	} else if (!own_has(own, OWN_GROUP, dn)) {
+		group_note_foreign(st, dn, g->name);
+		rc = 0;
+		goto out;
+	} else {
+		for (a = 0; a < GA_N; a++)
+			any |= differ[a] = !gv_same(cur.vals[a], cur.nvals[a],
+			    gv.v[a], gv.n[a]);
+		rc = any ? group_write(d, dn, &gv, differ, p->now, err,
+		    errlen) : 0;
+		if (any && rc == 0) {
+			st->groups_changed++;
+			log_info("updated group object %s", dn);
+		}
+	}
+	if (rc == 0)
+		cache_put(p->cache, dn, digest);
+out:
+	dir_group_free(&cur);
+	gv_free(&gv);
+	return rc;
+}
+
+/* Empty a blocked group's object instead of deleting it: the block must
+ * hold when the group fills again.  0 kept (or nothing to do), -1 failure.
+ * cur holds (blocked, member, address). */
+static int
+group_keep(struct dir *d, const char *dn, const struct dir_group *cur,
+    time_t now, char *err, size_t errlen)
+{
+	char stamp[32], *tv[] = { stamp, NULL };
+	struct dir_mod m[3];
+	size_t n = 0;
+
+	if (cur->nvals[1] > 0)
+		m[n++] = (struct dir_mod){ DIR_MOD_DELETE,
+		    group_attrs[GA_MEMBER], NULL };
+	if (cur->nvals[2] > 0)
+		m[n++] = (struct dir_mod){ DIR_MOD_DELETE,
+		    group_attrs[GA_ADDRESS], NULL };
+	if (n == 0)
+		return 0;
+	group_gentime(now, stamp);
+	m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, ga_updated, tv };
+	if (dir_group_modify(d, dn, m, n, err, errlen) == -1)
+		return -1;
+	log_info("kept group object %s without members: it is blocked, and "
+	    "only vmgroup unblock clears a block", dn);
+	return 1;
+}
+
+/* True if cur's first attribute (vmGroupBlocked) is TRUE. */
+static int
+group_blocked(const struct dir_group *cur)
+{
+	return cur->exists && cur->nvals[0] > 0 && cur->vals[0][0].len == 4 &&
+	    strncasecmp((const char *)cur->vals[0][0].val, "TRUE", 4) == 0;
+}
+
+int
+group_gone(struct dir *d, const struct sync_params *p, const char *dn,
+    int *forget, struct sync_stats *st, char *err, size_t errlen)
+{
+	const char *attrs[] = { ga_blocked, group_attrs[GA_MEMBER],
+	    group_attrs[GA_ADDRESS], NULL };
+	struct dir_group cur;
+	int rc;
+
+	*forget = 0;
+	if (cache_fresh(p->full ? NULL : p->cache, dn, CACHE_DIGEST_KEPT)) {
+		st->cached++;
+		return 0;
+	}
+	if (dir_group_read(d, dn, attrs, &cur, err, errlen) == -1)
+		return -1;
+	if (group_blocked(&cur)) {
+		rc = group_keep(d, dn, &cur, p->now, err, errlen);
+		dir_group_free(&cur);
+		if (rc == -1)
+			return -1;
+		st->groups_kept++;
+		cache_put(p->cache, dn, CACHE_DIGEST_KEPT);
+		return 0;
+	}
+	rc = cur.exists;
+	dir_group_free(&cur);
+	cache_drop(p->cache, dn);
+	if (rc && dir_group_delete(d, dn, err, errlen) == -1)
+		return -1;
+	if (rc)
+		log_info("deleted group object %s (no members left)", dn);
+	*forget = 1;
+	st->groups_deleted++;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * group.h - vmGroup objects made to hold what the model wants.
+ *
+ * The same ownership rule as for nodes: an object is created (claimed in
+ * the ownership record first) or, if ours, its differing attributes are
+ * replaced; one that is not ours is never touched, only reported.  An
+ * emptied group's object is deleted, unless it is blocked: then it is
+ * kept, without members or addresses, so the block holds when the group
+ * fills again (vmgroupd never writes the block attributes; only
+ * `vmgroup unblock` clears them).
+ */
+#ifndef VMG_GROUP_H
+#define VMG_GROUP_H
+
+#include <stddef.h>
+
+#include "dir.h"
+#include "model.h"
+#include "own.h"
+#include "sync.h"
+
+/* Make dn hold g.  0, or -1 with err. */
+int group_sync(struct dir *d, struct own *own, const char *dn,
+    const struct model_group *g, const struct sync_params *p,
+    struct sync_stats *st, char *err, size_t errlen);
+/* A group of ours nobody is in any more: delete its object, or empty it if
+ * it is blocked.  *forget is set when dn is to leave the ownership record
+ * (deleted, or gone already): the caller drops it, after its walk of
+ * own_list.  0, or -1 with err. */
+int group_gone(struct dir *d, const struct sync_params *p, const char *dn,
+    int *forget, struct sync_stats *st, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * node.c - one dnsNode: create, constrained update, tombstone.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "dnsrec.h"
+#include "log.h"
+#include "node.h"
+#include "xmem.h"
+
+#define NODE_TRIES 3
+
+uint64_t
+node_digest(const struct model_node *node)
+{
+	uint64_t h = NAME_FNV_BASIS;
+	size_t i;
+
+	for (i = 0; i < node->nrrs; i++) {
+		const struct model_rr *rr = &node->rrs[i];
+
+		h = name_fnv1a64_update(h, &rr->len, sizeof(rr->len));
+		h = dnsrec_hash_but_serial(h, rr->val, rr->len);
+	}
+	return h;
+}
+
+/* The views of a node's wanted values (no copies). */
+static struct dir_value *
+node_want(const struct model_node *node)
+{
+	struct dir_value *v = xcalloc(node->nrrs + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < node->nrrs; i++) {
+		v[i].val = node->rrs[i].val;
+		v[i].len = node->rrs[i].len;
+	}
+	return v;
+}
+
+/* Worth reading again and retrying: a concurrent writer got there first. */
+static int
+node_retryable(const struct dir *d)
+{
+	return dir_error(d) == DIR_EXISTS || dir_error(d) == DIR_CHANGED;
+}
+
+static void
+node_note_foreign(struct sync_stats *st, const struct model_node *node,
+    const char *dn)
+{
+	st->foreign++;
+	/* reported once per change by the daemon ("not in sync") */
+	log_debug("refusing to touch %s: the node exists and vmgroupd does "
+	    "not own it", dn);
+	if (st->nforeign < SYNC_MAX_FOREIGN &&
+	    name_fqdn(node->name, node->zone,
+	    st->foreign_names[st->nforeign]) == 0)
+		st->nforeign++;
+}
+
+/* Create the node, claiming it in the ownership record first.  0; -1 with
+ * *local set when the record could not be saved (ours, a full disk say,
+ * not the directory's: no retry, no "changed under us"); -1. */
+static int
+node_create(struct dir *d, struct own *own, const char *dn,
+    const struct model_node *node, const struct dir_value *want, int *local,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	own_add(own, OWN_NODE, dn);
+	if (own_save(own, err, errlen) == -1) {
+		*local = 1;
+		return -1;
+	}
+	rc = dir_node_add(d, dn, node->name, want, node->nrrs, err, errlen);
+	if (rc == 0)
+		log_info("created %s (%zu record%s)", dn, node->nrrs,
+		    node->nrrs == 1 ? "" : "s");
+	else if (dir_error(d) == DIR_EXISTS)
+		own_del(own, OWN_NODE, dn);	/* not ours */
+	return rc;
+}
+
+/* The diff's views of values (no copies). */
+static struct diff_val *
+node_views(const struct dir_value *v, size_t n)
+{
+	struct diff_val *dv = xcalloc(n + 1, sizeof(*dv));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dv[i].val = v[i].val;
+		dv[i].len = v[i].len;
+	}
+	return dv;
+}
+
+/* Write what diff_records found (not empty). */
+static int
+node_write(struct dir *d, const char *dn, const struct dir_node *cur,
+    const struct dir_value *want, const struct diff *df, char *err,
+    size_t errlen)
+{
+	struct dir_value *dels, *adds;
+	size_t i;
+	int rc;
+
+	dels = xcalloc(df->ndels + 1, sizeof(*dels));
+	adds = xcalloc(df->nadds + 1, sizeof(*adds));
+	for (i = 0; i < df->ndels; i++)
+		dels[i] = cur->values[df->dels[i]];
+	for (i = 0; i < df->nadds; i++)
+		adds[i] = want[df->adds[i]];
+	rc = dir_node_update(d, dn, dels, df->ndels, adds, df->nadds,
+	    (int)df->tomb, err, errlen);
+	free(dels);
+	free(adds);
+	return rc;
+}
+
+/* Apply the diff to an existing node of ours. */
+static int
+node_update(struct dir *d, const char *dn, const struct dir_node *cur,
+    const struct model_node *node, const struct dir_value *want,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct diff_val *hv, *wv;
+	struct diff df;
+	int rc = 0;
+
+	hv = node_views(cur->values, cur->nvalues);
+	wv = node_views(want, node->nrrs);
+	diff_records(hv, cur->nvalues, cur->tombstoned, wv, node->nrrs, &df);
+	free(hv);
+	free(wv);
+	if (diff_empty(&df)) {
+		st->unchanged++;
+		goto out;
+	}
+	rc = node_write(d, dn, cur, want, &df, err, errlen);
+	if (rc == 0) {
+		log_info("%s %s: -%zu +%zu record%s", df.tomb ==
+		    DIFF_TOMB_REVIVE ? "revived" : "updated", dn, df.ndels,
+		    df.nadds, df.nadds == 1 ? "" : "s");
+		if (df.tomb == DIFF_TOMB_REVIVE)
+			st->revived++;
+		else
+			st->changed++;
+	}
+out:
+	diff_free(&df);
+	return rc;
+}
+
+int
+node_sync(struct dir *d, struct own *own, const char *dn,
+    const struct model_node *node, struct sync_stats *st, char *err,
+    size_t errlen)
+{
+	struct dir_value *want = node_want(node);
+	struct dir_node cur;
+	int tries, local = 0, rc = -1;
+
+	for (tries = 0; tries < NODE_TRIES; tries++) {
+		if (dir_node_read(d, dn, &cur, err, errlen) == -1)
+			break;
+		if (cur.exists && !own_has(own, OWN_NODE, dn)) {
+			node_note_foreign(st, node, dn);
+			rc = 0;
+		} else if (!cur.exists) {
+			rc = node_create(d, own, dn, node, want, &local, err,
+			    errlen);
+			if (rc == 0)
+				st->added++;
+		} else {
+			rc = node_update(d, dn, &cur, node, want, st, err,
+			    errlen);
+		}
+		dir_node_free(&cur);
+		if (rc == 0 || local || !node_retryable(d))
+			break;
+		log_info("%s changed under us; reading it again", dn);
+	}
+	free(want);
+	return rc;
+}
+
+/* Replace all of cur's values with one tombstone record. */
+static int
+node_entomb(struct dir *d, const char *dn, const struct dir_node *cur,
+    time_t now, char *err, size_t errlen)
+{
+	struct dnsrec rec;
+	uint8_t val[DNSREC_BUF];
+	struct dir_value tomb;
+	uint32_t serial = 0;
+	size_t len;
+
+	if (cur->nvalues > 0)
+		serial = dnsrec_serial_of(cur->values[0].val,
+		    cur->values[0].len);
+	dnsrec_init(&rec, DNSREC_TYPE_ZERO, serial, 0, 0);
+	rec.u.tombstone = dnsrec_nttime(now);
+	if (dnsrec_encode(&rec, val, sizeof(val), &len) == -1) {
+		(void)xsnprintf(err, errlen, "cannot encode a tombstone");
+		return -1;
+	}
+	tomb.val = val;
+	tomb.len = len;
+	return dir_node_tombstone(d, dn, cur->values, cur->nvalues, &tomb, err,
+	    errlen);
+}
+
+int
+node_unwanted(struct dir *d, const char *dn, time_t now, int *gone,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct dir_node cur;
+	int tries, rc = -1;
+
+	*gone = 0;
+	for (tries = 0; tries < NODE_TRIES; tries++) {
+		if (dir_node_read(d, dn, &cur, err, errlen) == -1)
+			break;
+		rc = 0;
+		switch (diff_unwanted(cur.exists, cur.tombstoned)) {
+		case DIFF_FORGET:
+			*gone = 1;		/* purged meanwhile */
+			break;
+		case DIFF_ENTOMB:
+			rc = node_entomb(d, dn, &cur, now, err, errlen);
+			if (rc == 0) {
+				st->tombstoned++;
+				log_info("tombstoned %s (no records left)", dn);
+			}
+			break;
+		case DIFF_KEEP:
+			break;
+		}
+		dir_node_free(&cur);
+		if (rc == 0 || !node_retryable(d))
+			break;
+	}
+	return rc;
+}
