@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "event.h"
+#include "jsontext.h"
 #include "xmem.h"
 
 static const char *const event_ops[] = { "register", "release", "refresh" };
@@ -93,75 +94,15 @@ fail(struct parse *p, const char *field, const char *why)
 	return -1;
 }
 
-/* Top-level keys of a document json-c has already accepted: json-c keeps
- * only the last of duplicated keys, so count them here and compare.  The
- * first EVENT_KEYS_KEPT keys are kept to name a repeated one. */
-#define EVENT_KEYS_KEPT 32
-
-struct keyscan {
-	size_t n, off[EVENT_KEYS_KEPT], len[EVENT_KEYS_KEPT];
-	int dup;		/* index into off/len of a repeated key, or -1 */
-};
-
-static void
-key_seen(struct keyscan *ks, const char *buf, size_t off, size_t len)
-{
-	size_t i, kept = ks->n < EVENT_KEYS_KEPT ? ks->n : EVENT_KEYS_KEPT;
-
-	for (i = 0; i < kept && ks->dup == -1; i++)
-		if (ks->len[i] == len && memcmp(buf + ks->off[i], buf + off,
-		    len) == 0)
-			ks->dup = (int)i;
-	if (ks->n < EVENT_KEYS_KEPT) {
-		ks->off[ks->n] = off;
-		ks->len[ks->n] = len;
-	}
-	ks->n++;
-}
-
-static void
-scan_top_keys(const char *buf, size_t len, struct keyscan *ks)
-{
-	size_t i, start = 0;
-	int depth = 0, in_str = 0, expect_key = 0, is_key = 0;
-
-	ks->n = 0;
-	ks->dup = -1;
-	for (i = 0; i < len; i++) {
-		if (in_str) {
-			if (buf[i] == '\\')
-				i++;
-			else if (buf[i] == '"') {
-				in_str = 0;
-				if (is_key)
-					key_seen(ks, buf, start, i - start);
-			}
-			continue;
-		}
-		if (buf[i] == '"') {
-			in_str = 1;
-			is_key = depth == 1 && expect_key;
-			start = i + 1;
-			expect_key = 0;
-		} else if (buf[i] == '{' || buf[i] == '[') {
-			expect_key = ++depth == 1;
-		} else if (buf[i] == '}' || buf[i] == ']') {
-			depth--;
-		} else if (buf[i] == ',') {
-			expect_key = depth == 1;
-		}
-	}
-}
-
 /* -1 with the repeated field named if a key occurs twice. */
 static int
 check_dups(struct parse *p, const char *buf, size_t len, json_object *obj)
 {
-	struct keyscan ks;
+	struct jsontext_keys ks;
 	char key[NAME_LABEL_BUF], q[200];
 	size_t n;
 
-	scan_top_keys(buf, len, &ks);
+	jsontext_top_keys(buf, len, &ks);
 	if (ks.dup == -1 && ks.n == (size_t)json_object_object_length(obj))
 		return 0;
 	if (ks.dup == -1)
@@ -412,51 +353,6 @@ check_whole(struct parse *p)
 	return 0;
 }
 
-/* Offset of the first byte that is not valid UTF-8 (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or len.  json-c's own
- * check lets those through. */
-static size_t
-utf8_bad_at(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	unsigned char lo, hi;
-
-	while (i < len) {
-		lo = 0x80;
-		hi = 0xbf;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		} else if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			n = 1;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 2;
-			lo = s[i] == 0xe0 ? 0xa0 : 0x80;	/* overlong */
-			hi = s[i] == 0xed ? 0x9f : 0xbf;	/* surrogates */
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 3;
-			lo = s[i] == 0xf0 ? 0x90 : 0x80;	/* overlong */
-			hi = s[i] == 0xf4 ? 0x8f : 0xbf;	/* > U+10FFFF */
-		} else {
-			return i;
-		}
-		if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (k = 2; k <= n; k++)
-			if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-				return i;
-		i += n + 1;
-	}
-	return len;
-}
-
-/* JSON whitespace (RFC 8259). */
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* Strict JSON text -> object; NULL with p->err set. */
 static json_object *
 parse_json(struct parse *p, const char *buf, size_t len)
@@ -466,7 +362,7 @@ parse_json(struct parse *p, const char *buf, size_t len)
 	enum json_tokener_error jerr;
 	size_t end = 0;
 
-	while (end < len && is_space(buf[end]))
+	while (end < len && jsontext_is_space(buf[end]))
 		end++;
 	if (end == len || buf[end] != '{') {
 		fail(p, NULL, "the document must be a JSON object");
@@ -489,7 +385,7 @@ parse_json(struct parse *p, const char *buf, size_t len)
 		    json_tokener_error_desc(jerr), end);
 		return NULL;
 	}
-	while (end < len && is_space(buf[end]))
+	while (end < len && jsontext_is_space(buf[end]))
 		end++;
 	if (end != len || !json_object_is_type(obj, json_type_object)) {
 		fail(p, NULL, end != len ? "text after the JSON object" :
@@ -523,7 +419,8 @@ event_parse(const char *buf, size_t len, struct event *ev, char *err,
 	/* json-c takes 'single-quoted' strings even in strict mode */
 	if (memchr(buf, '\'', len) != NULL)
 		return fail(&p, NULL, "not JSON: single quotes");
-	if ((bad = utf8_bad_at((const unsigned char *)buf, len)) != len) {
+	bad = jsontext_utf8_bad_at((const unsigned char *)buf, len);
+	if (bad != len) {
 		(void)xsnprintf(err, errlen, "not valid UTF-8 (at byte %zu)",
 		    bad);
 		return -1;
