@@ -43,7 +43,7 @@ void diff_free(struct diff *df);
 
 /* What becomes of a node of ours that nobody wants any more. */
 enum diff_fate {
-	DIFF_FORGET,			/* gone (purged): drop it from the record */
+	DIFF_FORGET,			/* gone (purged): forget it */
 	DIFF_ENTOMB,			/* tombstone it */
 	DIFF_KEEP			/* a tombstone already: leave it */
 };

@@ -40,7 +40,8 @@ jsontext_top_keys(const char *buf, size_t len, struct jsontext_keys *ks)
 			else if (buf[i] == '"') {
 				in_str = 0;
 				if (is_key)
-					jsontext_key_seen(ks, buf, start, i - start);
+					jsontext_key_seen(ks, buf, start,
+					    i - start);
 			}
 			continue;
 		}

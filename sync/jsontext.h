@@ -15,7 +15,7 @@
 struct jsontext_keys {
 	size_t n;			/* keys at the top level */
 	size_t off[JSONTEXT_KEYS_KEPT], len[JSONTEXT_KEYS_KEPT];
-	int dup;		/* index into off/len of a repeated key, or -1 */
+	int dup;		/* index of a repeated key, or -1 */
 };
 
 /* Scan buf (a JSON object json-c accepted) for its top-level keys. */
