@@ -592,8 +592,7 @@ dir_group_delete(struct dir *d, const char *dn, char *err, size_t errlen)
 	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
 	    ldap_delete_ext_s(d->ld, dn, NULL, NULL);
 
-	d->last_rc = rc;
-	if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT)
-		return 0;
-	return dir_fail(d, rc, "delete", dn, err, errlen);
+	d->last_rc = rc == LDAP_NO_SUCH_OBJECT ? LDAP_SUCCESS : rc;
+	return d->last_rc == LDAP_SUCCESS ? 0 :
+	    dir_fail(d, rc, "delete", dn, err, errlen);
 }

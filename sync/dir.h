@@ -62,7 +62,8 @@ enum dir_error {
 	DIR_LOST,		/* the connection is gone (closed: reopen) */
 	DIR_OTHER
 };
-/* The kind of the last operation's result on d. */
+/* The kind of the last operation's result on d (after a call that
+ * returned -1; a read of a missing entry leaves DIR_CHANGED). */
 enum dir_error dir_error(const struct dir *d);
 
 /* One attribute value, octets (not NUL-terminated).  In what dir returns it
