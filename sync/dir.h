@@ -141,7 +141,7 @@ int dir_group_read(struct dir *d, const char *dn, const char *const *attrs,
 void dir_group_free(struct dir_group *g);
 enum dir_mod_op { DIR_MOD_ADD, DIR_MOD_REPLACE, DIR_MOD_DELETE };
 /* One attribute change; vals NULL-terminated strings (NULL with
- * DIR_MOD_DELETE: all values). */
+ * DIR_MOD_DELETE or DIR_MOD_REPLACE: all values out). */
 struct dir_mod {
 	enum dir_mod_op op;
 	const char *attr;
