@@ -147,8 +147,8 @@ daemon_replace(struct daemon *dm, struct daemon *next)
 	next->state_lock = dm->state_lock;
 	daemon_close(dm);
 	*dm = *next;
-	/* the session points into the configuration and the credential,
-	 * which just moved (it is not connected yet) */
+	/* the session points into the configuration, which just moved (it
+	 * is not connected yet) */
 	daemon_dir_params(&dm->conf, &dp);
 	dir_init(&dm->dir, &dp);
 	memset(next, 0, sizeof(*next));
