@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "cli_common.h"
 #include "conf.h"
 #include "dn.h"
 #include "enforce.h"
@@ -51,7 +52,7 @@ enforce_usage(FILE *fp)
 
 enum { EO_HOST = 256, EO_FAMILY, EO_TABLE, EO_NETNS, EO_PRINT, EO_INTERVAL };
 
-static int
+static enum cli_parsed
 enforce_options(int argc, char *argv[], struct enforce_opts *o)
 {
 	static const struct option lo[] = {
@@ -81,23 +82,23 @@ enforce_options(int argc, char *argv[], struct enforce_opts *o)
 			    sizeof(err)) == -1) {
 				fprintf(stderr, "vmgroup enforce: --host %s\n",
 				    err);
-				return -1;
+				return CLI_PARSED_USAGE;
 			}
 			break;
 		case EO_INTERVAL:
 			if (cli_parse_i64(optarg, 1, 86400, &o->interval) == -1) {
 				fprintf(stderr, "vmgroup enforce: --interval "
 				    "wants 1 to 86400 seconds\n");
-				return -1;
+				return CLI_PARSED_USAGE;
 			}
 			break;
 		case 'h':
-			return 1;
+			return CLI_PARSED_HELP;
 		default:
-			return -1;
+			return CLI_PARSED_USAGE;
 		}
 	}
-	return optind == argc ? 0 : -1;
+	return optind == argc ? CLI_PARSED_RUN : CLI_PARSED_USAGE;
 }
 
 /* Apply batch inside /run/netns/<name>, then come back. */
@@ -272,20 +273,19 @@ cli_enforce(int argc, char *argv[])
 	struct conf c;
 	struct krb krb;
 	struct dir d;
+	enum cli_parsed p;
 	int rc;
 
-	rc = enforce_options(argc, argv, &o);
-	if (rc != 0) {
-		enforce_usage(rc == 1 ? stdout : stderr);
-		return rc == 1 ? 0 : 2;
-	}
+	p = enforce_options(argc, argv, &o);
+	if (p != CLI_PARSED_RUN)
+		return cli_parsed_exit(p, enforce_usage);
 	memset(&krb, 0, sizeof(krb));
-	rc = 1;
+	rc = CLI_FAIL;
 	if (cli_conf(o.config, &c, "enforce") == -1 ||
 	    cli_dir_open(&c, &krb, &d, &dp, "enforce") == -1)
 		goto out;
 	for (;;) {
-		rc = enforce_round(&d, &c, &o) == 0 ? 0 : 1;
+		rc = enforce_round(&d, &c, &o) == 0 ? CLI_OK : CLI_FAIL;
 		if (o.interval == 0)
 			break;
 		sleep((unsigned)o.interval);

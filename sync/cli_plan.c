@@ -10,14 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_common.h"
 #include "dnsrec.h"
 #include "model.h"
 #include "name.h"
 #include "spool.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
-
-#define DEFAULT_SPOOL "/var/spool/vmgroup"
 
 struct plan_opts {
 	const char *spool;
@@ -33,7 +32,7 @@ plan_usage(FILE *fp)
 "usage: vmgroup plan -H HOST -z ZONE [options]\n"
 "Reads the spool without consuming it and prints the group names, vmGroup\n"
 "objects and DNS records that HOST's registrations ask for.\n"
-"  -s, --spool DIR         spool folder (default " DEFAULT_SPOOL ")\n"
+"  -s, --spool DIR         spool folder (default " SPOOL_DEFAULT ")\n"
 "  -H, --host NAME         the hypervisor host\n"
 "  -z, --zone ZONE         forward zone (for example example.test)\n"
 "  -r, --reverse-zone Z    a reverse zone for PTR records (repeatable)\n"
@@ -126,8 +125,7 @@ plan_num_opt(int ch, const char *arg, struct plan_opts *o)
 	}
 }
 
-/* 0 ok, 1 help, -1 error. */
-static int
+static enum cli_parsed
 plan_options(int argc, char *argv[], struct plan_opts *o)
 {
 	int ch, rc;
@@ -137,7 +135,7 @@ plan_options(int argc, char *argv[], struct plan_opts *o)
 	    NULL)) != -1) {
 		rc = 0;
 		if (ch == 'h')
-			return 1;
+			return CLI_PARSED_HELP;
 		else if (ch == 's')
 			o->spool = optarg;
 		else if (ch == 'x')
@@ -156,13 +154,15 @@ plan_options(int argc, char *argv[], struct plan_opts *o)
 		else if (ch == OPT_TTL || ch == OPT_SERIAL || ch == OPT_NOW)
 			rc = plan_num_opt(ch, optarg, o);
 		else
-			return -1;
+			return CLI_PARSED_USAGE;
 		if (rc == -1)
-			return -1;
+			return CLI_PARSED_USAGE;
 	}
-	if (optind != argc || o->cfg.host[0] == '\0' || o->cfg.zone[0] == '\0')
-		return plan_bad("usage", "-H HOST and -z ZONE are required");
-	return 0;
+	if (optind != argc || o->cfg.host[0] == '\0' || o->cfg.zone[0] == '\0') {
+		(void)plan_bad("usage", "-H HOST and -z ZONE are required");
+		return CLI_PARSED_USAGE;
+	}
+	return CLI_PARSED_RUN;
 }
 
 /* Feed every spool file to the model, in arrival order. */
@@ -237,23 +237,22 @@ plan_print_node(const struct model_node *n, int hex)
 int
 cli_plan(int argc, char *argv[])
 {
-	struct plan_opts o = { .spool = DEFAULT_SPOOL };
+	struct plan_opts o = { .spool = SPOOL_DEFAULT };
 	struct model_regs regs;
 	struct model_desired d;
 	char err[256];
+	enum cli_parsed p;
 	size_t i;
 	int rc, bad;
 
 	model_config_init(&o.cfg);
 	o.now = (int64_t)time(NULL);
-	rc = plan_options(argc, argv, &o);
-	if (rc != 0) {
-		plan_usage(rc == 1 ? stdout : stderr);
-		return rc == 1 ? 0 : 2;
-	}
+	p = plan_options(argc, argv, &o);
+	if (p != CLI_PARSED_RUN)
+		return cli_parsed_exit(p, plan_usage);
 	model_regs_init(&regs);
 	bad = plan_load(o.spool, &regs);
-	rc = 1;
+	rc = CLI_FAIL;
 	if (bad == -1)
 		goto out;
 	if (model_desired(&regs, &o.cfg, o.now, &d, err, sizeof(err)) == -1) {
@@ -267,7 +266,7 @@ cli_plan(int argc, char *argv[])
 	for (i = 0; i < d.nnodes; i++)
 		plan_print_node(&d.nodes[i], o.hex);
 	model_desired_free(&d);
-	rc = bad > 0 ? 1 : 0;
+	rc = bad > 0 ? CLI_FAIL : CLI_OK;
 out:
 	model_regs_free(&regs);
 	return rc;

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -15,20 +14,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_common.h"
 #include "log.h"
 #include "name.h"
 #include "spool.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
-#define DEFAULT_SPOOL "/var/spool/vmgroup"
-
 static void
 register_usage(FILE *fp, enum event_op op)
 {
 	fprintf(fp,
 "usage: vmgroup %s -H HOST -n VM [-a ADDRESS]... [options]\n"
-"  -s, --spool DIR      spool folder (default " DEFAULT_SPOOL ",\n"
+"  -s, --spool DIR      spool folder (default " SPOOL_DEFAULT ",\n"
 "                       or the spool of --config)\n"
 "  -f, --config FILE    check the addresses against FILE's [daemon]\n"
 "                       networks as vmgroupd will (vmgroupd.conf)\n"
@@ -43,20 +41,6 @@ register_usage(FILE *fp, enum event_op op)
 "  -t, --time TIME      when it happened, unix seconds (default now)\n"
 "  -h, --help           this text\n",
 	    event_op_name(op));
-}
-
-int
-cli_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int
@@ -138,9 +122,8 @@ struct register_dest {
 	const char *config;		/* NULL: none read */
 };
 
-/* Options -> doc; 0 ok, 1 help shown, -1 usage error, -2 refused input
- * (message printed). */
-static int
+/* Options -> doc. */
+static enum cli_parsed
 register_options(int argc, char *argv[], json_object *doc,
     json_object *addrs, struct register_dest *dest)
 {
@@ -151,7 +134,7 @@ register_options(int argc, char *argv[], json_object *doc,
 	    register_opts, NULL)) != -1) {
 		if (ch != 's' && ch != 'f' && ch != 'h' && optarg != NULL &&
 		    register_plain(register_key(ch), optarg) == -1)
-			return -2;	/* refused input, not a usage error */
+			return CLI_PARSED_REFUSED;
 		switch (ch) {
 		case 's':
 			dest->spool = optarg;
@@ -183,19 +166,19 @@ register_options(int argc, char *argv[], json_object *doc,
 		case 't':
 			if (register_int(doc, ch == 'l' ? "lease" :
 			    ch == 'e' ? "expires" : "time", optarg) == -1)
-				return -1;
+				return CLI_PARSED_USAGE;
 			break;
 		case 'h':
-			return 1;
+			return CLI_PARSED_HELP;
 		default:
-			return -1;
+			return CLI_PARSED_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "vmgroup: unexpected argument\n");
-		return -1;
+		return CLI_PARSED_USAGE;
 	}
-	return 0;
+	return CLI_PARSED_RUN;
 }
 
 static json_object *
@@ -225,29 +208,29 @@ register_queue(const struct register_dest *dest, json_object *doc)
 
 	if (dest->config != NULL && cli_conf(dest->config, &c,
 	    "register") == -1)
-		return 1;
+		return CLI_FAIL;
 	if (spool == NULL)
-		spool = dest->config != NULL ? c.spool : DEFAULT_SPOOL;
+		spool = dest->config != NULL ? c.spool : SPOOL_DEFAULT;
 	js = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (event_parse(js, strlen(js), &ev, err, sizeof(err)) == -1 ||
 	    (dest->config != NULL && conf_event_allowed(&c, &ev, err,
 	    sizeof(err)) == -1)) {
 		fprintf(stderr, "vmgroup: refused: %s\n", err);
-		return 1;
+		return CLI_FAIL;
 	}
 	if (event_to_json(&ev, buf, sizeof(buf)) == -1) {
 		fprintf(stderr, "vmgroup: event too large\n");
-		return 1;
+		return CLI_FAIL;
 	}
 	if (spool_init(spool, err, sizeof(err)) == -1 ||
 	    spool_write(spool, buf, strlen(buf), name, sizeof(name), err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup: spool %s: %s\n", spool, err);
-		return 1;
+		return CLI_FAIL;
 	}
 	printf("%s\n", name);
-	return 0;
+	return CLI_OK;
 }
 
 int
@@ -255,21 +238,19 @@ cli_register(int argc, char *argv[], enum event_op op)
 {
 	struct register_dest dest = { NULL, NULL };
 	json_object *doc, *addrs;
+	enum cli_parsed p;
 	int rc;
 
 	doc = register_doc(op, &addrs);
-	rc = register_options(argc, argv, doc, addrs, &dest);
-	if (rc == -2) {
-		rc = 1;
-		goto out;
+	p = register_options(argc, argv, doc, addrs, &dest);
+	if (p == CLI_PARSED_RUN)
+		rc = register_queue(&dest, doc);
+	else if (p == CLI_PARSED_REFUSED)
+		rc = CLI_FAIL;
+	else {
+		register_usage(p == CLI_PARSED_HELP ? stdout : stderr, op);
+		rc = p == CLI_PARSED_HELP ? CLI_OK : CLI_USAGE;
 	}
-	if (rc != 0) {
-		register_usage(rc == 1 ? stdout : stderr, op);
-		rc = rc == 1 ? 0 : 2;
-		goto out;
-	}
-	rc = register_queue(&dest, doc);
-out:
 	json_object_put(doc);
 	return rc;
 }

@@ -4,14 +4,11 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "daemon.h"
-#include "dir.h"
+#include "cli_common.h"
 #include "dn.h"
 #include "dnsrec.h"
 #include "krb.h"
@@ -77,26 +74,6 @@ status_group(struct dir *d, const char *dn)
 	dir_entry_free(&e);
 }
 
-int
-cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
-    struct dir_params *dp, const char *cmd)
-{
-	char err[512];
-
-	if (krb_init(krb, c->keytab, c->principal, err, sizeof(err)) == -1 ||
-	    krb_acquire(krb, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
-		return -1;
-	}
-	daemon_dir_params(c, dp);
-	dir_init(d, dp);
-	if (dir_open(d, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 status_show(const struct conf *c)
 {
@@ -107,19 +84,23 @@ status_show(const struct conf *c)
 	char err[512], path[PATH_MAX];
 	const char **dns;
 	size_t i, n;
-	int rc = 1;
+	int rc = CLI_FAIL;
 
-	if (xsnprintf(path, sizeof(path), "%s/owned.json", c->state_dir) == -1 ||
-	    own_load(&own, path, err, sizeof(err)) == -1) {
+	if (conf_state_path(c, CONF_STATE_OWNED, path, sizeof(path)) == -1) {
+		fprintf(stderr, "vmgroup status: state folder path too long\n");
+		return CLI_FAIL;
+	}
+	if (own_load(&own, path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup status: %s\n", err);
-		return 1;
+		return CLI_FAIL;
 	}
 	if (cli_dir_open(c, &krb, &d, &dp, "status") == -1)
 		goto out;
 	printf("# host %s, zone %s, directory %s\n", c->model.host,
 	    c->model.zone, dir_uri(&d));
-	if (xsnprintf(path, sizeof(path), "%s/status.json", c->state_dir) ==
-	    -1 || status_print(path, stdout, err, sizeof(err)) == -1)
+	if (conf_state_path(c, CONF_STATE_STATUS, path, sizeof(path)) == -1)
+		printf("# state folder path too long\n");
+	else if (status_print(path, stdout, err, sizeof(err)) == -1)
 		printf("# %s\n", err);
 	dns = own_list(&own, OWN_GROUP, &n);
 	for (i = 0; i < n; i++)
@@ -130,7 +111,7 @@ status_show(const struct conf *c)
 		status_node(&d, dns[i]);
 	free(dns);
 	dir_close(&d);
-	rc = 0;
+	rc = CLI_OK;
 out:
 	krb_free(&krb);
 	own_free(&own);
@@ -140,32 +121,17 @@ out:
 int
 cli_status(int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *path = CONF_DEFAULT_PATH;
+	enum cli_parsed p;
 	struct conf c;
-	char err[512];
-	int ch;
+	int first;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
-		if (ch == 'f') {
-			path = optarg;
-		} else {
-			status_usage(ch == 'h' ? stdout : stderr);
-			return ch == 'h' ? 0 : 2;
-		}
-	}
-	if (optind != argc) {
-		status_usage(stderr);
-		return 2;
-	}
-	if (conf_load(path, &c, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup status: %s\n", err);
-		return 1;
-	}
+	p = cli_config_opt(argc, argv, &path, NULL, &first);
+	if (p == CLI_PARSED_RUN && first != argc)
+		p = CLI_PARSED_USAGE;
+	if (p != CLI_PARSED_RUN)
+		return cli_parsed_exit(p, status_usage);
+	if (cli_conf(path, &c, "status") == -1)
+		return CLI_FAIL;
 	return status_show(&c);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dir.h"
 #include "name.h"
 #include "xmem.h"
 
@@ -74,7 +75,7 @@ conf_defaults(struct conf *c)
 	(void)xstrlcpy(c->partition, "DomainDnsZones", sizeof(c->partition));
 	(void)xstrlcpy(c->keytab, "/etc/vmgroup/vmgroupd.keytab",
 	    sizeof(c->keytab));
-	(void)xstrlcpy(c->spool, "/var/spool/vmgroup", sizeof(c->spool));
+	(void)xstrlcpy(c->spool, SPOOL_DEFAULT, sizeof(c->spool));
 	(void)xstrlcpy(c->state_dir, "/var/lib/vmgroup", sizeof(c->state_dir));
 	c->ssf_min = 56;
 	c->timeout = 15;
@@ -403,4 +404,22 @@ conf_event_allowed(const struct conf *c, const struct event *ev, char *why,
     size_t whylen)
 {
 	return addr_event_allowed(&c->networks, ev, why, whylen);
+}
+
+void
+conf_dir_params(const struct conf *c, struct dir_params *dp)
+{
+	size_t i;
+
+	memset(dp, 0, sizeof(*dp));
+	for (i = 0; i < c->nuris && i < DIR_MAX_URIS; i++)
+		dp->uris[dp->nuris++] = c->uris[i];
+	dp->ssf_min = c->ssf_min;
+	dp->timeout = c->timeout;
+}
+
+int
+conf_state_path(const struct conf *c, const char *file, char *buf, size_t len)
+{
+	return xsnprintf(buf, len, "%s/%s", c->state_dir, file);
 }

@@ -11,11 +11,19 @@
 
 #include "addr.h"
 #include "model.h"
+#include "spool.h"
 
 #define CONF_DEFAULT_PATH "/etc/vmgroup/vmgroupd.conf"
 #define CONF_MAX_URIS 8
 #define CONF_URI_BUF 256
 #define CONF_DN_BUF 512
+
+/* The files of the state folder ([daemon] state_dir). */
+#define CONF_STATE_REGS "registrations.json"	/* state.c */
+#define CONF_STATE_OWNED "owned.json"		/* own.c */
+#define CONF_STATE_STATUS "status.json"		/* status.c */
+
+struct dir_params;
 
 struct conf {
 	/* [directory] */
@@ -51,5 +59,10 @@ void conf_dump(const struct conf *c, FILE *fp);
  * naming the address outside every listed network and the setting. */
 int conf_event_allowed(const struct conf *c, const struct event *ev,
     char *why, size_t whylen);
+/* The directory session settings of a configuration (URIs point into c). */
+void conf_dir_params(const struct conf *c, struct dir_params *dp);
+/* <state_dir>/<file> (one of CONF_STATE_*): 0, or -1 if too long. */
+int conf_state_path(const struct conf *c, const char *file, char *buf,
+    size_t len);
 
 #endif

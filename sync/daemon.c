@@ -53,18 +53,6 @@ daemon_state_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-void
-daemon_dir_params(const struct conf *c, struct dir_params *dp)
-{
-	size_t i;
-
-	memset(dp, 0, sizeof(*dp));
-	for (i = 0; i < c->nuris && i < DIR_MAX_URIS; i++)
-		dp->uris[dp->nuris++] = c->uris[i];
-	dp->ssf_min = c->ssf_min;
-	dp->timeout = c->timeout;
-}
-
 /* Kept registrations that [daemon] networks now refuses are not
  * published again (the setting may be new since they were accepted). */
 static void
@@ -101,11 +89,11 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 	if (spool_init(c->spool, err, errlen) == -1 ||
 	    daemon_state_dir(c->state_dir, err, errlen) == -1)
 		return -1;
-	if (xsnprintf(dm->regs_path, sizeof(dm->regs_path),
-	    "%s/registrations.json", c->state_dir) == -1 ||
-	    xsnprintf(dm->own_path, sizeof(dm->own_path), "%s/owned.json",
-	    c->state_dir) == -1 || xsnprintf(dm->status_path,
-	    sizeof(dm->status_path), "%s/status.json", c->state_dir) == -1) {
+	if (conf_state_path(c, CONF_STATE_REGS, dm->regs_path,
+	    sizeof(dm->regs_path)) == -1 || conf_state_path(c,
+	    CONF_STATE_OWNED, dm->own_path, sizeof(dm->own_path)) == -1 ||
+	    conf_state_path(c, CONF_STATE_STATUS, dm->status_path,
+	    sizeof(dm->status_path)) == -1) {
 		(void)xsnprintf(err, errlen, "state folder path too long");
 		return -1;
 	}
@@ -115,7 +103,7 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 	daemon_drop_outside(dm);
 	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
 		return -1;
-	daemon_dir_params(&dm->conf, &dp);
+	conf_dir_params(&dm->conf, &dp);
 	dir_init(&dm->dir, &dp);
 	log_info("loaded %zu registration%s, %zu release record%s and %zu "
 	    "owned node%s", model_regs_count(&dm->regs),
@@ -147,9 +135,9 @@ daemon_replace(struct daemon *dm, struct daemon *next)
 	next->state_lock = dm->state_lock;
 	daemon_close(dm);
 	*dm = *next;
-	/* the session points into the configuration, which just moved (it
-	 * is not connected yet) */
-	daemon_dir_params(&dm->conf, &dp);
+	/* the session points into the configuration and the credential,
+	 * which just moved (it is not connected yet) */
+	conf_dir_params(&dm->conf, &dp);
 	dir_init(&dm->dir, &dp);
 	memset(next, 0, sizeof(*next));
 }

@@ -52,8 +52,6 @@ struct daemon {
 	struct spoolscan scan;		/* the spool's listings */
 };
 
-/* The directory session settings of a configuration (URIs point into c). */
-void daemon_dir_params(const struct conf *c, struct dir_params *dp);
 int daemon_open(struct daemon *dm, const struct conf *c, char *err,
     size_t errlen);
 void daemon_close(struct daemon *dm);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dn.h"
 #include "event.h"
 #include "group.h"
 #include "log.h"
@@ -102,16 +103,6 @@ gv_same(const struct dir_value *cur, size_t ncur, char **want, size_t nwant)
 	return 1;
 }
 
-static void
-group_gentime(time_t now, char out[32])
-{
-	struct tm tm;
-
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(out, 32, "%Y%m%d%H%M%S.0Z", &tm) == 0)
-		(void)xstrlcpy(out, "19700101000000.0Z", 32);
-}
-
 /* Add (create) or replace (update) the group's attributes; for an update
  * only those in differ[] (all when differ is NULL). */
 static int
@@ -124,7 +115,7 @@ group_write(struct dir *d, const char *dn, struct group_vals *gv,
 	enum dir_mod_op op = differ == NULL ? DIR_MOD_ADD : DIR_MOD_REPLACE;
 	size_t a, n = 0;
 
-	group_gentime(now, stamp);
+	dn_gentime(now, stamp);
 	if (differ == NULL)
 		m[n++] = (struct dir_mod){ DIR_MOD_ADD, ga_oc, ocv };
 	for (a = 0; a < GA_N; a++) {
@@ -233,7 +224,7 @@ group_keep(struct dir *d, const char *dn, const struct dir_group *cur,
 		    group_attrs[GA_ADDRESS], NULL };
 	if (n == 0)
 		return 0;
-	group_gentime(now, stamp);
+	dn_gentime(now, stamp);
 	m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, ga_updated, tv };
 	if (dir_group_modify(d, dn, m, n, err, errlen) == -1)
 		return -1;

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#define SPOOL_DEFAULT "/var/spool/vmgroup"	/* producers', vmgroupd's */
 #define SPOOL_NAME_BUF 64	/* holds a name spool_write makes */
 #define SPOOL_NAME_MAX 240	/* longest name listed/read/acked/quarantined */
 

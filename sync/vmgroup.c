@@ -17,14 +17,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_common.h"
 #include "event.h"
 #include "log.h"
 #include "model.h"
 #include "spool.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
-
-#define DEFAULT_SPOOL "/var/spool/vmgroup"
 
 static void
 usage(FILE *fp)
@@ -52,15 +51,15 @@ main(int argc, char *argv[])
 	log_init(1, "vmgroup");
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return CLI_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
-		return 0;
+		return CLI_OK;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("vmgroup %s\n", PACKAGE_VERSION);
-		return 0;
+		return CLI_OK;
 	}
 	if (strcmp(argv[1], "register") == 0)
 		return cli_register(argc - 1, argv + 1, EVENT_OP_REGISTER);
@@ -77,5 +76,5 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "block") == 0 || strcmp(argv[1], "unblock") == 0)
 		return cli_block(argc - 1, argv + 1, argv[1][0] == 'b');
 	fprintf(stderr, "vmgroup: unknown command (see vmgroup --help)\n");
-	return 2;
+	return CLI_USAGE;
 }

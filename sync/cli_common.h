@@ -1,0 +1,55 @@
+/*
+ * cli_common.h - what the commands of vmgroup(1) share: the exit codes,
+ * option results, the configuration and the directory session, numbers,
+ * and how a vmGroup object is printed.
+ */
+#ifndef VMG_CLI_COMMON_H
+#define VMG_CLI_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "dir.h"
+#include "krb.h"
+
+/* The exit status of every command (man/vmgroup.1, EXIT STATUS). */
+enum cli_exit {
+	CLI_OK = 0,		/* done, or --help */
+	CLI_FAIL = 1,		/* refused input, or the work failed */
+	CLI_USAGE = 2,		/* usage error: options, operands */
+	CLI_NOTFOUND = 3	/* query: nothing found (like grep's 1) */
+};
+
+/* What an option parser found. */
+enum cli_parsed {
+	CLI_PARSED_RUN,		/* go on with the command */
+	CLI_PARSED_HELP,	/* --help: print the usage to stdout */
+	CLI_PARSED_USAGE,	/* a usage error: the usage to stderr */
+	CLI_PARSED_REFUSED	/* refused input (message printed) */
+};
+
+/* Print usage for HELP and USAGE; the exit status for p (not RUN). */
+int cli_parsed_exit(enum cli_parsed p, void (*usage)(FILE *));
+
+/* strtoll with the whole string, errno and [min, max] checked. */
+int cli_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* "-f FILE" (and "-r TEXT" if reason is not NULL) and --help; *first is
+ * the index of the first operand. */
+enum cli_parsed cli_config_opt(int argc, char *argv[], const char **path,
+    const char **reason, int *first);
+
+/* The configuration at path for a command; 0 / -1 (printed). */
+int cli_conf(const char *path, struct conf *c, const char *cmd);
+/* Kerberos credentials from c's keytab and a bound LDAP session, as
+ * vmgroupd would have them; messages to stderr, prefixed with cmd. */
+int cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
+    struct dir_params *dp, const char *cmd);
+
+/* The attributes of a vmGroup object the CLI shows (cn first), and one
+ * object read with them, as "group CN" and "  attr: values" lines. */
+extern char *const cli_group_attrs[];
+void cli_print_group(const struct dir_entry *e);
+
+#endif
