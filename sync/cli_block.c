@@ -38,19 +38,15 @@ block_apply(struct dir *d, const char *dn, int block, const char *reason,
 	static char v_true[] = "TRUE", v_false[] = "FALSE";
 	static char q_blocked[] = "vmGroupBlocked",
 	    q_time[] = "vmGroupBlockTime", q_reason[] = "vmGroupBlockReason";
-	char stamp[32], rbuf[1025], *fv[] = { block ? v_true : v_false, NULL };
+	char stamp[DN_GENTIME_BUF], rbuf[1025], *fv[] = { block ? v_true : v_false, NULL };
 	char *tv[] = { stamp, NULL }, *rv[] = { rbuf, NULL };
 	LDAPMod mf = { LDAP_MOD_REPLACE, q_blocked, { .modv_strvals = fv } };
 	LDAPMod mt = { LDAP_MOD_REPLACE, q_time, { .modv_strvals = NULL } };
 	LDAPMod mr = { LDAP_MOD_REPLACE, q_reason, { .modv_strvals = NULL } };
 	LDAPMod *mods[] = { &mf, &mt, &mr, NULL };
-	time_t now = time(NULL);
-	struct tm tm;
 
 	if (block) {
-		if (gmtime_r(&now, &tm) == NULL ||
-		    strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S.0Z", &tm) == 0)
-			return -1;
+		dn_gentime(time(NULL), stamp);
 		mt.mod_vals.modv_strvals = tv;
 		if (reason != NULL && *reason != '\0') {
 			if (xstrlcpy(rbuf, reason, sizeof(rbuf)) == -1)

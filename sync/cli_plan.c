@@ -169,8 +169,8 @@ plan_options(int argc, char *argv[], struct plan_opts *o)
 static int
 plan_load(const char *spool, struct model_regs *regs)
 {
-	char **names = NULL, buf[EVENT_MAX_BYTES + 1], err[256];
-	size_t i, count = 0, len;
+	char **names = NULL, err[256];
+	size_t i, count = 0;
 	struct event ev;
 	int bad = 0;
 
@@ -179,9 +179,8 @@ plan_load(const char *spool, struct model_regs *regs)
 		return -1;
 	}
 	for (i = 0; i < count; i++) {
-		if (spool_read(spool, names[i], buf, sizeof(buf), &len, err,
-		    sizeof(err)) == -1 ||
-		    event_parse(buf, len, &ev, err, sizeof(err)) == -1) {
+		if (spool_read_event(spool, names[i], &ev, err,
+		    sizeof(err)) == -1) {
 			fprintf(stderr, "vmgroup plan: %s: %s\n", names[i], err);
 			bad++;
 			continue;

@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
+#include "addr.h"
 #include "cli_common.h"
 #include "dn.h"
 #include "name.h"
@@ -40,16 +40,15 @@ static char *
 query_filter(const char *kind, const char *value)
 {
 	char label[NAME_LABEL_BUF], err[256], text[INET6_ADDRSTRLEN];
-	unsigned char bin[16];
+	struct event_addr a;
 	const char *attr = NULL, *v = label;
 	char *eq = NULL, *f = NULL;
 	size_t len;
 
 	if (strcmp(kind, "ip") == 0) {
-		int fam = strchr(value, ':') ? AF_INET6 : AF_INET;
-
-		if (inet_pton(fam, value, bin) != 1 ||
-		    inet_ntop(fam, bin, text, sizeof(text)) == NULL) {
+		/* a special-purpose address is looked up like any other */
+		if (addr_parse(value, &a, err, sizeof(err)) == ADDR_BAD ||
+		    event_addr_format(&a, text, sizeof(text)) == -1) {
 			fprintf(stderr, "vmgroup query: not an IPv4 or IPv6 "
 			    "address\n");
 			return NULL;

@@ -241,19 +241,17 @@ daemon_spool_pending(struct daemon *dm)
 static int
 daemon_read_spool(struct daemon *dm, struct batch *b)
 {
-	char buf[EVENT_MAX_BYTES + 1], why[256];
+	char why[256];
 	struct event ev;
-	size_t i, n = 0, len;
+	size_t i, n = 0;
 
 	memset(b, 0, sizeof(*b));
 	if (daemon_list_spool(dm, &b->names, &b->n) == -1)
 		return -1;
 	b->vms = xcalloc(b->n + 1, sizeof(*b->vms));
 	for (i = 0; i < b->n; i++) {
-		if (spool_read(dm->conf.spool, b->names[i], buf, sizeof(buf),
-		    &len, why, sizeof(why)) == -1 ||
-		    event_parse(buf, len, &ev, why, sizeof(why)) == -1 ||
-		    conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == -1) {
+		if (spool_read_event(dm->conf.spool, b->names[i], &ev, why,
+		    sizeof(why)) == -1 || conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == -1) {
 			log_warnx("spool file %s quarantined: %s", b->names[i],
 			    why);
 			if (spool_quarantine(dm->conf.spool, b->names[i],

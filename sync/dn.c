@@ -173,3 +173,13 @@ dn_node_fqdn(const char *node_dn, char *out, size_t outlen)
 		return xstrlcpy(out, zone, outlen);
 	return xsnprintf(out, outlen, "%s.%s", rel, zone);
 }
+
+void
+dn_gentime(time_t t, char out[DN_GENTIME_BUF])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, DN_GENTIME_BUF, "%Y%m%d%H%M%S.0Z", &tm) == 0)
+		(void)xstrlcpy(out, "19700101000000.0Z", DN_GENTIME_BUF);
+}

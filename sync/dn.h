@@ -8,6 +8,9 @@
 #define VMG_DN_H
 
 #include <stddef.h>
+#include <time.h>
+
+#define DN_GENTIME_BUF 32
 
 /* "<attr>=<value>,<parent>", value being one RDN value, escaped by libldap
  * (',', '+', '=', '#' first, ' ' first or last, '\\', '"', '<', '>', ';').
@@ -32,5 +35,8 @@ int dn_first_value(const char *dn, char *out, size_t outlen);
  * ldap_bv2escaped_filter_value ('*', '(', ')', '\\' and non-ASCII as \XX);
  * attr letters, digits and hyphens only.  0 / -1 (*out NULL). */
 int dn_filter_eq(const char *attr, const char *value, char **out);
+/* t as an LDAP GeneralizedTime value, "YYYYmmddHHMMSS.0Z" (UTC); the
+ * epoch's if t cannot be converted. */
+void dn_gentime(time_t t, char out[DN_GENTIME_BUF]);
 
 #endif

@@ -13,12 +13,6 @@
 #include "enforce.h"
 #include "xmem.h"
 
-static int
-addr_qcmp(const void *a, const void *b)
-{
-	return event_addr_cmp(a, b);
-}
-
 int
 enforce_add(struct enforce_set *s, const char *text)
 {
@@ -34,7 +28,7 @@ enforce_add(struct enforce_set *s, const char *text)
 			return 0;
 	s->addrs = xreallocarray(s->addrs, s->naddrs + 1, sizeof(*s->addrs));
 	s->addrs[s->naddrs++] = a;
-	qsort(s->addrs, s->naddrs, sizeof(*s->addrs), addr_qcmp);
+	qsort(s->addrs, s->naddrs, sizeof(*s->addrs), event_addr_qcmp);
 	return 0;
 }
 

@@ -64,6 +64,12 @@ event_addr_cmp(const struct event_addr *a, const struct event_addr *b)
 }
 
 int
+event_addr_qcmp(const void *a, const void *b)
+{
+	return event_addr_cmp(a, b);
+}
+
+int
 event_equal(const struct event *a, const struct event *b)
 {
 	size_t i;
@@ -219,12 +225,6 @@ get_addr(struct parse *p, json_object *e, size_t i, struct event_addr *a)
 }
 
 static int
-addr_qcmp(const void *a, const void *b)
-{
-	return event_addr_cmp(a, b);
-}
-
-static int
 get_addrs(struct parse *p, json_object *v)
 {
 	struct event *ev = p->ev;
@@ -241,7 +241,7 @@ get_addrs(struct parse *p, json_object *v)
 		    &ev->addrs[i]) == -1)
 			return -1;
 	ev->naddrs = n;
-	qsort(ev->addrs, n, sizeof(ev->addrs[0]), addr_qcmp);
+	qsort(ev->addrs, n, sizeof(ev->addrs[0]), event_addr_qcmp);
 	for (i = 1; i < n; i++) {
 		if (event_addr_cmp(&ev->addrs[i - 1], &ev->addrs[i]) != 0)
 			continue;

@@ -65,6 +65,8 @@ const char *event_source_name(enum event_source s);
 int event_addr_format(const struct event_addr *a, char *out, size_t outlen);
 /* IPv4 before IPv6, then by bytes. */
 int event_addr_cmp(const struct event_addr *a, const struct event_addr *b);
+/* event_addr_cmp for qsort/bsearch over struct event_addr arrays. */
+int event_addr_qcmp(const void *a, const void *b);
 /* 1 if a and b hold the same event (field by field, padding ignored). */
 int event_equal(const struct event *a, const struct event *b);
 

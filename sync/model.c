@@ -389,12 +389,6 @@ build_reg(struct build *b, const struct model_reg *r)
 }
 
 static int
-addr_qcmp(const void *a, const void *b)
-{
-	return event_addr_cmp(a, b);
-}
-
-static int
 rr_qcmp(const void *a, const void *b)
 {
 	const struct model_rr *x = a, *y = b;
@@ -408,7 +402,7 @@ group_addrs_normalize(struct model_group *g)
 {
 	size_t i, n = 0;
 
-	qsort(g->addrs, g->naddrs, sizeof(*g->addrs), addr_qcmp);
+	qsort(g->addrs, g->naddrs, sizeof(*g->addrs), event_addr_qcmp);
 	for (i = 0; i < g->naddrs; i++)
 		if (n == 0 || event_addr_cmp(&g->addrs[n - 1], &g->addrs[i]))
 			g->addrs[n++] = g->addrs[i];

@@ -294,6 +294,18 @@ spool_read(const char *dir, const char *name, char *buf, size_t buflen,
 }
 
 int
+spool_read_event(const char *dir, const char *name, struct event *ev,
+    char *err, size_t errlen)
+{
+	char buf[EVENT_MAX_BYTES + 1];
+	size_t len;
+
+	if (spool_read(dir, name, buf, sizeof(buf), &len, err, errlen) == -1)
+		return -1;
+	return event_parse(buf, len, ev, err, errlen);
+}
+
+int
 spool_ack(const char *dir, const char *name)
 {
 	char path[PATH_MAX];

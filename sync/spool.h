@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "event.h"
+
 #define SPOOL_DEFAULT "/var/spool/vmgroup"	/* producers', vmgroupd's */
 #define SPOOL_NAME_BUF 64	/* holds a name spool_write makes */
 #define SPOOL_NAME_MAX 240	/* longest name listed/read/acked/quarantined */
@@ -43,6 +45,10 @@ void spool_list_free(char **names, size_t count);
  * O_NONBLOCK: a FIFO does not hang).  0 / -1 with err. */
 int spool_read(const char *dir, const char *name, char *buf, size_t buflen,
     size_t *len, char *err, size_t errlen);
+/* spool_read, then event_parse: new/<name> as a validated event.  0 / -1
+ * with err (why the file cannot be read, or is no valid event). */
+int spool_read_event(const char *dir, const char *name, struct event *ev,
+    char *err, size_t errlen);
 /* Remove new/<name> once its effect is in the directory; fsync new/.
  * 0 / -1 (errno set; EINVAL for a name that is not plain). */
 int spool_ack(const char *dir, const char *name);
