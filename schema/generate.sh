@@ -1,7 +1,10 @@
 #!/bin/bash
-# generate.sh - write the vmGroup schema in its three forms from vmgroup.def.
+# generate.sh - write the vmGroup schema in its three forms from vmgroup.def,
+# and the C header of its names (sync/vmgroup_attrs.h).
 #
-# usage: schema/generate.sh [OUTDIR]   (default: the schema folder itself)
+# usage: schema/generate.sh [OUTDIR]   (default: the schema folder itself,
+#                                       the header into sync/; with OUTDIR,
+#                                       all four into OUTDIR)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -177,7 +180,33 @@ EOF2
 	update_now
 }
 
+# vmGroupBlockReason -> BLOCKREASON
+c_name() { local n=${1#vmGroup}; echo "${n^^}"; }
+
+write_c() {
+	local i n
+	header " *" | sed '1s|^ \*|/*\n *|'
+	cat <<EOF2
+ * The names the code uses: VMG_ATTR_<NAME> for an attribute, and
+ * VMG_ATTR_<NAME>_MAX for the length its schema allows (when it has one).
+ */
+#ifndef VMG_VMGROUP_ATTRS_H
+#define VMG_VMGROUP_ATTRS_H
+
+#define VMG_CLASS "$C_NAME"
+EOF2
+	for i in "${!A_NAME[@]}"; do
+		n=$(c_name "${A_NAME[$i]}")
+		echo "#define VMG_ATTR_$n \"${A_NAME[$i]}\""
+		[ "${A_SIZE[$i]}" = 0 ] || echo "#define VMG_ATTR_${n}_MAX ${A_SIZE[$i]}"
+	done
+	echo
+	echo "#endif"
+}
+
 mkdir -p "$out"
+if [ $# -gt 0 ]; then hdr=$out/vmgroup_attrs.h; else hdr=$here/../sync/vmgroup_attrs.h; fi
+write_c >"$hdr"
 write_schema >"$out/vmgroup.schema"
 write_olc >"$out/vmgroup.olc.ldif"
 write_ad >"$out/vmgroup-ad.ldif"

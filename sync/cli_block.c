@@ -15,6 +15,7 @@
 #include "cli_common.h"
 #include "dn.h"
 #include "name.h"
+#include "vmgroup_attrs.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
@@ -27,34 +28,8 @@ block_usage(FILE *fp)
 "Sets (or clears) vmGroupBlocked on the vmGroup object GROUP, with the\n"
 "reason and the time, for policy engines and the enforcer to act on.\n"
 "  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
-"  -r, --reason TEXT   why (printable text, up to 1024 characters)\n");
-}
-
-/* The modify: blocked flag, time and reason (cleared when unblocking). */
-static int
-block_apply(struct dir *d, const char *dn, int block, const char *reason,
-    char *err, size_t errlen)
-{
-	static char v_true[] = "TRUE", v_false[] = "FALSE";
-	static char q_blocked[] = "vmGroupBlocked",
-	    q_time[] = "vmGroupBlockTime", q_reason[] = "vmGroupBlockReason";
-	char stamp[DN_GENTIME_BUF], rbuf[1025], *fv[] = { block ? v_true : v_false, NULL };
-	char *tv[] = { stamp, NULL }, *rv[] = { rbuf, NULL };
-	LDAPMod mf = { LDAP_MOD_REPLACE, q_blocked, { .modv_strvals = fv } };
-	LDAPMod mt = { LDAP_MOD_REPLACE, q_time, { .modv_strvals = NULL } };
-	LDAPMod mr = { LDAP_MOD_REPLACE, q_reason, { .modv_strvals = NULL } };
-	LDAPMod *mods[] = { &mf, &mt, &mr, NULL };
-
-	if (block) {
-		dn_gentime(time(NULL), stamp);
-		mt.mod_vals.modv_strvals = tv;
-		if (reason != NULL && *reason != '\0') {
-			if (xstrlcpy(rbuf, reason, sizeof(rbuf)) == -1)
-				return -1;
-			mr.mod_vals.modv_strvals = rv;
-		}
-	}
-	return dir_entry_modify(d, dn, mods, err, errlen);
+"  -r, --reason TEXT   why (printable text, up to %d characters)\n",
+	    VMG_ATTR_BLOCKREASON_MAX);
 }
 
 static int
@@ -63,7 +38,8 @@ block_reason_ok(const char *r)
 	size_t i;
 
 	for (i = 0; r != NULL && r[i] != '\0'; i++)
-		if ((unsigned char)r[i] < 0x20 || r[i] == 0x7f || i >= 1024)
+		if ((unsigned char)r[i] < 0x20 || r[i] == 0x7f ||
+		    i >= VMG_ATTR_BLOCKREASON_MAX)
 			return 0;
 	return 1;
 }
@@ -86,10 +62,13 @@ cli_block(int argc, char *argv[], int block)
 		p = CLI_PARSED_USAGE;
 	if (p != CLI_PARSED_RUN)
 		return cli_parsed_exit(p, block_usage);
-	if (name_label_check(argv[first], label, err, sizeof(err)) == -1 ||
-	    !block_reason_ok(reason)) {
-		fprintf(stderr, "vmgroup %s: %s\n", cmd, block_reason_ok(reason) ?
-		    err : "the reason must be printable text, up to 1024 characters");
+	if (name_label_check(argv[first], label, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
+		return CLI_USAGE;
+	}
+	if (!block_reason_ok(reason)) {
+		fprintf(stderr, "vmgroup %s: the reason must be printable text, "
+		    "up to %d characters\n", cmd, VMG_ATTR_BLOCKREASON_MAX);
 		return CLI_USAGE;
 	}
 	memset(&krb, 0, sizeof(krb));
@@ -97,13 +76,14 @@ cli_block(int argc, char *argv[], int block)
 	    dn_child(c.ou, "CN", label, &dn) == -1 ||
 	    cli_dir_open(&c, &krb, &d, &dp, cmd) == -1)
 		goto out;
-	if (block_apply(&d, dn, block, reason, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup %s: %s\n", cmd, dir_last_rc(&d) ==
-		    LDAP_NO_SUCH_OBJECT ? "no such group" : err);
-	} else {
+	rc = block ? dir_group_block(&d, dn, reason, time(NULL), err,
+	    sizeof(err)) : dir_group_unblock(&d, dn, err, sizeof(err));
+	if (rc == 0)
 		printf("%s %s\n", label, block ? "blocked" : "unblocked");
-		rc = CLI_OK;
-	}
+	else
+		fprintf(stderr, "vmgroup %s: %s\n", cmd,
+		    rc == DIR_GROUP_NONE ? "no such group" : err);
+	rc = rc == 0 ? CLI_OK : CLI_FAIL;
 	dir_close(&d);
 out:
 	krb_free(&krb);

@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "vmgroup_attrs.h"
 #include "xmem.h"
 
-static char q_cn[] = "cn", q_dns[] = "vmGroupDNSName", q_host[] = "vmGroupHost",
-    q_image[] = "vmGroupImage", q_member[] = "vmGroupMember",
-    q_addr[] = "vmGroupAddress", q_blocked[] = "vmGroupBlocked",
-    q_reason[] = "vmGroupBlockReason", q_time[] = "vmGroupBlockTime";
+static char q_cn[] = "cn", q_dns[] = VMG_ATTR_DNSNAME,
+    q_host[] = VMG_ATTR_HOST, q_image[] = VMG_ATTR_IMAGE,
+    q_member[] = VMG_ATTR_MEMBER, q_addr[] = VMG_ATTR_ADDRESS,
+    q_blocked[] = VMG_ATTR_BLOCKED, q_reason[] = VMG_ATTR_BLOCKREASON,
+    q_time[] = VMG_ATTR_BLOCKTIME;
 char *const cli_group_attrs[] = { q_cn, q_dns, q_host, q_image, q_member,
     q_addr, q_blocked, q_reason, q_time, NULL };
 

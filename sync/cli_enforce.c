@@ -18,9 +18,9 @@
 #include "addr.h"
 #include "cli_common.h"
 #include "conf.h"
-#include "dn.h"
 #include "enforce.h"
 #include "name.h"
+#include "vmgroup_attrs.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
@@ -196,26 +196,19 @@ static int
 enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
     struct enforce_set *set, size_t *groups)
 {
-	static char a_cn[] = "cn", a_addr[] = "vmGroupAddress";
+	static char a_cn[] = "cn", a_addr[] = VMG_ATTR_ADDRESS;
 	char *const attrs[] = { a_cn, a_addr, NULL };
-	char filter[256], *host = NULL, err[512], cn[NAME_LABEL_BUF], q[200];
+	char err[512], cn[NAME_LABEL_BUF], q[200];
 	struct enforce_skip sk;
 	struct dir_entry *e;
 	size_t i, j, n;
 
 	memset(&sk, 0, sizeof(sk));
-	if (o->host[0] != '\0' && dn_filter_eq("vmGroupHost", o->host,
-	    &host) == -1)
-		return -1;
-	if (xsnprintf(filter, sizeof(filter), "(&(objectClass=vmGroup)"
-	    "(vmGroupBlocked=TRUE)%s)", host != NULL ? host : "") == -1 ||
-	    dir_entries_search(d, c->ou, filter, attrs, &e, &n, err,
-	    sizeof(err)) == -1) {
+	if (dir_groups_find(d, c->ou, o->host[0] != '\0' ? VMG_ATTR_HOST :
+	    NULL, o->host, 1, attrs, &e, &n, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup enforce: %s\n", err);
-		free(host);
 		return -1;
 	}
-	free(host);
 	for (i = 0; i < n; i++) {
 		cn[0] = '\0';
 		if (e[i].vals[0] != NULL && e[i].vals[0][0] != NULL &&

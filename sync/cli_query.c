@@ -7,9 +7,8 @@
  *   vmgroup query ip ADDRESS   the group(s) holding an address
  *   vmgroup query vm NAME      the group(s) holding a VM
  *
- * Every value from the command line is checked (labels, addresses) and put
- * into filters with ldap_bv2escaped_filter_value and into DNs with
- * ldap_dn2str (dn.c).
+ * Every value from the command line is checked (labels, addresses); the
+ * directory module escapes it into the search filter (dir_groups_find).
  */
 #include "config.h"
 
@@ -20,8 +19,8 @@
 
 #include "addr.h"
 #include "cli_common.h"
-#include "dn.h"
 #include "name.h"
+#include "vmgroup_attrs.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
@@ -35,48 +34,46 @@ query_usage(FILE *fp)
 "  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n");
 }
 
-/* The filter for "KIND VALUE"; NULL (message printed) if VALUE is bad. */
-static char *
-query_filter(const char *kind, const char *value)
-{
-	char label[NAME_LABEL_BUF], err[256], text[INET6_ADDRSTRLEN];
-	struct event_addr a;
-	const char *attr = NULL, *v = label;
-	char *eq = NULL, *f = NULL;
-	size_t len;
+/* A label or an address in text. */
+#define QUERY_VAL_BUF (NAME_LABEL_BUF > INET6_ADDRSTRLEN ? NAME_LABEL_BUF : \
+    INET6_ADDRSTRLEN)
 
+/* The attribute and value for "KIND VALUE" into *attr and val; -1
+ * (message printed) if KIND or VALUE is bad. */
+static int
+query_what(const char *kind, const char *value, const char **attr,
+    char val[QUERY_VAL_BUF])
+{
+	char err[256];
+	struct event_addr a;
+
+	*attr = NULL;
 	if (strcmp(kind, "ip") == 0) {
 		/* a special-purpose address is looked up like any other */
 		if (addr_parse(value, &a, err, sizeof(err)) == ADDR_BAD ||
-		    event_addr_format(&a, text, sizeof(text)) == -1) {
+		    event_addr_format(&a, val, INET6_ADDRSTRLEN) == -1) {
 			fprintf(stderr, "vmgroup query: not an IPv4 or IPv6 "
 			    "address\n");
-			return NULL;
+			return -1;
 		}
-		attr = "vmGroupAddress";
-		v = text;
-	} else if (name_label_check(value, label, err, sizeof(err)) == -1) {
+		*attr = VMG_ATTR_ADDRESS;
+		return 0;
+	}
+	if (name_label_check(value, val, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup query: %s\n", err);
-		return NULL;
-	} else if (strcmp(kind, "host") == 0) {
-		attr = "vmGroupHost";
-	} else if (strcmp(kind, "group") == 0) {
-		attr = "cn";
-	} else if (strcmp(kind, "vm") == 0) {
-		attr = "vmGroupMember";
+		return -1;
 	}
-	if (attr == NULL || dn_filter_eq(attr, v, &eq) == -1) {
+	if (strcmp(kind, "host") == 0)
+		*attr = VMG_ATTR_HOST;
+	else if (strcmp(kind, "group") == 0)
+		*attr = "cn";
+	else if (strcmp(kind, "vm") == 0)
+		*attr = VMG_ATTR_MEMBER;
+	if (*attr == NULL) {
 		query_usage(stderr);
-		return NULL;
+		return -1;
 	}
-	len = strlen(eq) + 32;
-	f = xmalloc(len);
-	if (xsnprintf(f, len, "(&(objectClass=vmGroup)%s)", eq) == -1) {
-		free(f);
-		f = NULL;
-	}
-	free(eq);
-	return f;
+	return 0;
 }
 
 int
@@ -88,7 +85,8 @@ cli_query(int argc, char *argv[])
 	struct conf c;
 	struct krb krb;
 	struct dir d;
-	char err[512], *filter;
+	char err[512], val[QUERY_VAL_BUF];
+	const char *attr;
 	size_t i, n = 0;
 	enum cli_parsed p;
 	int first, rc = CLI_FAIL;
@@ -98,14 +96,14 @@ cli_query(int argc, char *argv[])
 		p = CLI_PARSED_USAGE;
 	if (p != CLI_PARSED_RUN)
 		return cli_parsed_exit(p, query_usage);
-	if ((filter = query_filter(argv[first], argv[first + 1])) == NULL)
+	if (query_what(argv[first], argv[first + 1], &attr, val) == -1)
 		return CLI_USAGE;
 	memset(&krb, 0, sizeof(krb));
 	if (cli_conf(path, &c, "query") == -1 ||
 	    cli_dir_open(&c, &krb, &d, &dp, "query") == -1)
 		goto out;
-	if (dir_entries_search(&d, c.ou, filter, cli_group_attrs, &e, &n, err,
-	    sizeof(err)) == -1) {
+	if (dir_groups_find(&d, c.ou, attr, val, 0, cli_group_attrs, &e, &n,
+	    err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup query: %s\n", err);
 		goto out;
 	}
@@ -116,7 +114,6 @@ cli_query(int argc, char *argv[])
 	rc = n > 0 ? CLI_OK : CLI_NOTFOUND;
 out:
 	krb_free(&krb);
-	free(filter);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# schema_regen.sh - the committed schema files are exactly what
-# schema/generate.sh makes from schema/vmgroup.def.
+# schema_regen.sh - the committed schema files and sync/vmgroup_attrs.h are
+# exactly what schema/generate.sh makes from schema/vmgroup.def.
 : "${top_srcdir:=.}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmg-schema.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -14,6 +14,12 @@ for f in vmgroup.schema vmgroup.olc.ldif vmgroup-ad.ldif; do
 		rc=1
 	fi
 done
+if diff -u "$top_srcdir/sync/vmgroup_attrs.h" "$tmp/vmgroup_attrs.h"; then
+	echo "ok: sync/vmgroup_attrs.h matches schema/vmgroup.def"
+else
+	echo "FAILED: sync/vmgroup_attrs.h differs from what vmgroup.def gives (run schema/generate.sh)"
+	rc=1
+fi
 # every attribute of the class is declared, every OID is distinct
 oids=$(grep -o "attributeID: .*\|governsID: .*" "$tmp/vmgroup-ad.ldif" | awk '{print $2}')
 if [ "$(echo "$oids" | sort | uniq -d)" = "" ] && [ "$(echo "$oids" | wc -l)" -eq 10 ]; then
