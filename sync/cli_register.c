@@ -17,7 +17,7 @@
 #include "cli_common.h"
 #include "log.h"
 #include "name.h"
-#include "spool.h"
+#include "queue.h"
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
@@ -203,7 +203,7 @@ register_queue(const struct register_dest *dest, json_object *doc)
 {
 	struct event ev;
 	struct conf c;
-	char err[256], buf[EVENT_MAX_BYTES], name[128];
+	char err[512], name[SPOOL_NAME_BUF];
 	const char *js, *spool = dest->spool;
 
 	if (dest->config != NULL && cli_conf(dest->config, &c,
@@ -219,14 +219,9 @@ register_queue(const struct register_dest *dest, json_object *doc)
 		fprintf(stderr, "vmgroup: refused: %s\n", err);
 		return CLI_FAIL;
 	}
-	if (event_to_json(&ev, buf, sizeof(buf)) == -1) {
-		fprintf(stderr, "vmgroup: event too large\n");
-		return CLI_FAIL;
-	}
-	if (spool_init(spool, err, sizeof(err)) == -1 ||
-	    spool_write(spool, buf, strlen(buf), name, sizeof(name), err,
+	if (queue_event(spool, &ev, name, sizeof(name), err,
 	    sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup: spool %s: %s\n", spool, err);
+		fprintf(stderr, "vmgroup: %s\n", err);
 		return CLI_FAIL;
 	}
 	printf("%s\n", name);
