@@ -10,20 +10,13 @@
  */
 #include "config.h"
 
-#include <getopt.h>
-#include <json-c/json.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli_common.h"
 #include "event.h"
 #include "log.h"
-#include "model.h"
-#include "spool.h"
 #include "vmgroup_cli.h"
-#include "xmem.h"
 
 static void
 usage(FILE *fp)
