@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "dir.h"
+#include "xmem.h"
 
 #define BASIC "[directory]\nuri = ldap://dc1.example.test, ldap://dc2.example.test\n" \
 	"principal = svc-vmgroup@EXAMPLE.TEST\nbase = DC=example,DC=test\n" \
@@ -264,6 +266,33 @@ test_missing_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/vmgroupd.conf: No such file"));
 }
 
+/* What the daemon and the CLI both take from a configuration: the
+ * directory session's settings and the state folder's files. */
+static void
+test_dir_params_and_state_paths(void **state)
+{
+	struct dir_params dp;
+	struct conf c;
+	char file[PATH_MAX], small[8];
+
+	(void)state;
+	conf_defaults(&c);
+	(void)xstrlcpy(c.uris[0], "ldap://dc1.example.test", CONF_URI_BUF);
+	(void)xstrlcpy(c.uris[1], "ldap://dc2.example.test", CONF_URI_BUF);
+	c.nuris = 2;
+	conf_dir_params(&c, &dp);
+	assert_int_equal(dp.nuris, 2);
+	assert_ptr_equal(dp.uris[1], c.uris[1]);
+	assert_int_equal(dp.ssf_min, 56);
+	assert_int_equal(dp.timeout, c.timeout);
+	assert_string_equal(c.spool, SPOOL_DEFAULT);
+	assert_int_equal(conf_state_path(&c, CONF_STATE_OWNED, file,
+	    sizeof(file)), 0);
+	assert_string_equal(file, "/var/lib/vmgroup/owned.json");
+	assert_int_equal(conf_state_path(&c, CONF_STATE_STATUS, small,
+	    sizeof(small)), -1);
+}
+
 int
 main(void)
 {
@@ -274,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_networks_errors),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_dir_params_and_state_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

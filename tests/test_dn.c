@@ -220,6 +220,22 @@ test_filter_values(void **state)
 	free(f);
 }
 
+/* GeneralizedTime in UTC, as vmGroupBlockTime and vmGroupLastUpdate hold
+ * it; a time gmtime cannot convert gives the epoch's. */
+static void
+test_gentime(void **state)
+{
+	char t[DN_GENTIME_BUF];
+
+	(void)state;
+	dn_gentime(0, t);
+	assert_string_equal(t, "19700101000000.0Z");
+	dn_gentime(1764000000, t);
+	assert_string_equal(t, "20251124160000.0Z");
+	dn_gentime((time_t)INT64_MAX, t);
+	assert_string_equal(t, "19700101000000.0Z");
+}
+
 int
 main(void)
 {
@@ -231,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_escaped_forms),
 		cmocka_unit_test(test_refused_values),
 		cmocka_unit_test(test_filter_values),
+		cmocka_unit_test(test_gentime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "queue.h"
 #include "spool.h"
 #include "xmem.h"
 
@@ -540,6 +541,39 @@ test_odd_names(void **state)
 	assert_non_null(strstr(text, "\"new\\x0aline.json\""));
 }
 
+/* The producers' path and the readers' one meet: queue_event writes the
+ * canonical form, spool_read_event gives the same event back; a file that
+ * is no event is refused with the parser's reason. */
+static void
+test_queue_and_read_event(void **state)
+{
+	static const char doc[] = "{\"version\":1,\"op\":\"register\","
+	    "\"source\":\"static\",\"time\":1764000000,\"host\":\"hv1\","
+	    "\"vm\":\"web1\",\"addresses\":[\"192.0.2.10\"]}";
+	const char *dir = *state;
+	char name[SPOOL_NAME_BUF], bad[SPOOL_NAME_BUF], err[256];
+	struct event ev, back;
+
+	assert_int_equal(event_parse(doc, strlen(doc), &ev, err, sizeof(err)),
+	    0);
+	assert_int_equal(queue_event(dir, &ev, name, sizeof(name), err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_read_event(dir, name, &back, err, sizeof(err)),
+	    0);
+	assert_true(event_equal(&ev, &back));
+	assert_int_equal(spool_write(dir, "{}", 2, bad, sizeof(bad), err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_read_event(dir, bad, &back, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "version"));
+	assert_int_equal(spool_read_event(dir, "missing.json", &back, err,
+	    sizeof(err)), -1);
+	/* a spool that cannot be made: said, nothing written */
+	assert_int_equal(queue_event("/proc/vmg-no-spool", &ev, name,
+	    sizeof(name), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "spool /proc/vmg-no-spool"));
+}
+
 int
 main(void)
 {
@@ -567,6 +601,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_init_refusals, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_quarantine_no_overwrite,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_and_read_event,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odd_names, setup,
 		    teardown),
