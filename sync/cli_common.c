@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "dn.h"
 #include "vmgroup_attrs.h"
 #include "xmem.h"
 
@@ -136,4 +137,26 @@ cli_print_group(const struct dir_entry *e)
 		}
 	}
 	putchar('\n');
+}
+
+int
+cli_groups_find(struct dir *d, const struct conf *c, const char *attr,
+    const char *value, int blocked, char *const *attrs,
+    struct dir_entry **out, size_t *count, const char *cmd)
+{
+	char err[512], *filter;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (dn_filter_groups(attr, value, blocked, &filter) == -1) {
+		fprintf(stderr, "vmgroup %s: no search filter for that\n", cmd);
+		return -1;
+	}
+	rc = dir_entries_search(d, c->ou, filter, attrs, out, count, err,
+	    sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "vmgroup %s: %s\n", cmd, err);
+	free(filter);
+	return rc;
 }

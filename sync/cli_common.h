@@ -51,5 +51,12 @@ int cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
  * object read with them, as "group CN" and "  attr: values" lines. */
 extern char *const cli_group_attrs[];
 void cli_print_group(const struct dir_entry *e);
+/* The vmGroup objects under c's OU whose attr equals value (attr NULL:
+ * all), only the blocked ones if blocked is set, with attrs
+ * (dn_filter_groups, dir_entries_search); 0, or -1 (printed, prefixed
+ * with cmd). */
+int cli_groups_find(struct dir *d, const struct conf *c, const char *attr,
+    const char *value, int blocked, char *const *attrs,
+    struct dir_entry **out, size_t *count, const char *cmd);
 
 #endif

@@ -198,17 +198,15 @@ enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
 {
 	static char a_cn[] = "cn", a_addr[] = VMG_ATTR_ADDRESS;
 	char *const attrs[] = { a_cn, a_addr, NULL };
-	char err[512], cn[NAME_LABEL_BUF], q[200];
+	char cn[NAME_LABEL_BUF], q[200];
 	struct enforce_skip sk;
 	struct dir_entry *e;
 	size_t i, j, n;
 
 	memset(&sk, 0, sizeof(sk));
-	if (dir_groups_find(d, c->ou, o->host[0] != '\0' ? VMG_ATTR_HOST :
-	    NULL, o->host, 1, attrs, &e, &n, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup enforce: %s\n", err);
+	if (cli_groups_find(d, c, o->host[0] != '\0' ? VMG_ATTR_HOST : NULL,
+	    o->host, 1, attrs, &e, &n, "enforce") == -1)
 		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		cn[0] = '\0';
 		if (e[i].vals[0] != NULL && e[i].vals[0][0] != NULL &&

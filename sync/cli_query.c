@@ -8,7 +8,7 @@
  *   vmgroup query vm NAME      the group(s) holding a VM
  *
  * Every value from the command line is checked (labels, addresses); the
- * directory module escapes it into the search filter (dir_groups_find).
+ * search filter escapes it (dn_filter_groups, through libldap).
  */
 #include "config.h"
 
@@ -85,7 +85,7 @@ cli_query(int argc, char *argv[])
 	struct conf c;
 	struct krb krb;
 	struct dir d;
-	char err[512], val[QUERY_VAL_BUF];
+	char val[QUERY_VAL_BUF];
 	const char *attr;
 	size_t i, n = 0;
 	enum cli_parsed p;
@@ -102,11 +102,9 @@ cli_query(int argc, char *argv[])
 	if (cli_conf(path, &c, "query") == -1 ||
 	    cli_dir_open(&c, &krb, &d, &dp, "query") == -1)
 		goto out;
-	if (dir_groups_find(&d, c.ou, attr, val, 0, cli_group_attrs, &e, &n,
-	    err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup query: %s\n", err);
+	if (cli_groups_find(&d, &c, attr, val, 0, cli_group_attrs, &e, &n,
+	    "query") == -1)
 		goto out;
-	}
 	for (i = 0; i < n; i++)
 		cli_print_group(&e[i]);
 	dir_entries_free(e, n);

@@ -600,38 +600,9 @@ dir_group_delete(struct dir *d, const char *dn, char *err, size_t errlen)
 }
 
 /*
- * vmGroup objects, for the command line: searches by one attribute, and
- * the block mark (vmGroupBlocked, vmGroupBlockTime, vmGroupBlockReason).
+ * vmGroup objects, for the command line: the block mark (vmGroupBlocked,
+ * vmGroupBlockTime, vmGroupBlockReason).
  */
-
-int
-dir_groups_find(struct dir *d, const char *base, const char *attr,
-    const char *value, int blocked, char *const *attrs,
-    struct dir_entry **out, size_t *count, char *err, size_t errlen)
-{
-	char *eq = NULL, *filter;
-	size_t len;
-	int rc = -1;
-
-	*out = NULL;
-	*count = 0;
-	if (attr != NULL && dn_filter_eq(attr, value, &eq) == -1) {
-		(void)xsnprintf(err, errlen, "no filter for %s", attr);
-		return -1;
-	}
-	len = (eq != NULL ? strlen(eq) : 0) + 64;
-	filter = xmalloc(len);
-	if (xsnprintf(filter, len, "(&(objectClass=" VMG_CLASS ")%s%s)",
-	    blocked ? "(" VMG_ATTR_BLOCKED "=TRUE)" : "",
-	    eq != NULL ? eq : "") == -1)
-		(void)xsnprintf(err, errlen, "filter too long");
-	else
-		rc = dir_entries_search(d, base, filter, attrs, out, count,
-		    err, errlen);
-	free(filter);
-	free(eq);
-	return rc;
-}
 
 /* The mark's modify: the flag, the time and the reason (NULL: removed). */
 static int

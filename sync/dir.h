@@ -160,13 +160,8 @@ int dir_group_modify(struct dir *d, const char *dn,
 int dir_group_delete(struct dir *d, const char *dn, char *err,
     size_t errlen);
 
-/* vmGroup objects, for the command line (query, block, enforce). */
-/* The vmGroup objects under base whose attr equals value (attr NULL: all),
- * only the blocked ones if blocked is set; their attrs, as
- * dir_entries_search gives them. */
-int dir_groups_find(struct dir *d, const char *base, const char *attr,
-    const char *value, int blocked, char *const *attrs,
-    struct dir_entry **out, size_t *count, char *err, size_t errlen);
+/* vmGroup objects, for the command line (block, unblock); searches are
+ * dir_entries_search with dn_filter_groups. */
 /* Mark dn blocked at when, with reason (NULL or "": none; at most
  * VMG_ATTR_BLOCKREASON_MAX characters), or clear the mark, the time and
  * the reason.  0 done; DIR_GROUP_NONE if there is no such object; -1

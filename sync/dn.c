@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dn.h"
+#include "vmgroup_attrs.h"
 #include "xmem.h"
 
 static int
@@ -125,6 +126,28 @@ dn_filter_eq(const char *attr, const char *value, char **out)
 	}
 	ldap_memfree(esc.bv_val);
 	return rc;
+}
+
+int
+dn_filter_groups(const char *attr, const char *value, int blocked,
+    char **out)
+{
+	char *eq = NULL;
+	size_t len;
+
+	*out = NULL;
+	if (attr != NULL && dn_filter_eq(attr, value, &eq) == -1)
+		return -1;
+	len = (eq != NULL ? strlen(eq) : 0) + 64;
+	*out = xmalloc(len);
+	if (xsnprintf(*out, len, "(&(objectClass=" VMG_CLASS ")%s%s)",
+	    blocked ? "(" VMG_ATTR_BLOCKED "=TRUE)" : "",
+	    eq != NULL ? eq : "") == -1) {
+		free(*out);
+		*out = NULL;
+	}
+	free(eq);
+	return *out != NULL ? 0 : -1;
 }
 
 /* The value of RDN i of dn into out. */

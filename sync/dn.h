@@ -35,6 +35,12 @@ int dn_first_value(const char *dn, char *out, size_t outlen);
  * ldap_bv2escaped_filter_value ('*', '(', ')', '\\' and non-ASCII as \XX);
  * attr letters, digits and hyphens only.  0 / -1 (*out NULL). */
 int dn_filter_eq(const char *attr, const char *value, char **out);
+/* "(&(objectClass=vmGroup)[(vmGroupBlocked=TRUE)][(<attr>=<value>)])":
+ * the vmGroup objects, only the blocked ones if blocked is set, whose attr
+ * equals value (attr NULL: any); value escaped as dn_filter_eq does.
+ * 0 / -1 (*out NULL). */
+int dn_filter_groups(const char *attr, const char *value, int blocked,
+    char **out);
 /* t as an LDAP GeneralizedTime value, "YYYYmmddHHMMSS.0Z" (UTC); the
  * epoch's if t cannot be converted. */
 void dn_gentime(time_t t, char out[DN_GENTIME_BUF]);

@@ -236,6 +236,28 @@ test_gentime(void **state)
 	assert_string_equal(t, "19700101000000.0Z");
 }
 
+/* The vmGroup searches of query and enforce: the class, the blocked flag,
+ * one attribute with its value escaped. */
+static void
+test_filter_groups(void **state)
+{
+	char *f;
+
+	(void)state;
+	assert_int_equal(dn_filter_groups(NULL, NULL, 0, &f), 0);
+	assert_string_equal(f, "(&(objectClass=vmGroup))");
+	free(f);
+	assert_int_equal(dn_filter_groups("vmGroupHost", "hv1", 1, &f), 0);
+	assert_string_equal(f,
+	    "(&(objectClass=vmGroup)(vmGroupBlocked=TRUE)(vmGroupHost=hv1))");
+	free(f);
+	assert_int_equal(dn_filter_groups("cn", "a*)(b", 0, &f), 0);
+	assert_string_equal(f, "(&(objectClass=vmGroup)(cn=a\\2A\\29\\28b))");
+	free(f);
+	assert_int_equal(dn_filter_groups("cn=x", "v", 0, &f), -1);
+	assert_null(f);
+}
+
 int
 main(void)
 {
@@ -248,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_refused_values),
 		cmocka_unit_test(test_filter_values),
 		cmocka_unit_test(test_gentime),
+		cmocka_unit_test(test_filter_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
