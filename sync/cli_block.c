@@ -67,8 +67,9 @@ cli_block(int argc, char *argv[], int block)
 		return CLI_USAGE;
 	}
 	if (!block_reason_ok(reason)) {
-		fprintf(stderr, "vmgroup %s: the reason must be printable text, "
-		    "up to %d characters\n", cmd, VMG_ATTR_BLOCKREASON_MAX);
+		fprintf(stderr, "vmgroup %s: the reason must be printable "
+		    "text, up to %d characters\n", cmd,
+		    VMG_ATTR_BLOCKREASON_MAX);
 		return CLI_USAGE;
 	}
 	memset(&krb, 0, sizeof(krb));

@@ -158,7 +158,8 @@ plan_options(int argc, char *argv[], struct plan_opts *o)
 		if (rc == -1)
 			return CLI_PARSED_USAGE;
 	}
-	if (optind != argc || o->cfg.host[0] == '\0' || o->cfg.zone[0] == '\0') {
+	if (optind != argc || o->cfg.host[0] == '\0' ||
+	    o->cfg.zone[0] == '\0') {
 		(void)plan_bad("usage", "-H HOST and -z ZONE are required");
 		return CLI_PARSED_USAGE;
 	}

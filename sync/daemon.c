@@ -251,7 +251,8 @@ daemon_read_spool(struct daemon *dm, struct batch *b)
 	b->vms = xcalloc(b->n + 1, sizeof(*b->vms));
 	for (i = 0; i < b->n; i++) {
 		if (spool_read_event(dm->conf.spool, b->names[i], &ev, why,
-		    sizeof(why)) == -1 || conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == -1) {
+		    sizeof(why)) == -1 ||
+		    conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == -1) {
 			log_warnx("spool file %s quarantined: %s", b->names[i],
 			    why);
 			if (spool_quarantine(dm->conf.spool, b->names[i],
