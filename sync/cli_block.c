@@ -4,6 +4,9 @@
  *
  *   vmgroup block [-f FILE] [-r REASON] GROUP
  *   vmgroup unblock [-f FILE] GROUP
+ *
+ * The mark goes through dir_group_modify (struct dir_mod, no LDAP here);
+ * a group that is not there is the directory's DIR_CHANGED.
  */
 #include "config.h"
 
@@ -30,6 +33,31 @@ block_usage(FILE *fp)
 "  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
 "  -r, --reason TEXT   why (printable text, up to %d characters)\n",
 	    VMG_ATTR_BLOCKREASON_MAX);
+}
+
+/* The mark: the flag, the time and the reason (NULL: removed), in one
+ * modify.  0, or -1 with err. */
+static int
+block_mark(struct dir *d, const char *dn, int on, const char *reason,
+    char *err, size_t errlen)
+{
+	static char v_true[] = "TRUE", v_false[] = "FALSE";
+	char stamp[DN_GENTIME_BUF], rbuf[VMG_ATTR_BLOCKREASON_MAX + 1];
+	char *fv[] = { on ? v_true : v_false, NULL }, *tv[] = { stamp, NULL };
+	char *rv[] = { rbuf, NULL };
+	const struct dir_mod mods[] = {
+		{ DIR_MOD_REPLACE, VMG_ATTR_BLOCKED, fv },
+		{ DIR_MOD_REPLACE, VMG_ATTR_BLOCKTIME, on ? tv : NULL },
+		{ DIR_MOD_REPLACE, VMG_ATTR_BLOCKREASON,
+		    on && reason != NULL && *reason != '\0' ? rv : NULL },
+	};
+
+	dn_gentime(time(NULL), stamp);
+	if (xstrlcpy(rbuf, reason != NULL ? reason : "", sizeof(rbuf)) == -1) {
+		(void)xsnprintf(err, errlen, "the reason is too long");
+		return -1;
+	}
+	return dir_group_modify(d, dn, mods, 3, err, errlen);
 }
 
 static int
@@ -77,13 +105,12 @@ cli_block(int argc, char *argv[], int block)
 	    dn_child(c.ou, "CN", label, &dn) == -1 ||
 	    cli_dir_open(&c, &krb, &d, &dp, cmd) == -1)
 		goto out;
-	rc = block ? dir_group_block(&d, dn, reason, time(NULL), err,
-	    sizeof(err)) : dir_group_unblock(&d, dn, err, sizeof(err));
+	rc = block_mark(&d, dn, block, reason, err, sizeof(err));
 	if (rc == 0)
 		printf("%s %s\n", label, block ? "blocked" : "unblocked");
-	else
+	else	/* a replace changed under us: the object is gone */
 		fprintf(stderr, "vmgroup %s: %s\n", cmd,
-		    rc == DIR_GROUP_NONE ? "no such group" : err);
+		    dir_error(&d) == DIR_CHANGED ? "no such group" : err);
 	rc = rc == 0 ? CLI_OK : CLI_FAIL;
 	dir_close(&d);
 out:

@@ -11,9 +11,7 @@
 #include <sys/time.h>
 
 #include "dir.h"
-#include "dn.h"
 #include "log.h"
-#include "vmgroup_attrs.h"
 #include "xmem.h"
 
 void
@@ -597,56 +595,4 @@ dir_group_delete(struct dir *d, const char *dn, char *err, size_t errlen)
 	d->last_rc = rc == LDAP_NO_SUCH_OBJECT ? LDAP_SUCCESS : rc;
 	return d->last_rc == LDAP_SUCCESS ? 0 :
 	    dir_fail(d, rc, "delete", dn, err, errlen);
-}
-
-/*
- * vmGroup objects, for the command line: the block mark (vmGroupBlocked,
- * vmGroupBlockTime, vmGroupBlockReason).
- */
-
-/* The mark's modify: the flag, the time and the reason (NULL: removed). */
-static int
-dir_group_mark(struct dir *d, const char *dn, const char *flag,
-    char *stamp, char *reason, char *err, size_t errlen)
-{
-	static char a_blocked[] = VMG_ATTR_BLOCKED,
-	    a_time[] = VMG_ATTR_BLOCKTIME, a_reason[] = VMG_ATTR_BLOCKREASON;
-	char fbuf[8], *fv[] = { fbuf, NULL }, *tv[] = { stamp, NULL };
-	char *rv[] = { reason, NULL };
-	LDAPMod mf = { LDAP_MOD_REPLACE, a_blocked, { .modv_strvals = fv } };
-	LDAPMod mt = { LDAP_MOD_REPLACE, a_time, { .modv_strvals = NULL } };
-	LDAPMod mr = { LDAP_MOD_REPLACE, a_reason, { .modv_strvals = NULL } };
-	LDAPMod *mods[] = { &mf, &mt, &mr, NULL };
-
-	(void)xstrlcpy(fbuf, flag, sizeof(fbuf));
-	if (stamp != NULL)
-		mt.mod_vals.modv_strvals = tv;
-	if (reason != NULL)
-		mr.mod_vals.modv_strvals = rv;
-	if (dir_entry_modify(d, dn, mods, err, errlen) == 0)
-		return 0;
-	return d->last_rc == LDAP_NO_SUCH_OBJECT ? DIR_GROUP_NONE : -1;
-}
-
-int
-dir_group_block(struct dir *d, const char *dn, const char *reason,
-    time_t when, char *err, size_t errlen)
-{
-	char stamp[DN_GENTIME_BUF], rbuf[VMG_ATTR_BLOCKREASON_MAX + 1];
-
-	dn_gentime(when, stamp);
-	if (reason != NULL && *reason != '\0' &&
-	    xstrlcpy(rbuf, reason, sizeof(rbuf)) == -1) {
-		(void)xsnprintf(err, errlen, "the reason is longer than %d "
-		    "characters", VMG_ATTR_BLOCKREASON_MAX);
-		return -1;
-	}
-	return dir_group_mark(d, dn, "TRUE", stamp, reason != NULL &&
-	    *reason != '\0' ? rbuf : NULL, err, errlen);
-}
-
-int
-dir_group_unblock(struct dir *d, const char *dn, char *err, size_t errlen)
-{
-	return dir_group_mark(d, dn, "FALSE", NULL, NULL, err, errlen);
 }

@@ -20,7 +20,6 @@
 #include <ldap.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #define DIR_MAX_URIS 8
 
@@ -158,18 +157,6 @@ int dir_group_modify(struct dir *d, const char *dn,
     const struct dir_mod *mods, size_t nmods, char *err, size_t errlen);
 /* Delete dn; one that is gone already is no failure. */
 int dir_group_delete(struct dir *d, const char *dn, char *err,
-    size_t errlen);
-
-/* vmGroup objects, for the command line (block, unblock); searches are
- * dir_entries_search with dn_filter_groups. */
-/* Mark dn blocked at when, with reason (NULL or "": none; at most
- * VMG_ATTR_BLOCKREASON_MAX characters), or clear the mark, the time and
- * the reason.  0 done; DIR_GROUP_NONE if there is no such object; -1
- * otherwise, with err. */
-#define DIR_GROUP_NONE 1
-int dir_group_block(struct dir *d, const char *dn, const char *reason,
-    time_t when, char *err, size_t errlen);
-int dir_group_unblock(struct dir *d, const char *dn, char *err,
     size_t errlen);
 
 #endif

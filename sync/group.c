@@ -11,18 +11,20 @@
 #include "event.h"
 #include "group.h"
 #include "log.h"
+#include "vmgroup_attrs.h"
 #include "xmem.h"
 
-/* The vmGroup attribute names: here only (schema/vmgroup.def has them).
- * The attributes vmgroupd maintains come first; the blocked flag, reason
- * and time belong to whoever blocks, and vmgroupd never writes them. */
+/* The vmGroup attribute names come from vmgroup_attrs.h, generated from
+ * schema/vmgroup.def.  The attributes vmgroupd maintains come first; the
+ * blocked flag, reason and time belong to whoever blocks, and vmgroupd
+ * never writes them. */
 enum { GA_CN, GA_HOST, GA_DNSNAME, GA_IMAGE, GA_MEMBER, GA_ADDRESS, GA_N };
-static const char *const group_attrs[GA_N + 1] = { "cn", "vmGroupHost",
-    "vmGroupDNSName", "vmGroupImage", "vmGroupMember", "vmGroupAddress",
+static const char *const group_attrs[GA_N + 1] = { "cn", VMG_ATTR_HOST,
+    VMG_ATTR_DNSNAME, VMG_ATTR_IMAGE, VMG_ATTR_MEMBER, VMG_ATTR_ADDRESS,
     NULL };
-static const char ga_updated[] = "vmGroupLastUpdate",
-    ga_blocked[] = "vmGroupBlocked", ga_oc[] = "objectClass";
-static char oc_top[] = "top", oc_vmgroup[] = "vmGroup";
+static const char ga_updated[] = VMG_ATTR_LASTUPDATE,
+    ga_blocked[] = VMG_ATTR_BLOCKED, ga_oc[] = "objectClass";
+static char oc_top[] = "top", oc_vmgroup[] = VMG_CLASS;
 
 struct group_vals {
 	char **v[GA_N];			/* NULL-terminated string arrays */
