@@ -111,13 +111,13 @@ cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
 
 /* Print one value of a directory entry as text: printable ASCII only. */
 static void
-cli_print_value(const struct berval *v)
+cli_print_value(const struct dir_value *v)
 {
-	ber_len_t i;
+	size_t i;
 
-	for (i = 0; i < v->bv_len && i < 1024; i++)
-		putchar(v->bv_val[i] >= 0x20 && v->bv_val[i] < 0x7f ?
-		    v->bv_val[i] : '?');
+	for (i = 0; i < v->len && i < 1024; i++)
+		putchar(v->val[i] >= 0x20 && v->val[i] < 0x7f ?
+		    v->val[i] : '?');
 }
 
 void
@@ -127,13 +127,13 @@ cli_print_group(const struct dir_entry *e)
 
 	printf("group");
 	for (a = 0; a < e->nattrs; a++) {
-		if (e->vals[a] == NULL)
+		if (e->nvals[a] == 0)
 			continue;
 		if (a > 0)
 			printf("\n  %s:", cli_group_attrs[a]);
-		for (i = 0; e->vals[a][i] != NULL; i++) {
+		for (i = 0; i < e->nvals[a]; i++) {
 			putchar(' ');
-			cli_print_value(e->vals[a][i]);
+			cli_print_value(&e->vals[a][i]);
 		}
 	}
 	putchar('\n');

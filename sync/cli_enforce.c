@@ -144,19 +144,18 @@ struct enforce_skip {
 
 /* One directory value into set, or counted in sk. */
 static void
-enforce_add_bv(struct enforce_set *set, const struct berval *v,
+enforce_add_value(struct enforce_set *set, const struct dir_value *v,
     const char *group, struct enforce_skip *sk)
 {
 	struct event_addr a;
 	char text[64], why[256], item[200], t[INET6_ADDRSTRLEN];
 
-	if (v->bv_len >= sizeof(text) || memchr(v->bv_val, '\0',
-	    v->bv_len) != NULL) {
+	if (v->len >= sizeof(text) || memchr(v->val, '\0', v->len) != NULL) {
 		sk->bad++;
 		return;
 	}
-	memcpy(text, v->bv_val, v->bv_len);
-	text[v->bv_len] = '\0';
+	memcpy(text, v->val, v->len);
+	text[v->len] = '\0';
 	switch (enforce_add(set, text)) {
 	case 0:
 		return;
@@ -209,15 +208,13 @@ enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
 		return -1;
 	for (i = 0; i < n; i++) {
 		cn[0] = '\0';
-		if (e[i].vals[0] != NULL && e[i].vals[0][0] != NULL &&
-		    e[i].vals[0][0]->bv_len < sizeof(cn)) {
-			memcpy(cn, e[i].vals[0][0]->bv_val,
-			    e[i].vals[0][0]->bv_len);
-			cn[e[i].vals[0][0]->bv_len] = '\0';
+		if (e[i].nvals[0] > 0 && e[i].vals[0][0].len < sizeof(cn)) {
+			memcpy(cn, e[i].vals[0][0].val, e[i].vals[0][0].len);
+			cn[e[i].vals[0][0].len] = '\0';
 		}
 		name_quote(cn, q, sizeof(q));
-		for (j = 0; e[i].vals[1] != NULL && e[i].vals[1][j] != NULL; j++)
-			enforce_add_bv(set, e[i].vals[1][j], q, &sk);
+		for (j = 0; j < e[i].nvals[1]; j++)
+			enforce_add_value(set, &e[i].vals[1][j], q, &sk);
 	}
 	enforce_report_skips(o, &sk);
 	*groups = n;

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ldap.h>
 #include <sasl/sasl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -126,6 +127,9 @@ dir_verify(struct dir *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* Connect to uri and bind with GSSAPI.  The credential is whatever cache
+ * GSSAPI in this thread points at (krb_acquire): LDAP_OPT_X_SASL_GSS_CREDS
+ * would need a SASL context that only exists during the bind. */
 static int
 dir_open_one(struct dir *d, const char *uri, char *err, size_t errlen)
 {
@@ -403,8 +407,10 @@ dir_entry_fill(struct dir *d, LDAPMessage *m, char *const *attrs,
 	size_t i;
 
 	out->exists = 1;
-	for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++)
-		out->vals[i] = ldap_get_values_len(d->ld, m, attrs[i]);
+	for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++) {
+		out->held[i] = ldap_get_values_len(d->ld, m, attrs[i]);
+		out->vals[i] = dir_values(out->held[i], &out->nvals[i]);
+	}
 	out->nattrs = i;
 }
 
@@ -470,63 +476,17 @@ dir_entry_free(struct dir_entry *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->nattrs; i++)
-		ldap_value_free_len(e->vals[i]);
+	for (i = 0; i < e->nattrs; i++) {
+		if (e->held[i] != NULL)
+			ldap_value_free_len(e->held[i]);
+		free(e->vals[i]);
+	}
 	memset(e, 0, sizeof(*e));
 }
 
-int
-dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods, char *err,
-    size_t errlen)
-{
-	int rc = d->ld == NULL ? LDAP_SERVER_DOWN :
-	    ldap_modify_ext_s(d->ld, dn, mods, NULL, NULL);
-
-	d->last_rc = rc;
-	return rc == LDAP_SUCCESS ? 0 :
-	    dir_fail(d, rc, "modify", dn, err, errlen);
-}
-
 /*
- * vmGroup objects for the daemon (group.c).
+ * vmGroup objects: add, modify, delete.
  */
-
-int
-dir_group_read(struct dir *d, const char *dn, const char *const *attrs,
-    struct dir_group *out, char *err, size_t errlen)
-{
-	LDAPMessage *res, *e;
-	size_t i;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = dir_base_search(d, dn, (char *const *)(uintptr_t)attrs, &res, err,
-	    errlen);
-	if (rc != 1)
-		return rc == -1 ? -1 : 0;
-	e = ldap_first_entry(d->ld, res);
-	out->exists = 1;
-	for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++) {
-		out->held[i] = ldap_get_values_len(d->ld, e, attrs[i]);
-		out->vals[i] = dir_values(out->held[i], &out->nvals[i]);
-	}
-	out->nattrs = i;
-	ldap_msgfree(res);
-	return 0;
-}
-
-void
-dir_group_free(struct dir_group *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->nattrs; i++) {
-		if (g->held[i] != NULL)
-			ldap_value_free_len(g->held[i]);
-		free(g->vals[i]);
-	}
-	memset(g, 0, sizeof(*g));
-}
 
 /* mods as LDAPMods in m (room for DIR_MAX_MODS) and ptrs. */
 static int
@@ -561,12 +521,9 @@ dir_group_write(struct dir *d, const char *dn, const struct dir_mod *mods,
 		(void)xsnprintf(err, errlen, "%s: too many changes", dn);
 		return -1;
 	}
-	if (d->ld == NULL)
-		rc = LDAP_SERVER_DOWN;
-	else if (add)
-		rc = ldap_add_ext_s(d->ld, dn, ptrs, NULL, NULL);
-	else
-		rc = ldap_modify_ext_s(d->ld, dn, ptrs, NULL, NULL);
+	rc = d->ld == NULL ? LDAP_SERVER_DOWN : add ?
+	    ldap_add_ext_s(d->ld, dn, ptrs, NULL, NULL) :
+	    ldap_modify_ext_s(d->ld, dn, ptrs, NULL, NULL);
 	d->last_rc = rc;
 	return rc == LDAP_SUCCESS ? 0 :
 	    dir_fail(d, rc, add ? "add" : "modify", dn, err, errlen);

@@ -10,14 +10,14 @@
  * the calling thread, at the private cache holding the service account's
  * ticket (gss_krb5_ccache_name: thread-global state, set nowhere else).
  * So call krb_acquire before dir_open, in the same thread, and again (then
- * reopen) before the ticket ends.  It is done this way because
- * LDAP_OPT_X_SASL_GSS_CREDS needs a SASL context that only exists during
- * the bind.  Nothing here reads struct krb.
+ * reopen) before the ticket ends.  It is done this way because libldap's
+ * option for handing the bind a GSSAPI credential needs a SASL context
+ * that only exists during the bind (see dir_open_one in dir.c).  Nothing
+ * here reads struct krb.
  */
 #ifndef VMG_DIR_H
 #define VMG_DIR_H
 
-#include <ldap.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,7 +31,7 @@ struct dir_params {
 };
 
 struct dir {
-	LDAP *ld;			/* NULL while closed */
+	struct ldap *ld;		/* LDAP *, NULL while closed */
 	struct dir_params params;
 	size_t uri;			/* index of the URI in use / to try */
 	unsigned ssf;			/* negotiated SASL SSF */
@@ -105,13 +105,18 @@ int dir_node_tombstone(struct dir *d, const char *dn,
 /* Returns the last LDAP result code of d (for the CLI's messages). */
 int dir_last_rc(const struct dir *d);
 
-/* Generic entries (vmGroup objects). */
+/* Generic entries (vmGroup objects): the values of the attributes asked
+ * for, per attribute (none: nvals 0). */
 #define DIR_ENTRY_MAX_ATTRS 16
 struct dir_entry {
 	int exists;
 	size_t nattrs;
-	struct berval **vals[DIR_ENTRY_MAX_ATTRS];	/* per requested attr */
+	struct dir_value *vals[DIR_ENTRY_MAX_ATTRS];	/* per requested attr */
+	size_t nvals[DIR_ENTRY_MAX_ATTRS];
+	void *held[DIR_ENTRY_MAX_ATTRS];		/* private */
 };
+/* Base read of attrs (NULL-terminated, at most DIR_ENTRY_MAX_ATTRS); a
+ * missing entry gives exists = 0 and returns 0. */
 int dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
     struct dir_entry *out, char *err, size_t errlen);
 void dir_entry_free(struct dir_entry *e);
@@ -122,23 +127,8 @@ int dir_entries_search(struct dir *d, const char *base, const char *filter,
     char *const *attrs, struct dir_entry **out, size_t *count, char *err,
     size_t errlen);
 void dir_entries_free(struct dir_entry *e, size_t count);
-int dir_entry_modify(struct dir *d, const char *dn, LDAPMod **mods,
-    char *err, size_t errlen);
 
-/* vmGroup objects, for the daemon (group.c): values as octets and
- * strings, no LDAP types. */
-struct dir_group {
-	int exists;
-	size_t nattrs;
-	struct dir_value *vals[DIR_ENTRY_MAX_ATTRS];	/* per requested attr */
-	size_t nvals[DIR_ENTRY_MAX_ATTRS];
-	void *held[DIR_ENTRY_MAX_ATTRS];		/* private */
-};
-/* Base read of attrs (NULL-terminated, at most DIR_ENTRY_MAX_ATTRS); a
- * missing object gives exists = 0 and returns 0. */
-int dir_group_read(struct dir *d, const char *dn, const char *const *attrs,
-    struct dir_group *out, char *err, size_t errlen);
-void dir_group_free(struct dir_group *g);
+/* vmGroup objects: written with attribute changes, no LDAP types. */
 enum dir_mod_op { DIR_MOD_ADD, DIR_MOD_REPLACE, DIR_MOD_DELETE };
 /* One attribute change; vals NULL-terminated strings (NULL with
  * DIR_MOD_DELETE or DIR_MOD_REPLACE: all values out). */

@@ -19,11 +19,13 @@
  * blocked flag, reason and time belong to whoever blocks, and vmgroupd
  * never writes them. */
 enum { GA_CN, GA_HOST, GA_DNSNAME, GA_IMAGE, GA_MEMBER, GA_ADDRESS, GA_N };
-static const char *const group_attrs[GA_N + 1] = { "cn", VMG_ATTR_HOST,
-    VMG_ATTR_DNSNAME, VMG_ATTR_IMAGE, VMG_ATTR_MEMBER, VMG_ATTR_ADDRESS,
-    NULL };
-static const char ga_updated[] = VMG_ATTR_LASTUPDATE,
-    ga_blocked[] = VMG_ATTR_BLOCKED, ga_oc[] = "objectClass";
+static char ga_cn[] = "cn", ga_host[] = VMG_ATTR_HOST,
+    ga_dnsname[] = VMG_ATTR_DNSNAME, ga_image[] = VMG_ATTR_IMAGE,
+    ga_member[] = VMG_ATTR_MEMBER, ga_address[] = VMG_ATTR_ADDRESS,
+    ga_blocked[] = VMG_ATTR_BLOCKED;
+static char *const group_attrs[GA_N + 1] = { ga_cn, ga_host, ga_dnsname,
+    ga_image, ga_member, ga_address, NULL };
+static const char ga_updated[] = VMG_ATTR_LASTUPDATE, ga_oc[] = "objectClass";
 static char oc_top[] = "top", oc_vmgroup[] = VMG_CLASS;
 
 struct group_vals {
@@ -167,7 +169,7 @@ group_sync(struct dir *d, struct own *own, const char *dn,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	struct group_vals gv;
-	struct dir_group cur;
+	struct dir_entry cur;
 	int differ[GA_N], any = 0, rc = -1;
 	uint64_t digest;
 	size_t a;
@@ -180,7 +182,7 @@ group_sync(struct dir *d, struct own *own, const char *dn,
 		rc = 0;
 		goto out;
 	}
-	if (dir_group_read(d, dn, group_attrs, &cur, err, errlen) == -1)
+	if (dir_entry_read(d, dn, group_attrs, &cur, err, errlen) == -1)
 		goto out;
 	if (!cur.exists) {
 		rc = group_create(d, own, dn, &gv, p->now, st, err, errlen);
@@ -202,7 +204,7 @@ group_sync(struct dir *d, struct own *own, const char *dn,
 	if (rc == 0)
 		cache_put(p->cache, dn, digest);
 out:
-	dir_group_free(&cur);
+	dir_entry_free(&cur);
 	gv_free(&gv);
 	return rc;
 }
@@ -211,7 +213,7 @@ out:
  * hold when the group fills again.  0 kept (or nothing to do), -1 failure.
  * cur holds (blocked, member, address). */
 static int
-group_keep(struct dir *d, const char *dn, const struct dir_group *cur,
+group_keep(struct dir *d, const char *dn, const struct dir_entry *cur,
     time_t now, char *err, size_t errlen)
 {
 	char stamp[32], *tv[] = { stamp, NULL };
@@ -237,7 +239,7 @@ group_keep(struct dir *d, const char *dn, const struct dir_group *cur,
 
 /* True if cur's first attribute (vmGroupBlocked) is TRUE. */
 static int
-group_blocked(const struct dir_group *cur)
+group_blocked(const struct dir_entry *cur)
 {
 	return cur->exists && cur->nvals[0] > 0 && cur->vals[0][0].len == 4 &&
 	    strncasecmp((const char *)cur->vals[0][0].val, "TRUE", 4) == 0;
@@ -247,9 +249,8 @@ int
 group_gone(struct dir *d, const struct sync_params *p, const char *dn,
     int *forget, struct sync_stats *st, char *err, size_t errlen)
 {
-	const char *attrs[] = { ga_blocked, group_attrs[GA_MEMBER],
-	    group_attrs[GA_ADDRESS], NULL };
-	struct dir_group cur;
+	char *const attrs[] = { ga_blocked, ga_member, ga_address, NULL };
+	struct dir_entry cur;
 	int rc;
 
 	*forget = 0;
@@ -257,11 +258,11 @@ group_gone(struct dir *d, const struct sync_params *p, const char *dn,
 		st->cached++;
 		return 0;
 	}
-	if (dir_group_read(d, dn, attrs, &cur, err, errlen) == -1)
+	if (dir_entry_read(d, dn, attrs, &cur, err, errlen) == -1)
 		return -1;
 	if (group_blocked(&cur)) {
 		rc = group_keep(d, dn, &cur, p->now, err, errlen);
-		dir_group_free(&cur);
+		dir_entry_free(&cur);
 		if (rc == -1)
 			return -1;
 		st->groups_kept++;
@@ -269,7 +270,7 @@ group_gone(struct dir *d, const struct sync_params *p, const char *dn,
 		return 0;
 	}
 	rc = cur.exists;
-	dir_group_free(&cur);
+	dir_entry_free(&cur);
 	cache_drop(p->cache, dn);
 	if (rc && dir_group_delete(d, dn, err, errlen) == -1)
 		return -1;

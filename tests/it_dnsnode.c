@@ -255,10 +255,9 @@ static void
 test_limits(void **state)
 {
 	struct it *t = *state;
-	static char a_desc[] = "description", v_x[] = "x";
+	static char v_x[] = "x";
 	char *vals[] = { v_x, NULL };
-	LDAPMod m = { LDAP_MOD_REPLACE, a_desc, { .modv_strvals = vals } };
-	LDAPMod *mods[] = { &m, NULL };
+	struct dir_mod m = { DIR_MOD_REPLACE, "description", vals };
 	char err[512];
 	LDAP *ld = NULL;
 	LDAPMessage *res = NULL;
@@ -267,8 +266,8 @@ test_limits(void **state)
 	if (dir_open(&t->dir, err, sizeof(err)) == -1)
 		fail_msg("bind: %s", err);
 	/* outside its delegation the account may not write */
-	assert_int_equal(dir_entry_modify(&t->dir, env("VMG_TEST_SVC_DN"), mods,
-	    err, sizeof(err)), -1);
+	assert_int_equal(dir_group_modify(&t->dir, env("VMG_TEST_SVC_DN"), &m,
+	    1, err, sizeof(err)), -1);
 	assert_int_equal(dir_last_rc(&t->dir), LDAP_INSUFFICIENT_ACCESS);
 	/* anonymous sees nothing of the zone */
 	assert_int_equal(ldap_initialize(&ld, env("VMG_TEST_LDAP_URI")),

@@ -56,8 +56,9 @@ test_closed(void **state)
 	struct dir d;
 	struct dir_params p = { .nuris = 0 };
 	struct dir_node n;
-	struct dir_group g;
-	const char *attrs[] = { "cn", NULL };
+	struct dir_entry g;
+	static char a_cn[] = "cn";
+	char *const attrs[] = { a_cn, NULL };
 	struct dir_value v = { (const uint8_t *)"x", 1 };
 	char err[256];
 
@@ -68,7 +69,7 @@ test_closed(void **state)
 	assert_int_equal(dir_node_update(&d, "DC=a", &v, 1, NULL, 0, -1, err,
 	    sizeof(err)), -1);
 	assert_int_equal(dir_error(&d), DIR_LOST);
-	assert_int_equal(dir_group_read(&d, "CN=a", attrs, &g, err,
+	assert_int_equal(dir_entry_read(&d, "CN=a", attrs, &g, err,
 	    sizeof(err)), -1);
 	assert_int_equal(dir_group_delete(&d, "CN=a", err, sizeof(err)), -1);
 	assert_int_equal(dir_error(&d), DIR_LOST);
