@@ -44,9 +44,14 @@ for f in "$src"/vmgroup.c "$src"/vmgroup_cli.h "$src"/cli_*.[ch]; do
 			{ echo "FAILED: $(basename "$f"): the command line includes $i.h"; rc=1; }
 	done
 done
-for f in "$src"/*.c; do
-	case $(basename "$f") in dir.c | dn.c) continue ;; esac
-	grep -q 'ldap_\|LDAP_\|LDAPMod' "$f" && echo "note: $(basename "$f") speaks LDAP (only dir.c should)"
+# Only the directory module speaks LDAP (dn.c escapes DNs and filters
+# through libldap, by design; it talks to no server).
+for f in "$src"/*.c "$src"/*.h; do
+	case $(basename "$f") in dir.c | dn.c | dn.h) continue ;; esac
+	if grep -q 'ldap\.h\|lber\.h\|ldap_\|LDAP_\|LDAPMod\|berval' "$f"; then
+		echo "FAILED: $(basename "$f") speaks LDAP (only dir.c may)"
+		rc=1
+	fi
 done
 [ $rc -eq 0 ] && echo "ok: doc/architecture.md's layers hold for sync/"
 exit $rc
