@@ -293,7 +293,6 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 	int64_t delay;
 
 	(void)now_start;
-	dm->synced = 0;
 	cache_clear(&dm->cache);	/* read everything next time */
 	claims_unverify(&dm->claims);
 	if (daemon_stopping()) {
@@ -323,7 +322,6 @@ daemon_synced(struct daemon *dm)
 	if (dm->full)
 		agenda_set(&dm->agenda, AGENDA_FULL,
 		    now + (int64_t)dm->conf.reconcile_interval * 1000);
-	dm->synced = 1;
 }
 
 void

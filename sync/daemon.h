@@ -43,7 +43,6 @@ struct daemon {
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
 	struct status_last status;	/* the last report published */
-	int synced;			/* directory holds the desired state */
 	size_t evicted_logged;		/* release records said dropped */
 	uint64_t odd_said[DAEMON_ODD_SAID];	/* odd spool names logged */
 	size_t nodd_said;
