@@ -12,6 +12,7 @@
 #include <sys/time.h>
 
 #include "dir.h"
+#include "dirpriv.h"
 #include "log.h"
 #include "xmem.h"
 
@@ -196,8 +197,12 @@ dir_last_rc(const struct dir *d)
 enum dir_error
 dir_error(const struct dir *d)
 {
-	int rc = d->last_rc;
+	return dir_priv_kind(d->last_rc);
+}
 
+enum dir_error
+dir_priv_kind(int rc)
+{
 	if (rc == LDAP_SUCCESS || rc == LDAP_ALREADY_EXISTS)
 		return rc == LDAP_SUCCESS ? DIR_OK : DIR_EXISTS;
 	if (rc == LDAP_NO_SUCH_ATTRIBUTE || rc == LDAP_TYPE_OR_VALUE_EXISTS ||
@@ -210,8 +215,8 @@ dir_error(const struct dir *d)
 }
 
 /* Views of values ldap_get_values_len returned (bv: NULL for none). */
-static struct dir_value *
-dir_values(struct berval **bv, size_t *n)
+struct dir_value *
+dir_priv_values(struct berval **bv, size_t *n)
 {
 	struct dir_value *v;
 	size_t i;
@@ -226,8 +231,8 @@ dir_values(struct berval **bv, size_t *n)
 }
 
 /* berval views of values: NULL-terminated, one block to free. */
-static struct berval **
-dir_bervals(const struct dir_value *v, size_t n)
+struct berval **
+dir_priv_bervals(const struct dir_value *v, size_t n)
 {
 	struct berval **bv = xcalloc(1, (n + 1) * sizeof(*bv) +
 	    n * sizeof(**bv));
@@ -242,8 +247,8 @@ dir_bervals(const struct dir_value *v, size_t n)
 	return bv;
 }
 
-static int
-dir_fail(struct dir *d, int rc, const char *what, const char *dn, char *err,
+int
+dir_priv_fail(struct dir *d, int rc, const char *what, const char *dn, char *err,
     size_t errlen)
 {
 	char text[384];
@@ -256,40 +261,17 @@ dir_fail(struct dir *d, int rc, const char *what, const char *dn, char *err,
 	return -1;
 }
 
-void
-dir_node_free(struct dir_node *n)
-{
-	if (n->held != NULL)
-		ldap_value_free_len(n->held);
-	free(n->values);
-	memset(n, 0, sizeof(*n));
-}
-
-static void
-dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
-{
-	struct berval **v;
-
-	out->exists = 1;
-	out->held = ldap_get_values_len(d->ld, e, "dnsRecord");
-	out->values = dir_values(out->held, &out->nvalues);
-	v = ldap_get_values_len(d->ld, e, "dNSTombstoned");
-	out->tombstoned = v != NULL && v[0] != NULL &&
-	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
-	ldap_value_free_len(v);
-}
-
 /* Base search of dn for attrs: -1 error, 0 no such object, 1 found (*res
  * set, holding one entry; ldap_msgfree it). */
-static int
-dir_base_search(struct dir *d, const char *dn, char *const *attrs,
+int
+dir_priv_base_search(struct dir *d, const char *dn, char *const *attrs,
     LDAPMessage **res, char *err, size_t errlen)
 {
 	int rc;
 
 	*res = NULL;
 	if (d->ld == NULL)
-		return dir_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
+		return dir_priv_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
 	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
 	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, 1, res);
 	d->last_rc = rc;
@@ -299,105 +281,7 @@ dir_base_search(struct dir *d, const char *dn, char *const *attrs,
 	*res = NULL;
 	if (rc == LDAP_NO_SUCH_OBJECT || rc == LDAP_SUCCESS)
 		return 0;
-	return dir_fail(d, rc, "read", dn, err, errlen);
-}
-
-int
-dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
-    size_t errlen)
-{
-	static char a_rec[] = "dnsRecord", a_tomb[] = "dNSTombstoned";
-	char *attrs[] = { a_rec, a_tomb, NULL };
-	LDAPMessage *res;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = dir_base_search(d, dn, attrs, &res, err, errlen);
-	if (rc == 1) {
-		dir_node_fill(d, ldap_first_entry(d->ld, res), out);
-		ldap_msgfree(res);
-	}
-	return rc == -1 ? -1 : 0;
-}
-
-static char attr_objectclass[] = "objectClass", attr_dc[] = "dc",
-    attr_dnsrecord[] = "dnsRecord", attr_tombstoned[] = "dNSTombstoned";
-static char val_top[] = "top", val_dnsnode[] = "dnsNode",
-    val_true[] = "TRUE", val_false[] = "FALSE";
-
-int
-dir_node_add(struct dir *d, const char *dn, const char *dc,
-    const struct dir_value *vals, size_t nvals, char *err, size_t errlen)
-{
-	char *oc[] = { val_top, val_dnsnode, NULL };
-	char dcbuf[256], *dcv[] = { dcbuf, NULL };
-	LDAPMod m_oc = { LDAP_MOD_ADD, attr_objectclass, { .modv_strvals = oc } };
-	LDAPMod m_dc = { LDAP_MOD_ADD, attr_dc, { .modv_strvals = dcv } };
-	LDAPMod m_rec = { LDAP_MOD_ADD | LDAP_MOD_BVALUES, attr_dnsrecord,
-	    { .modv_bvals = NULL } };
-	LDAPMod *mods[] = { &m_oc, &m_dc, &m_rec, NULL };
-	struct berval **bv;
-	int rc;
-
-	if (xstrlcpy(dcbuf, dc, sizeof(dcbuf)) == -1 || nvals == 0) {
-		(void)xsnprintf(err, errlen, "add %s: bad node", dn);
-		return -1;
-	}
-	bv = dir_bervals(vals, nvals);
-	m_rec.mod_bvalues = bv;
-	rc = d->ld == NULL ? LDAP_SERVER_DOWN :
-	    ldap_add_ext_s(d->ld, dn, mods, NULL, NULL);
-	free(bv);
-	d->last_rc = rc;
-	return rc == LDAP_SUCCESS ? 0 : dir_fail(d, rc, "add", dn, err, errlen);
-}
-
-int
-dir_node_update(struct dir *d, const char *dn,
-    const struct dir_value *dels, size_t ndels, const struct dir_value *adds,
-    size_t nadds, int tomb, char *err, size_t errlen)
-{
-	char *tv[] = { tomb == 1 ? val_true : val_false, NULL };
-	LDAPMod m_del = { LDAP_MOD_DELETE | LDAP_MOD_BVALUES, attr_dnsrecord,
-	    { .modv_bvals = NULL } };
-	LDAPMod m_add = { LDAP_MOD_ADD | LDAP_MOD_BVALUES, attr_dnsrecord,
-	    { .modv_bvals = NULL } };
-	LDAPMod m_tomb = { LDAP_MOD_REPLACE, attr_tombstoned,
-	    { .modv_strvals = tv } };
-	LDAPMod *mods[4];
-	struct berval **bd, **ba;
-	size_t n = 0;
-	int rc;
-
-	bd = dir_bervals(dels, ndels);
-	ba = dir_bervals(adds, nadds);
-	m_del.mod_bvalues = bd;
-	m_add.mod_bvalues = ba;
-	if (ndels > 0)
-		mods[n++] = &m_del;
-	if (nadds > 0)
-		mods[n++] = &m_add;
-	if (tomb != -1)
-		mods[n++] = &m_tomb;
-	mods[n] = NULL;
-	rc = LDAP_SUCCESS;
-	if (n > 0)
-		rc = d->ld == NULL ? LDAP_SERVER_DOWN :
-		    ldap_modify_ext_s(d->ld, dn, mods, NULL, NULL);
-	free(bd);
-	free(ba);
-	d->last_rc = rc;
-	return rc == LDAP_SUCCESS ? 0 :
-	    dir_fail(d, rc, "modify", dn, err, errlen);
-}
-
-int
-dir_node_tombstone(struct dir *d, const char *dn,
-    const struct dir_value *held, size_t nheld,
-    const struct dir_value *tombstone, char *err, size_t errlen)
-{
-	return dir_node_update(d, dn, held, nheld, tombstone, 1, 1, err,
-	    errlen);
+	return dir_priv_fail(d, rc, "read", dn, err, errlen);
 }
 
 static void
@@ -409,7 +293,7 @@ dir_entry_fill(struct dir *d, LDAPMessage *m, char *const *attrs,
 	out->exists = 1;
 	for (i = 0; i < DIR_ENTRY_MAX_ATTRS && attrs[i] != NULL; i++) {
 		out->held[i] = ldap_get_values_len(d->ld, m, attrs[i]);
-		out->vals[i] = dir_values(out->held[i], &out->nvals[i]);
+		out->vals[i] = dir_priv_values(out->held[i], &out->nvals[i]);
 	}
 	out->nattrs = i;
 }
@@ -422,7 +306,7 @@ dir_entry_read(struct dir *d, const char *dn, char *const *attrs,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = dir_base_search(d, dn, attrs, &res, err, errlen);
+	rc = dir_priv_base_search(d, dn, attrs, &res, err, errlen);
 	if (rc == 1) {
 		dir_entry_fill(d, ldap_first_entry(d->ld, res), attrs, out);
 		ldap_msgfree(res);
@@ -442,14 +326,14 @@ dir_entries_search(struct dir *d, const char *base, const char *filter,
 	*out = NULL;
 	*count = 0;
 	if (d->ld == NULL)
-		return dir_fail(d, LDAP_SERVER_DOWN, "search", base, err, errlen);
+		return dir_priv_fail(d, LDAP_SERVER_DOWN, "search", base, err, errlen);
 	rc = ldap_search_ext_s(d->ld, base, LDAP_SCOPE_SUBTREE, filter,
 	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, DIR_SEARCH_MAX,
 	    &res);
 	d->last_rc = rc;
 	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
 		ldap_msgfree(res);
-		return dir_fail(d, rc, "search", base, err, errlen);
+		return dir_priv_fail(d, rc, "search", base, err, errlen);
 	}
 	*out = xcalloc((size_t)ldap_count_entries(d->ld, res) + 1,
 	    sizeof(**out));
@@ -526,7 +410,7 @@ dir_group_write(struct dir *d, const char *dn, const struct dir_mod *mods,
 	    ldap_modify_ext_s(d->ld, dn, ptrs, NULL, NULL);
 	d->last_rc = rc;
 	return rc == LDAP_SUCCESS ? 0 :
-	    dir_fail(d, rc, add ? "add" : "modify", dn, err, errlen);
+	    dir_priv_fail(d, rc, add ? "add" : "modify", dn, err, errlen);
 }
 
 int
@@ -551,5 +435,5 @@ dir_group_delete(struct dir *d, const char *dn, char *err, size_t errlen)
 
 	d->last_rc = rc == LDAP_NO_SUCH_OBJECT ? LDAP_SUCCESS : rc;
 	return d->last_rc == LDAP_SUCCESS ? 0 :
-	    dir_fail(d, rc, "delete", dn, err, errlen);
+	    dir_priv_fail(d, rc, "delete", dn, err, errlen);
 }

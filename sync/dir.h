@@ -102,6 +102,38 @@ int dir_node_update(struct dir *d, const char *dn,
 int dir_node_tombstone(struct dir *d, const char *dn,
     const struct dir_value *held, size_t nheld,
     const struct dir_value *tombstone, char *err, size_t errlen);
+/* Every dnsNode directly under zone_dn (filter NULL), or those matching
+ * filter (built by dn.c), read page by page (the paged results control):
+ * fn gets each node's name (its first RDN value, as the directory spells
+ * it) and contents, valid during the call.  fn returns 0 to go on, -1 to
+ * stop (then this returns -1, fn having set err). */
+typedef int (*dir_node_fn)(void *ctx, const char *name,
+    const struct dir_node *n, char *err, size_t errlen);
+int dir_node_scan(struct dir *d, const char *zone_dn, const char *filter,
+    dir_node_fn fn, void *ctx, char *err, size_t errlen);
+
+/* One node write of a pipelined batch (dir_node_run). */
+enum dir_op_kind { DIR_OP_ADD, DIR_OP_UPDATE };
+struct dir_node_op {
+	enum dir_op_kind kind;
+	const char *dn;
+	const char *dc;			/* DIR_OP_ADD: the DC value */
+	const struct dir_value *dels;	/* DIR_OP_UPDATE: exact old values */
+	size_t ndels;
+	const struct dir_value *adds;	/* values to add (an add's values) */
+	size_t nadds;
+	int tomb;			/* DIR_OP_UPDATE: as dir_node_update */
+	int done;			/* out: a result came back */
+	enum dir_error result;		/* out: its kind */
+};
+/* Send ops with up to window of them in flight on the one connection and
+ * collect each result into its op.  DIR_EXISTS and DIR_CHANGED are left to
+ * the caller (read again, retry).  0 when every op has a result; -1 with
+ * err at the first other failure: no op is sent after it (those in
+ * flight are still collected, unless the connection is lost). */
+int dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
+    size_t window, char *err, size_t errlen);
+
 /* Returns the last LDAP result code of d (for the CLI's messages). */
 int dir_last_rc(const struct dir *d);
 

@@ -1,0 +1,391 @@
+/*
+ * dirnode.c - dnsNodes in the directory: read, add, constrained update,
+ * tombstone, paged scans of a zone, and writes pipelined on the one
+ * connection.  The other half of the directory module (dir.c: the
+ * session, entries, vmGroup objects); both speak LDAP, nothing else does.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "dir.h"
+#include "dirpriv.h"
+#include "dn.h"
+#include "xmem.h"
+
+#define DIR_PAGE 500		/* entries per page of a scan */
+
+static char attr_objectclass[] = "objectClass", attr_dc[] = "dc",
+    attr_dnsrecord[] = "dnsRecord", attr_tombstoned[] = "dNSTombstoned";
+static char val_top[] = "top", val_dnsnode[] = "dnsNode",
+    val_true[] = "TRUE", val_false[] = "FALSE";
+static char *const node_attrs[] = { attr_dnsrecord, attr_tombstoned, NULL };
+
+void
+dir_node_free(struct dir_node *n)
+{
+	if (n->held != NULL)
+		ldap_value_free_len(n->held);
+	free(n->values);
+	memset(n, 0, sizeof(*n));
+}
+
+static void
+dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
+{
+	struct berval **v;
+
+	out->exists = 1;
+	out->held = ldap_get_values_len(d->ld, e, "dnsRecord");
+	out->values = dir_priv_values(out->held, &out->nvalues);
+	v = ldap_get_values_len(d->ld, e, "dNSTombstoned");
+	out->tombstoned = v != NULL && v[0] != NULL &&
+	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
+	ldap_value_free_len(v);
+}
+
+int
+dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
+    size_t errlen)
+{
+	LDAPMessage *res;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = dir_priv_base_search(d, dn, node_attrs, &res, err, errlen);
+	if (rc == 1) {
+		dir_node_fill(d, ldap_first_entry(d->ld, res), out);
+		ldap_msgfree(res);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+/* The LDAPMods of one op, and what they point into. */
+struct node_mods {
+	LDAPMod m[4];
+	LDAPMod *mods[5];
+	struct berval **bd, **ba;
+	char *oc[3], *dcv[2], *tv[2];
+	char dcbuf[256];
+};
+
+/* Build op's mods into b: the number of them, or -1 (a bad add). */
+static int
+node_mods(const struct dir_node_op *op, struct node_mods *b)
+{
+	size_t n = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->ba = dir_priv_bervals(op->adds, op->nadds);
+	if (op->kind == DIR_OP_ADD) {
+		if (op->dc == NULL || op->nadds == 0 ||
+		    xstrlcpy(b->dcbuf, op->dc, sizeof(b->dcbuf)) == -1)
+			return -1;
+		b->oc[0] = val_top;
+		b->oc[1] = val_dnsnode;
+		b->dcv[0] = b->dcbuf;
+		b->m[n++] = (LDAPMod){ LDAP_MOD_ADD, attr_objectclass,
+		    { .modv_strvals = b->oc } };
+		b->m[n++] = (LDAPMod){ LDAP_MOD_ADD, attr_dc,
+		    { .modv_strvals = b->dcv } };
+	} else if (op->ndels > 0) {
+		b->bd = dir_priv_bervals(op->dels, op->ndels);
+		b->m[n++] = (LDAPMod){ LDAP_MOD_DELETE | LDAP_MOD_BVALUES,
+		    attr_dnsrecord, { .modv_bvals = b->bd } };
+	}
+	if (op->nadds > 0)
+		b->m[n++] = (LDAPMod){ LDAP_MOD_ADD | LDAP_MOD_BVALUES,
+		    attr_dnsrecord, { .modv_bvals = b->ba } };
+	if (op->kind == DIR_OP_UPDATE && op->tomb != -1) {
+		b->tv[0] = op->tomb == 1 ? val_true : val_false;
+		b->m[n++] = (LDAPMod){ LDAP_MOD_REPLACE, attr_tombstoned,
+		    { .modv_strvals = b->tv } };
+	}
+	for (size_t i = 0; i < n; i++)
+		b->mods[i] = &b->m[i];
+	b->mods[n] = NULL;
+	return (int)n;
+}
+
+static void
+node_mods_free(struct node_mods *b)
+{
+	free(b->bd);
+	free(b->ba);
+}
+
+/* Send op: LDAP_SUCCESS and *msgid, or the send's error. */
+static int
+node_send(struct dir *d, const struct dir_node_op *op, int *msgid)
+{
+	struct node_mods b;
+	int n, rc;
+
+	n = node_mods(op, &b);
+	if (n <= 0)
+		rc = n == 0 ? LDAP_SUCCESS : LDAP_PARAM_ERROR;
+	else if (d->ld == NULL)
+		rc = LDAP_SERVER_DOWN;
+	else if (op->kind == DIR_OP_ADD)
+		rc = ldap_add_ext(d->ld, op->dn, b.mods, NULL, NULL, msgid);
+	else
+		rc = ldap_modify_ext(d->ld, op->dn, b.mods, NULL, NULL, msgid);
+	if (n == 0)
+		*msgid = -1;	/* nothing to write: done */
+	node_mods_free(&b);
+	return rc;
+}
+
+/* Wait for the result of msgid (or any, LDAP_RES_ANY): the result code
+ * and *got the message id; an error of the wait itself otherwise. */
+static int
+node_wait(struct dir *d, int msgid, int *got)
+{
+	struct timeval tv = { (time_t)d->params.timeout, 0 };
+	LDAPMessage *res = NULL;
+	int rc, code = LDAP_OTHER;
+
+	rc = ldap_result(d->ld, msgid, LDAP_MSG_ALL, &tv, &res);
+	if (rc == 0) {
+		ldap_msgfree(res);
+		return LDAP_TIMEOUT;
+	}
+	if (rc == -1) {
+		(void)ldap_get_option(d->ld, LDAP_OPT_RESULT_CODE, &code);
+		return code == LDAP_SUCCESS ? LDAP_SERVER_DOWN : code;
+	}
+	*got = ldap_msgid(res);
+	if (ldap_parse_result(d->ld, res, &code, NULL, NULL, NULL, NULL,
+	    1) != LDAP_SUCCESS)
+		return LDAP_DECODING_ERROR;
+	return code;
+}
+
+/* One write, waited for. */
+static int
+node_write(struct dir *d, const struct dir_node_op *op, const char *what,
+    char *err, size_t errlen)
+{
+	int msgid = -1, got = -1, rc;
+
+	rc = node_send(d, op, &msgid);
+	if (rc == LDAP_SUCCESS && msgid != -1) {
+		rc = node_wait(d, msgid, &got);
+	/* a time-out closes the connection (dir_priv_fail): a late answer
+	 * is never taken for the next operation's */
+	}
+	if (rc == LDAP_PARAM_ERROR) {
+		(void)xsnprintf(err, errlen, "%s %s: bad node", what, op->dn);
+		return -1;
+	}
+	d->last_rc = rc;
+	return rc == LDAP_SUCCESS ? 0 : dir_priv_fail(d, rc, what, op->dn, err,
+	    errlen);
+}
+
+int
+dir_node_add(struct dir *d, const char *dn, const char *dc,
+    const struct dir_value *vals, size_t nvals, char *err, size_t errlen)
+{
+	struct dir_node_op op = { .kind = DIR_OP_ADD, .dn = dn, .dc = dc,
+	    .adds = vals, .nadds = nvals };
+
+	return node_write(d, &op, "add", err, errlen);
+}
+
+int
+dir_node_update(struct dir *d, const char *dn,
+    const struct dir_value *dels, size_t ndels, const struct dir_value *adds,
+    size_t nadds, int tomb, char *err, size_t errlen)
+{
+	struct dir_node_op op = { .kind = DIR_OP_UPDATE, .dn = dn,
+	    .dels = dels, .ndels = ndels, .adds = adds, .nadds = nadds,
+	    .tomb = tomb };
+
+	return node_write(d, &op, "modify", err, errlen);
+}
+
+int
+dir_node_tombstone(struct dir *d, const char *dn,
+    const struct dir_value *held, size_t nheld,
+    const struct dir_value *tombstone, char *err, size_t errlen)
+{
+	return dir_node_update(d, dn, held, nheld, tombstone, 1, 1, err,
+	    errlen);
+}
+
+/* The ops in flight: message id and op index. */
+struct node_flight {
+	int msgid;
+	size_t op;
+};
+
+/* Collect one result into its op; the LDAP code of a failure that ends
+ * the batch (the wait's own, or the op's other than exists/changed). */
+static int
+node_collect(struct dir *d, struct dir_node_op *ops, struct node_flight *fl,
+    size_t *nfl, size_t *bad)
+{
+	int got = -1, rc;
+	size_t i;
+
+	rc = node_wait(d, LDAP_RES_ANY, &got);
+	for (i = 0; i < *nfl && fl[i].msgid != got; i++)
+		;
+	if (i == *nfl)
+		return rc == LDAP_SUCCESS ? LDAP_PROTOCOL_ERROR : rc;
+	ops[fl[i].op].done = 1;
+	ops[fl[i].op].result = dir_priv_kind(rc);
+	*bad = fl[i].op;
+	fl[i] = fl[--*nfl];
+	if (rc == LDAP_SUCCESS || ops[*bad].result == DIR_EXISTS ||
+	    ops[*bad].result == DIR_CHANGED)
+		return LDAP_SUCCESS;
+	return rc;
+}
+
+int
+dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
+    size_t window, char *err, size_t errlen)
+{
+	struct node_flight *fl = xcalloc(window + 1, sizeof(*fl));
+	size_t next = 0, nfl = 0, bad = 0;
+	int msgid, rc = LDAP_SUCCESS, first = LDAP_SUCCESS;
+
+	while ((first == LDAP_SUCCESS && next < n) || nfl > 0) {
+		while (first == LDAP_SUCCESS && next < n && nfl < window) {
+			ops[next].done = 0;
+			rc = node_send(d, &ops[next], &msgid);
+			if (rc != LDAP_SUCCESS) {
+				first = rc;
+				bad = next;
+				break;
+			}
+			if (msgid == -1) {	/* nothing to write */
+				ops[next].done = 1;
+				ops[next].result = DIR_OK;
+			} else
+				fl[nfl++] = (struct node_flight){ msgid, next };
+			next++;
+		}
+		if (nfl == 0)
+			break;
+		rc = node_collect(d, ops, fl, &nfl, &bad);
+		if (rc != LDAP_SUCCESS && first == LDAP_SUCCESS)
+			first = rc;
+		if (rc != LDAP_SUCCESS && dir_rc_is_connection(rc))
+			break;		/* nothing more will come */
+	}
+	free(fl);
+	if (first == LDAP_SUCCESS)
+		return 0;
+	if (first == LDAP_PARAM_ERROR) {
+		(void)xsnprintf(err, errlen, "write %s: bad node", ops[bad].dn);
+		return -1;
+	}
+	return dir_priv_fail(d, first, ops[bad].kind == DIR_OP_ADD ? "add" :
+	    "modify", ops[bad].dn, err, errlen);
+}
+
+/* The paged results cookie of res's controls (NULL: the last page). */
+static struct berval *
+node_cookie(struct dir *d, LDAPMessage *res)
+{
+	LDAPControl **ctrls = NULL, *c;
+	struct berval ck = { 0, NULL }, *out = NULL;
+	ber_int_t count;
+	int code;
+
+	if (ldap_parse_result(d->ld, res, &code, NULL, NULL, NULL, &ctrls,
+	    0) != LDAP_SUCCESS)
+		return NULL;
+	c = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL);
+	if (c != NULL && ldap_parse_pageresponse_control(d->ld, c, &count,
+	    &ck) == LDAP_SUCCESS && ck.bv_len > 0)
+		out = ber_bvdup(&ck);
+	ber_memfree(ck.bv_val);
+	ldap_controls_free(ctrls);
+	return out;
+}
+
+/* Hand each entry of one page to fn: 0, or -1 when fn said stop. */
+static int
+node_page(struct dir *d, LDAPMessage *res, dir_node_fn fn, void *ctx,
+    char *err, size_t errlen)
+{
+	char name[256], *dn;
+	struct dir_node n;
+	LDAPMessage *e;
+	int rc = 0;
+
+	for (e = ldap_first_entry(d->ld, res); e != NULL && rc == 0;
+	    e = ldap_next_entry(d->ld, e)) {
+		dn = ldap_get_dn(d->ld, e);
+		if (dn == NULL || dn_first_value(dn, name, sizeof(name)) == -1) {
+			ldap_memfree(dn);
+			continue;	/* no name we could ever want */
+		}
+		ldap_memfree(dn);
+		memset(&n, 0, sizeof(n));
+		dir_node_fill(d, e, &n);
+		rc = fn(ctx, name, &n, err, errlen);
+		dir_node_free(&n);
+	}
+	return rc;
+}
+
+/* One page of a scan: the search's result code; *stopped when fn said
+ * stop; *cookie for the next page. */
+static int
+node_scan_page(struct dir *d, const char *zone_dn, const char *filter,
+    struct berval **cookie, dir_node_fn fn, void *ctx, int *stopped,
+    char *err, size_t errlen)
+{
+	struct timeval tv = { (time_t)d->params.timeout, 0 };
+	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
+	LDAPMessage *res = NULL;
+	int rc;
+
+	rc = d->ld == NULL ? LDAP_SERVER_DOWN :
+	    ldap_create_page_control(d->ld, DIR_PAGE, *cookie, 1, &page);
+	ber_bvfree(*cookie);
+	*cookie = NULL;
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	ctrls[0] = page;
+	rc = ldap_search_ext_s(d->ld, zone_dn, LDAP_SCOPE_ONELEVEL,
+	    filter != NULL ? filter : "(objectClass=dnsNode)",
+	    (char **)(uintptr_t)node_attrs, 0, ctrls, NULL, &tv, 0, &res);
+	ldap_control_free(page);
+	if (rc == LDAP_SUCCESS) {
+		if (node_page(d, res, fn, ctx, err, errlen) == -1)
+			*stopped = 1;
+		else
+			*cookie = node_cookie(d, res);
+	}
+	ldap_msgfree(res);
+	return rc;
+}
+
+int
+dir_node_scan(struct dir *d, const char *zone_dn, const char *filter,
+    dir_node_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct berval *cookie = NULL;
+	int rc, stopped = 0;
+
+	do {
+		rc = node_scan_page(d, zone_dn, filter, &cookie, fn, ctx,
+		    &stopped, err, errlen);
+		d->last_rc = rc;
+	} while (rc == LDAP_SUCCESS && !stopped && cookie != NULL);
+	ber_bvfree(cookie);
+	if (stopped)
+		return -1;	/* fn said why */
+	return rc == LDAP_SUCCESS ? 0 : dir_priv_fail(d, rc, "search",
+	    zone_dn, err, errlen);
+}

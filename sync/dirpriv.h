@@ -1,0 +1,28 @@
+/*
+ * dirpriv.h - what dir.c (the session, entries, vmGroup objects) shares
+ * with dirnode.c (dnsNodes: read, write, scan, pipelined writes), the two
+ * halves of the directory module, the only code that speaks LDAP.  Include
+ * it nowhere else: callers use dir.h, which has no LDAP types.
+ */
+#ifndef VMG_DIRPRIV_H
+#define VMG_DIRPRIV_H
+
+#include <ldap.h>
+
+#include "dir.h"
+
+/* Views of values ldap_get_values_len returned (bv: NULL for none). */
+struct dir_value *dir_priv_values(struct berval **bv, size_t *n);
+/* berval views of values: NULL-terminated, one block to free. */
+struct berval **dir_priv_bervals(const struct dir_value *v, size_t n);
+/* Record rc, say what failed in err, close a lost connection; -1. */
+int dir_priv_fail(struct dir *d, int rc, const char *what, const char *dn,
+    char *err, size_t errlen);
+/* The kind of an LDAP result code. */
+enum dir_error dir_priv_kind(int rc);
+/* Base search of dn for attrs: -1 error, 0 no such object, 1 found (*res
+ * set, holding one entry; ldap_msgfree it). */
+int dir_priv_base_search(struct dir *d, const char *dn, char *const *attrs,
+    LDAPMessage **res, char *err, size_t errlen);
+
+#endif
