@@ -8,18 +8,55 @@
 
 #include "diff.h"
 #include "dnsrec.h"
+#include "name.h"
 #include "xmem.h"
 
-/* True if v is among vals (as dnsrec_same_but_serial). */
-static int
-diff_among(const struct diff_val *v, const struct diff_val *vals, size_t n)
-{
-	size_t i;
+/* An open-addressing set of values (indexes into vals), by their hash
+ * with the serial left out: membership in O(1), so a diff is linear in
+ * the values, whatever the size of the node. */
+struct diff_set {
+	const struct diff_val *vals;
+	size_t *slot;			/* index + 1; 0 free */
+	size_t mask;
+};
 
-	for (i = 0; i < n; i++)
-		if (dnsrec_same_but_serial(v->val, v->len, vals[i].val,
-		    vals[i].len))
+static uint64_t
+diff_hash(const struct diff_val *v)
+{
+	return dnsrec_hash_but_serial(NAME_FNV_BASIS, v->val, v->len);
+}
+
+static void
+diff_set_init(struct diff_set *s, const struct diff_val *vals, size_t n)
+{
+	size_t i, j, cap = 8;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	s->vals = vals;
+	s->mask = cap - 1;
+	s->slot = xcalloc(cap, sizeof(*s->slot));
+	for (i = 0; i < n; i++) {
+		for (j = diff_hash(&vals[i]) & s->mask; s->slot[j] != 0;
+		    j = (j + 1) & s->mask)
+			;
+		s->slot[j] = i + 1;
+	}
+}
+
+/* True if v is in s (as dnsrec_same_but_serial). */
+static int
+diff_set_has(const struct diff_set *s, const struct diff_val *v)
+{
+	size_t j;
+
+	for (j = diff_hash(v) & s->mask; s->slot[j] != 0;
+	    j = (j + 1) & s->mask) {
+		const struct diff_val *c = &s->vals[s->slot[j] - 1];
+
+		if (dnsrec_same_but_serial(v->val, v->len, c->val, c->len))
 			return 1;
+	}
 	return 0;
 }
 
@@ -27,18 +64,25 @@ void
 diff_records(const struct diff_val *held, size_t nheld, int tombstoned,
     const struct diff_val *want, size_t nwant, struct diff *df)
 {
+	struct diff_set hs = { NULL, NULL, 0 }, ws = { NULL, NULL, 0 };
 	size_t i;
 
 	df->dels = xcalloc(nheld + 1, sizeof(*df->dels));
 	df->adds = xcalloc(nwant + 1, sizeof(*df->adds));
 	df->ndels = df->nadds = 0;
 	df->tomb = tombstoned ? DIFF_TOMB_REVIVE : DIFF_TOMB_LEAVE;
+	if (!tombstoned) {
+		diff_set_init(&hs, held, nheld);
+		diff_set_init(&ws, want, nwant);
+	}
 	for (i = 0; i < nheld; i++)
-		if (tombstoned || !diff_among(&held[i], want, nwant))
+		if (tombstoned || !diff_set_has(&ws, &held[i]))
 			df->dels[df->ndels++] = i;
 	for (i = 0; i < nwant; i++)
-		if (tombstoned || !diff_among(&want[i], held, nheld))
+		if (tombstoned || !diff_set_has(&hs, &want[i]))
 			df->adds[df->nadds++] = i;
+	free(hs.slot);
+	free(ws.slot);
 }
 
 int
