@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
+#include "dn.h"
 #include "dnsrec.h"
 #include "lock.h"
 #include "log.h"
@@ -119,6 +120,7 @@ void
 daemon_close(struct daemon *dm)
 {
 	cache_clear(&dm->cache);
+	view_clear(&dm->view);
 	claims_free(&dm->claims);
 	dir_close(&dm->dir);
 	krb_free(&dm->krb);
@@ -294,6 +296,8 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 
 	(void)now_start;
 	cache_clear(&dm->cache);	/* read everything next time */
+	view_clear(&dm->view);
+	dm->serials_ok = 0;
 	claims_unverify(&dm->claims);
 	if (daemon_stopping()) {
 		log_warnx("pass stopped by a signal (%s: %s); what was not "
@@ -436,6 +440,43 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 	return 0;
 }
 
+/* The zones' serials: read at a full reconcile (or after a failure),
+ * kept until the next one; and at a full reconcile every node of ours in
+ * each zone read into the view with one paged scan per zone. */
+static int
+daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
+    size_t errlen)
+{
+	char *zdn = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!full && dm->serials_ok) {
+		cfg->serial = dm->serials.serial;
+		memcpy(cfg->revserials, dm->serials.revserials,
+		    sizeof(cfg->revserials));
+		return 0;
+	}
+	if (zone_serials(&dm->dir, dm->conf.base, dm->conf.partition, cfg,
+	    err, errlen) == -1)
+		return -1;
+	dm->serials = *cfg;
+	dm->serials_ok = 1;
+	for (i = 0; full && rc == 0 && i <= cfg->nrevzones; i++) {
+		const char *z = i == 0 ? cfg->zone : cfg->revzones[i - 1];
+
+		if (dn_zone(dm->conf.base, dm->conf.partition, z, &zdn) == -1) {
+			(void)xsnprintf(err, errlen, "zone %s: cannot build "
+			    "its DN", z);
+			return -1;
+		}
+		rc = view_load_zone(&dm->view, &dm->dir, &dm->own, zdn, err,
+		    errlen);
+		free(zdn);
+	}
+	return rc;
+}
+
 /* Compute the desired state with the zones' serials and write it. */
 static int
 daemon_sync(struct daemon *dm, time_t now, struct batch *b,
@@ -445,12 +486,11 @@ daemon_sync(struct daemon *dm, time_t now, struct batch *b,
 	struct sync_params sp = { .base = dm->conf.base,
 	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now,
 	    .cache = &dm->cache, .full = daemon_full_due(dm, now),
-	    .stop = daemon_stop_fn };
+	    .view = &dm->view, .stop = daemon_stop_fn };
 	struct model_desired want;
 	int rc;
 
-	if (zone_serials(&dm->dir, dm->conf.base, dm->conf.partition, &cfg,
-	    err, errlen) == -1 ||
+	if (daemon_zones(dm, &cfg, sp.full, err, errlen) == -1 ||
 	    daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;

@@ -23,6 +23,7 @@
 #include "lock.h"
 #include "model.h"
 #include "own.h"
+#include "view.h"
 #include "spoolscan.h"
 #include "status.h"
 #include "sync.h"
@@ -40,6 +41,10 @@ struct daemon {
 	struct agenda agenda;		/* every deadline: retry, rescan ... */
 	int full;			/* this pass is a full reconcile */
 	struct cache cache;		/* what passes since then verified */
+	struct view view;		/* what the directory holds (view.h) */
+	struct model_config serials;	/* the zones' serials, from the last
+					 * full reconcile (serials_ok) */
+	int serials_ok;
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
 	struct status_last status;	/* the last report published */

@@ -123,16 +123,18 @@ struct dir_node_op {
 	const struct dir_value *adds;	/* values to add (an add's values) */
 	size_t nadds;
 	int tomb;			/* DIR_OP_UPDATE: as dir_node_update */
+	int sent;			/* out: it was sent */
 	int done;			/* out: a result came back */
 	enum dir_error result;		/* out: its kind */
 };
 /* Send ops with up to window of them in flight on the one connection and
  * collect each result into its op.  DIR_EXISTS and DIR_CHANGED are left to
  * the caller (read again, retry).  0 when every op has a result; -1 with
- * err at the first other failure: no op is sent after it (those in
- * flight are still collected, unless the connection is lost). */
+ * err at the first other failure, or when stop (may be NULL) says so
+ * before a send: no op is sent after it (those in flight are still
+ * collected, unless the connection is lost). */
 int dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
-    size_t window, char *err, size_t errlen);
+    size_t window, int (*stop)(void), char *err, size_t errlen);
 
 /* Returns the last LDAP result code of d (for the CLI's messages). */
 int dir_last_rc(const struct dir *d);

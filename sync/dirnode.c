@@ -250,7 +250,7 @@ node_collect(struct dir *d, struct dir_node_op *ops, struct node_flight *fl,
 
 int
 dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
-    size_t window, char *err, size_t errlen)
+    size_t window, int (*stop)(void), char *err, size_t errlen)
 {
 	struct node_flight *fl = xcalloc(window + 1, sizeof(*fl));
 	size_t next = 0, nfl = 0, bad = 0;
@@ -258,6 +258,10 @@ dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
 
 	while ((first == LDAP_SUCCESS && next < n) || nfl > 0) {
 		while (first == LDAP_SUCCESS && next < n && nfl < window) {
+			if (stop != NULL && stop()) {
+				first = LDAP_USER_CANCELLED;
+				break;
+			}
 			ops[next].done = 0;
 			rc = node_send(d, &ops[next], &msgid);
 			if (rc != LDAP_SUCCESS) {
@@ -270,6 +274,7 @@ dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
 				ops[next].result = DIR_OK;
 			} else
 				fl[nfl++] = (struct node_flight){ msgid, next };
+			ops[next].sent = 1;
 			next++;
 		}
 		if (nfl == 0)
@@ -283,6 +288,10 @@ dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
 	free(fl);
 	if (first == LDAP_SUCCESS)
 		return 0;
+	if (first == LDAP_USER_CANCELLED) {
+		(void)xsnprintf(err, errlen, "stopped by a signal");
+		return -1;
+	}
 	if (first == LDAP_PARAM_ERROR) {
 		(void)xsnprintf(err, errlen, "write %s: bad node", ops[bad].dn);
 		return -1;

@@ -10,6 +10,7 @@
 #include "dnsrec.h"
 #include "log.h"
 #include "node.h"
+#include "view.h"
 #include "xmem.h"
 
 #define NODE_TRIES 3
@@ -50,7 +51,7 @@ node_retryable(const struct dir *d)
 	return dir_error(d) == DIR_EXISTS || dir_error(d) == DIR_CHANGED;
 }
 
-static void
+void
 node_note_foreign(struct sync_stats *st, const struct model_node *node,
     const char *dn)
 {
@@ -125,11 +126,34 @@ node_write(struct dir *d, const char *dn, const struct dir_node *cur,
 	return rc;
 }
 
+/* What dn holds after df was written over held: the values kept, then
+ * those added. */
+void
+node_view_after(struct view *v, const char *dn, const struct dir_value *held,
+    size_t nheld, const struct diff *df, const struct dir_value *want)
+{
+	struct dir_value *out = xcalloc(nheld + df->nadds + 1, sizeof(*out));
+	size_t i, j = 0, n = 0;
+
+	for (i = 0; i < nheld; i++) {
+		if (j < df->ndels && df->dels[j] == i) {
+			j++;
+			continue;
+		}
+		out[n++] = held[i];
+	}
+	for (i = 0; i < df->nadds; i++)
+		out[n++] = want[df->adds[i]];
+	view_put(v, dn, 1, 0, out, n);
+	free(out);
+}
+
 /* Apply the diff to an existing node of ours. */
 static int
-node_update(struct dir *d, const char *dn, const struct dir_node *cur,
-    const struct model_node *node, const struct dir_value *want,
-    struct sync_stats *st, char *err, size_t errlen)
+node_update(struct dir *d, struct view *v, const char *dn,
+    const struct dir_node *cur, const struct model_node *node,
+    const struct dir_value *want, struct sync_stats *st, char *err,
+    size_t errlen)
 {
 	struct diff_val *hv, *wv;
 	struct diff df;
@@ -146,6 +170,7 @@ node_update(struct dir *d, const char *dn, const struct dir_node *cur,
 	}
 	rc = node_write(d, dn, cur, want, &df, err, errlen);
 	if (rc == 0) {
+		node_view_after(v, dn, cur->values, cur->nvalues, &df, want);
 		log_info("%s %s: -%zu +%zu record%s", df.tomb ==
 		    DIFF_TOMB_REVIVE ? "revived" : "updated", dn, df.ndels,
 		    df.nadds, df.nadds == 1 ? "" : "s");
@@ -160,7 +185,7 @@ out:
 }
 
 int
-node_sync(struct dir *d, struct own *own, const char *dn,
+node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
     const struct model_node *node, struct sync_stats *st, char *err,
     size_t errlen)
 {
@@ -171,16 +196,19 @@ node_sync(struct dir *d, struct own *own, const char *dn,
 	for (tries = 0; tries < NODE_TRIES; tries++) {
 		if (dir_node_read(d, dn, &cur, err, errlen) == -1)
 			break;
+		view_put_node(v, dn, &cur);
 		if (cur.exists && !own_has(own, OWN_NODE, dn)) {
 			node_note_foreign(st, node, dn);
 			rc = 0;
 		} else if (!cur.exists) {
 			rc = node_create(d, own, dn, node, want, &local, err,
 			    errlen);
-			if (rc == 0)
+			if (rc == 0) {
 				st->added++;
+				view_put(v, dn, 1, 0, want, node->nrrs);
+			}
 		} else {
-			rc = node_update(d, dn, &cur, node, want, st, err,
+			rc = node_update(d, v, dn, &cur, node, want, st, err,
 			    errlen);
 		}
 		dir_node_free(&cur);
@@ -219,8 +247,8 @@ node_entomb(struct dir *d, const char *dn, const struct dir_node *cur,
 }
 
 int
-node_unwanted(struct dir *d, const char *dn, time_t now, int *gone,
-    struct sync_stats *st, char *err, size_t errlen)
+node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
+    int *gone, struct sync_stats *st, char *err, size_t errlen)
 {
 	struct dir_node cur;
 	int tries, rc = -1;
@@ -229,6 +257,7 @@ node_unwanted(struct dir *d, const char *dn, time_t now, int *gone,
 	for (tries = 0; tries < NODE_TRIES; tries++) {
 		if (dir_node_read(d, dn, &cur, err, errlen) == -1)
 			break;
+		view_drop(v, dn);	/* read again once tombstoned */
 		rc = 0;
 		switch (diff_unwanted(cur.exists, cur.tombstoned)) {
 		case DIFF_FORGET:

@@ -15,24 +15,36 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "diff.h"
 #include "dir.h"
 #include "model.h"
 #include "own.h"
 #include "sync.h"
+#include "view.h"
 
 /* The digest of a node's wanted values for cache.h, serials left out as
  * dnsrec_same_but_serial leaves them out. */
 uint64_t node_digest(const struct model_node *node);
 /* Make dn hold node: create, update, or refuse (and count in st) if it is
  * not ours.  0, or -1 with err. */
-int node_sync(struct dir *d, struct own *own, const char *dn,
+int node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
     const struct model_node *node, struct sync_stats *st, char *err,
     size_t errlen);
 /* A node of ours nobody wants: tombstone it unless it is one already.
  * *gone is set when the node no longer exists (purged meanwhile): the
  * caller drops it from the ownership record (not done here: the caller
  * may be walking own_list).  0, or -1 with err. */
-int node_unwanted(struct dir *d, const char *dn, time_t now, int *gone,
-    struct sync_stats *st, char *err, size_t errlen);
+int node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
+    int *gone, struct sync_stats *st, char *err, size_t errlen);
+
+/* Count and name in st a node that exists and is not ours. */
+void node_note_foreign(struct sync_stats *st, const struct model_node *node,
+    const char *dn);
+
+/* Put in v what dn holds after df was written over held: the values
+ * kept, then those added (df.dels in increasing order). */
+void node_view_after(struct view *v, const char *dn,
+    const struct dir_value *held, size_t nheld, const struct diff *df,
+    const struct dir_value *want);
 
 #endif

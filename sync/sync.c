@@ -12,6 +12,7 @@
 #include "group.h"
 #include "node.h"
 #include "sync.h"
+#include "writes.h"
 #include "xmem.h"
 
 struct dn_set {
@@ -100,23 +101,24 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, int pass, struct dn_set **wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
+	struct writes w;
 	char *zdn = NULL, *dn = NULL;
 	uint64_t digest;
-	size_t i, foreign;
-	int rc = 0;
+	size_t i;
+	int rc;
 
-	for (i = 0; i < want->nnodes && rc == 0; i++) {
+	memset(&w, 0, sizeof(w));
+	for (i = 0; i < want->nnodes; i++) {
 		const struct model_node *node = &want->nodes[i];
 
 		if ((node->kind == MODEL_NODE_VM) != (pass == 0))
 			continue;
-		if (sync_stopping(p, err, errlen) == -1)
-			return -1;
 		if (dn_zone(p->base, p->partition, node->zone, &zdn) == -1 ||
 		    dn_node(zdn, node->name, &dn) == -1) {
 			(void)xsnprintf(err, errlen, "cannot build the DN of %s",
 			    node->name);
 			free(zdn);
+			writes_free(&w);
 			return -1;
 		}
 		free(zdn);
@@ -126,11 +128,13 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 			st->cached++;
 			continue;
 		}
-		foreign = st->foreign;
-		rc = node_sync(d, own, dn, node, st, err, errlen);
-		if (rc == 0 && st->foreign == foreign)
+		if (writes_want(&w, own, p->view, dn, node, digest, st))
 			cache_put(p->cache, dn, digest);
 	}
+	rc = sync_stopping(p, err, errlen);
+	if (rc == 0)
+		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);
+	writes_free(&w);
 	return rc;
 }
 
@@ -141,12 +145,14 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
     struct dn_set **wanted, struct sync_stats *st, char *err, size_t errlen)
 {
 	struct sync_forget forget = { NULL, 0 };
+	struct writes w;
 	const char **owned;
 	size_t i, n;
-	int gone, rc = 0;
+	int rc;
 
+	memset(&w, 0, sizeof(w));
 	owned = own_list(own, OWN_NODE, &n);
-	for (i = 0; i < n && rc == 0; i++) {
+	for (i = 0; i < n; i++) {
 		if (dn_set_has(wanted, owned[i]))
 			continue;
 		if (cache_fresh(sync_cache(p), owned[i],
@@ -154,14 +160,17 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 			st->cached++;
 			continue;
 		}
-		if ((rc = sync_stopping(p, err, errlen)) == -1)
-			break;
 		cache_put(p->cache, owned[i], CACHE_DIGEST_TOMBSTONE);
-		rc = node_unwanted(d, owned[i], p->now, &gone, st, err, errlen);
-		if (rc == 0 && gone)
+		if (writes_unwanted(&w, p->view, owned[i], p->now))
 			sync_forget_add(&forget, owned[i]);
 	}
 	free(owned);
+	rc = sync_stopping(p, err, errlen);
+	if (rc == 0)
+		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);
+	for (i = 0; i < w.ngone; i++)
+		sync_forget_add(&forget, w.gone[i]);
+	writes_free(&w);
 	sync_forget_apply(&forget, own, OWN_NODE);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include "dir.h"
 #include "model.h"
 #include "own.h"
+#include "view.h"
 
 #define SYNC_MAX_FOREIGN 64
 
@@ -35,6 +36,7 @@ struct sync_params {
 	const char *ou;			/* OU=VM Groups,DC=example,DC=test */
 	time_t now;			/* for tombstone times */
 	struct cache *cache;		/* NULL: read everything */
+	struct view *view;		/* what the directory holds (view.h) */
 	int full;			/* a full reconcile: read everything */
 	int (*stop)(void);		/* true: stop before the next write */
 };

@@ -1,0 +1,53 @@
+/*
+ * view.h - what the directory holds, as far as vmgroupd knows, by DN.
+ *
+ * Filled at a full reconcile by a paged scan of each zone (every node
+ * vmgroupd owns: its records and whether it is tombstoned; an owned node
+ * the scan did not find is known not to exist), and kept true between
+ * full reconciles by each write that succeeds and each node read.  A
+ * pass writes from it without reading first (a constrained update deletes
+ * exactly the values the view holds, so a node changed meanwhile makes the
+ * write fail, DIR_CHANGED, instead of losing the change); it reads a node
+ * only when the view does not know it or the server says the view was
+ * wrong.  Cleared after any failed pass.
+ */
+#ifndef VMG_VIEW_H
+#define VMG_VIEW_H
+
+#include <stddef.h>
+
+#include <uthash.h>
+
+#include "dir.h"
+#include "own.h"
+
+struct view_node {
+	char *dn;			/* key, as dn_node builds it */
+	int exists;
+	int tombstoned;
+	struct dir_value *values;	/* copies, one block with them */
+	size_t nvalues;
+	UT_hash_handle hh;
+};
+
+struct view {
+	struct view_node *map;
+};
+
+/* NULL when the view does not know dn. */
+const struct view_node *view_get(const struct view *v, const char *dn);
+/* What dn holds now (exists 0: nothing; values ignored then). */
+void view_put(struct view *v, const char *dn, int exists, int tombstoned,
+    const struct dir_value *vals, size_t n);
+void view_put_node(struct view *v, const char *dn, const struct dir_node *n);
+void view_drop(struct view *v, const char *dn);
+void view_clear(struct view *v);
+size_t view_count(const struct view *v);
+
+/* Read every node of ours in the zone (its DN zone_dn) with one paged
+ * scan into v, after clearing what v knew of that zone's owned nodes;
+ * owned nodes the scan does not find are known not to exist. */
+int view_load_zone(struct view *v, struct dir *d, const struct own *own,
+    const char *zone_dn, char *err, size_t errlen);
+
+#endif
