@@ -26,51 +26,109 @@ claim_get(struct claims *cl, const char *name, enum claim_kind kind)
 	return c;
 }
 
-/* Is the node of name held by another?  0 no, 1 yes, -1 failure. */
-static int
-claim_lookup(const struct claim_ctx *cx, const char *zdn, const char *name,
-    int live_only, char *err, size_t errlen)
-{
-	struct dir_node n;
-	char *dn = NULL;
-	int rc = -1;
+/* Which names are to be looked up this pass. */
+struct claim_todo {
+	struct claim **c;
+	size_t n;
+};
 
-	if (dn_node(zdn, name, &dn) == -1) {
-		(void)xsnprintf(err, errlen, "cannot build the DN of %s", name);
-		return -1;
-	}
-	if (dir_node_read(cx->dir, dn, &n, err, errlen) == -1)
-		goto out;
-	rc = n.exists && !own_has(cx->own, OWN_NODE, dn) &&
-	    !(live_only && n.tombstoned);
-	dir_node_free(&n);
-out:
-	free(dn);
-	return rc;
-}
-
-/* Check one name, unless it is known to be free and no full pass is due. */
-static int
-claim_check(struct claims *cl, const struct claim_ctx *cx, const char *zdn,
-    const char *name, enum claim_kind kind, int live_only, char *err,
-    size_t errlen)
+/* Want name this pass; queue a look-up unless it is known to be free and
+ * no full pass is due. */
+static void
+claim_want(struct claims *cl, const struct claim_ctx *cx,
+    struct claim_todo *todo, const char *name, enum claim_kind kind,
+    int live_only)
 {
 	struct claim *c = claim_get(cl, name, kind);
-	int held;
 
 	if (c->seen)
-		return 0;
+		return;
 	c->seen = 1;
 	if (c->verified && !c->foreign && !cx->full)
+		return;
+	c->pending = 1;
+	c->live_only = live_only;
+	c->found = c->found_tomb = c->found_ours = 0;
+	todo->c = xreallocarray(todo->c, todo->n + 1, sizeof(*todo->c));
+	todo->c[todo->n++] = c;
+}
+
+struct claim_scan {
+	struct claims *cl;
+	const struct claim_ctx *cx;
+	const char *zdn;
+};
+
+/* A node the look-up found: note it on its claim. */
+static int
+claim_found(void *ctx, const char *name, const struct dir_node *n,
+    char *err, size_t errlen)
+{
+	struct claim_scan *s = ctx;
+	char lower[NAME_LABEL_BUF], *dn = NULL;
+	struct claim *c;
+	size_t i;
+
+	(void)err;
+	(void)errlen;
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] - 'A' + 'a' : name[i]);
+	lower[i] = '\0';
+	HASH_FIND_STR(s->cl->map, lower, c);
+	if (c == NULL || !c->pending)
 		return 0;
-	held = claim_lookup(cx, zdn, name, live_only, err, errlen);
-	if (held == -1)
-		return -1;
+	c->found = 1;
+	c->found_tomb = n->tombstoned;
+	c->found_ours = dn_node(s->zdn, lower, &dn) == 0 &&
+	    own_has(s->cx->own, OWN_NODE, dn);
+	free(dn);
+	return 0;
+}
+
+/* Settle a looked-up claim. */
+static void
+claim_settle(struct claim *c)
+{
+	int held = c->found && !c->found_ours &&
+	    !(c->live_only && c->found_tomb);
+
 	if (held != c->foreign) {
 		c->foreign = held;
 		c->changed = !c->changed;	/* a flip back cancels */
 	}
 	c->verified = 1;
+	c->pending = 0;
+}
+
+/* Look the queued names up, CLAIM_BATCH per search. */
+static int
+claim_lookup(struct claims *cl, const struct claim_ctx *cx, const char *zdn,
+    struct claim_todo *todo, char *err, size_t errlen)
+{
+	struct claim_scan s = { cl, cx, zdn };
+	const char *names[CLAIM_BATCH];
+	char *filter = NULL;
+	size_t i, k, n;
+
+	for (i = 0; i < todo->n; i += n) {
+		n = todo->n - i < CLAIM_BATCH ? todo->n - i : CLAIM_BATCH;
+		for (k = 0; k < n; k++)
+			names[k] = todo->c[i + k]->name;
+		if (dn_filter_nodes(names, n, &filter) == -1) {
+			(void)xsnprintf(err, errlen, "cannot build a filter "
+			    "for %s", names[0]);
+			return -1;
+		}
+		if (dir_node_scan(cx->dir, zdn, filter, claim_found, &s, err,
+		    errlen) == -1) {
+			free(filter);
+			return -1;
+		}
+		free(filter);
+		for (k = 0; k < n; k++)
+			claim_settle(todo->c[i + k]);
+	}
 	return 0;
 }
 
@@ -95,6 +153,7 @@ claims_refresh(struct claims *cl, const struct claim_ctx *cx,
     const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, char *err, size_t errlen)
 {
+	struct claim_todo todo = { NULL, 0 };
 	const struct model_reg *r;
 	char gname[NAME_LABEL_BUF], *zdn = NULL;
 	int rc = -1;
@@ -108,23 +167,20 @@ claims_refresh(struct claims *cl, const struct claim_ctx *cx,
 		if (strcmp(r->host, cfg->host) != 0 ||
 		    (r->expires != 0 && r->expires <= now))
 			continue;
-		if (claim_check(cl, cx, zdn, r->vm, CLAIM_VM, !cfg->vm_records,
-		    err, errlen) == -1)
-			goto out;
-		if (model_group_name(cfg, r, gname) == 0 &&
-		    claim_check(cl, cx, zdn, gname, CLAIM_GROUP, 0, err,
-		    errlen) == -1)
-			goto out;
+		claim_want(cl, cx, &todo, r->vm, CLAIM_VM, !cfg->vm_records);
+		if (model_group_name(cfg, r, gname) == 0)
+			claim_want(cl, cx, &todo, gname, CLAIM_GROUP, 0);
 	}
-	claims_sweep(cl);
-	rc = 0;
-out:
-	if (rc == -1) {
+	if (claim_lookup(cl, cx, zdn, &todo, err, errlen) == 0) {
+		claims_sweep(cl);
+		rc = 0;
+	} else {
 		struct claim *c;
 
 		for (c = cl->map; c != NULL; c = c->hh.next)
-			c->seen = 0;
+			c->seen = c->pending = 0;
 	}
+	free(todo.c);
 	free(zdn);
 	return rc;
 }

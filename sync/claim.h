@@ -12,8 +12,9 @@
  *    or in any state when vm_records has vmgroupd write that node;
  *  - a group name, in any state (vmgroupd must write the group node).
  * The comparison is the directory's: DN look-ups are case-insensitive, so
- * "DC1" and "dc1" are one name.  Names in conflict are looked up again every
- * pass; names found free again only at a full reconcile, after a failure,
+ * "DC1" and "dc1" are one name.  Names are looked up in batches, one
+ * search for up to CLAIM_BATCH of them.  Names in conflict are looked up
+ * again every pass; names found free again only at a full reconcile, after a failure,
  * or when they are new.  Each change is reported once (claims_report).
  */
 #ifndef VMG_CLAIM_H
@@ -28,6 +29,8 @@
 #include "model.h"
 #include "own.h"
 
+#define CLAIM_BATCH 64	/* names per look-up search */
+
 enum claim_kind { CLAIM_VM, CLAIM_GROUP };
 
 struct claim {
@@ -37,6 +40,8 @@ struct claim {
 	int verified;			/* looked up since the last full pass */
 	int changed;			/* foreign flipped, not yet reported */
 	int seen;			/* wanted in the current pass */
+	/* a look-up under way (claims_refresh) */
+	int pending, live_only, found, found_tomb, found_ours;
 	UT_hash_handle hh;
 };
 

@@ -129,6 +129,33 @@ dn_filter_eq(const char *attr, const char *value, char **out)
 }
 
 int
+dn_filter_nodes(const char *const *names, size_t n, char **out)
+{
+	static const char head[] = "(&(objectClass=dnsNode)(|", tail[] = "))";
+	char **eq = xcalloc(n + 1, sizeof(*eq));
+	size_t i, len = sizeof(head) + sizeof(tail);
+	int rc = -1;
+
+	*out = NULL;
+	for (i = 0; i < n; i++) {
+		if (dn_filter_eq("dc", names[i], &eq[i]) == -1)
+			goto out;
+		len += strlen(eq[i]);
+	}
+	*out = xmalloc(len);
+	(void)xstrlcpy(*out, head, len);
+	for (i = 0; i < n; i++)
+		(void)xstrlcat(*out, eq[i], len);
+	(void)xstrlcat(*out, tail, len);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(eq[i]);
+	free(eq);
+	return rc;
+}
+
+int
 dn_filter_groups(const char *attr, const char *value, int blocked,
     char **out)
 {

@@ -35,6 +35,9 @@ int dn_first_value(const char *dn, char *out, size_t outlen);
  * ldap_bv2escaped_filter_value ('*', '(', ')', '\\' and non-ASCII as \XX);
  * attr letters, digits and hyphens only.  0 / -1 (*out NULL). */
 int dn_filter_eq(const char *attr, const char *value, char **out);
+/* "(&(objectClass=dnsNode)(|(dc=<name>)...))" for names[0..n), each
+ * value escaped as dn_filter_eq does.  -1 if a value cannot be. */
+int dn_filter_nodes(const char *const *names, size_t n, char **out);
 /* "(&(objectClass=vmGroup)[(vmGroupBlocked=TRUE)][(<attr>=<value>)])":
  * the vmGroup objects, only the blocked ones if blocked is set, whose attr
  * equals value (attr NULL: any); value escaped as dn_filter_eq does.

@@ -34,7 +34,6 @@
 #include "spool.h"
 #include "xmem.h"
 
-#define COALESCE_MS 200		/* gather a burst of events into one pass */
 
 /* The inotify watch on <spool>/new; it goes with the folder. */
 struct watch {
@@ -349,26 +348,6 @@ reload(struct daemon *dm, const struct opts *o)
 	    err);
 }
 
-/* After files arrive, let the burst settle (at most 10 quiet waits);
- * 1 if a signal came meanwhile. */
-static int
-coalesce(int sfd, struct watch *w)
-{
-	struct pollfd p[2];
-	int rounds;
-
-	for (rounds = 0; rounds < 10; rounds++) {
-		p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = w->fd, .events = POLLIN };
-		if (poll(p, 2, COALESCE_MS) <= 0)
-			break;
-		if (p[0].revents & POLLIN)
-			return 1;
-		(void)watch_drain(w);
-	}
-	return 0;
-}
-
 /* Sleep until a signal, a spool event or the agenda's next deadline.
  * 1 stop, 2 reload, 0 otherwise; *pending is set when files arrived. */
 static int
@@ -437,8 +416,8 @@ run(struct daemon *dm, const struct opts *o, int sfd, struct watch *w)
 		}
 		if (!pass_due(dm, w, pending))
 			continue;
-		if (pending && coalesce(sfd, w))
-			continue;	/* a signal first */
+		/* group commit: the first event of a quiet spell is written at
+		 * once; what arrives while a pass runs goes into the next */
 		pending = 0;
 		pass(dm, w);
 	}
