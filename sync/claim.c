@@ -216,6 +216,17 @@ claims_unverify(struct claims *cl)
 		c->verified = 0;
 }
 
+int
+claims_changed(const struct claims *cl)
+{
+	const struct claim *c;
+
+	for (c = cl->map; c != NULL; c = c->hh.next)
+		if (c->changed)
+			return 1;
+	return 0;
+}
+
 void
 claims_report(struct claims *cl, const char *zone)
 {

@@ -69,6 +69,8 @@ int claims_withheld(const void *cl, const char *name);
 void claims_forget(struct claims *cl, const char *name);
 /* Look everything up again at the next refresh (after a failure). */
 void claims_unverify(struct claims *cl);
+/* 1 if a name's conflict appeared or cleared since the last report. */
+int claims_changed(const struct claims *cl);
 /* Log each change since the last report once: a conflict that appeared
  * (warning) or cleared (info). */
 void claims_report(struct claims *cl, const char *zone);

@@ -119,6 +119,10 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 void
 daemon_close(struct daemon *dm)
 {
+	char err[512];
+
+	if (own_flush(&dm->own, err, sizeof(err)) == -1)
+		log_warnx("%s (the journal beside it keeps the changes)", err);
 	cache_clear(&dm->cache);
 	view_clear(&dm->view);
 	claims_free(&dm->claims);
@@ -238,6 +242,28 @@ daemon_spool_pending(struct daemon *dm)
 	return n > (size_t)INT_MAX ? INT_MAX : (int)n;
 }
 
+/* Note in the pass's scope the registration of vm as it is now. */
+static void
+daemon_note(struct daemon *dm, const char *vm)
+{
+	struct model_reg *r;
+
+	HASH_FIND_STR(dm->regs.by_vm, vm, r);
+	if (r != NULL)
+		scope_note(&dm->scope, r);
+}
+
+/* Note the registrations whose lease ends now (before they go). */
+static void
+daemon_note_expiring(struct daemon *dm, time_t now)
+{
+	const struct model_reg *r;
+
+	for (r = dm->regs.by_vm; r != NULL; r = r->hh.next)
+		if (r->expires != 0 && r->expires <= now)
+			scope_note(&dm->scope, r);
+}
+
 /* Read and apply every new spool file; quarantine the bad ones.  -1: the
  * spool cannot be listed (said by spoolscan_list). */
 static int
@@ -263,7 +289,9 @@ daemon_read_spool(struct daemon *dm, struct batch *b)
 			free(b->names[i]);
 			continue;
 		}
+		daemon_note(dm, ev.vm);
 		model_apply(&dm->regs, &ev);
+		daemon_note(dm, ev.vm);
 		(void)xstrlcpy(b->vms[n], ev.vm, NAME_LABEL_BUF);
 		b->names[n++] = b->names[i];
 	}
@@ -298,6 +326,8 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 	cache_clear(&dm->cache);	/* read everything next time */
 	view_clear(&dm->view);
 	dm->serials_ok = 0;
+	/* what the failed pass changed is known only to a full pass */
+	agenda_set(&dm->agenda, AGENDA_FULL, agenda_now());
 	claims_unverify(&dm->claims);
 	if (daemon_stopping()) {
 		log_warnx("pass stopped by a signal (%s: %s); what was not "
@@ -436,6 +466,8 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 	    errlen) == -1)
 		return -1;
 	daemon_refuse_foreign(dm, b);
+	if (claims_changed(&dm->claims))
+		dm->scoped = 0;	/* what a name's owner change touches: all */
 	claims_report(&dm->claims, cfg->zone);
 	return 0;
 }
@@ -494,8 +526,16 @@ daemon_sync(struct daemon *dm, time_t now, struct batch *b,
 	    daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
+	if (dm->scoped) {
+		cfg.only = scope_only;
+		cfg.only_ctx = &dm->scope;
+		scope_begin(&dm->scope);
+		sp.scope = &dm->scope;
+	}
 	if (model_desired(&dm->regs, &cfg, now, &want, err, errlen) == -1)
 		return -1;
+	if (dm->scoped)
+		scope_filter(&dm->scope, &want);
 	rc = sync_apply(&dm->dir, &dm->own, &sp, &want, st, err, errlen);
 	model_desired_free(&want);
 	return rc;
@@ -586,8 +626,11 @@ daemon_cycle(struct daemon *dm, time_t now)
 	daemon_keep_locks(dm);
 	daemon_odd_names(dm);
 	dm->full = agenda_passed(&dm->agenda, AGENDA_FULL, agenda_now());
+	dm->scoped = !dm->full;
+	scope_init(&dm->scope, &dm->conf.model);
 	/* an unlistable spool holds nothing to read: leases still end */
 	listed = daemon_read_spool(dm, &b);
+	daemon_note_expiring(dm, now);
 	expired = model_expire(&dm->regs, now);
 	daemon_note_evicted(dm);
 	if (agenda_waiting(&dm->agenda, agenda_now()))
@@ -611,6 +654,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 	if (listed == -1)
 		rc = -1;
 out:
+	scope_free(&dm->scope);
 	batch_free(&b);
 	return rc;
 }

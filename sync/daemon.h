@@ -23,6 +23,7 @@
 #include "lock.h"
 #include "model.h"
 #include "own.h"
+#include "scope.h"
 #include "view.h"
 #include "spoolscan.h"
 #include "status.h"
@@ -45,6 +46,8 @@ struct daemon {
 	struct model_config serials;	/* the zones' serials, from the last
 					 * full reconcile (serials_ok) */
 	int serials_ok;
+	struct scope scope;		/* what this pass touches (scope.h) */
+	int scoped;			/* this pass is limited to it */
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
 	struct status_last status;	/* the last report published */

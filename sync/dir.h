@@ -133,8 +133,15 @@ struct dir_node_op {
  * err at the first other failure, or when stop (may be NULL) says so
  * before a send: no op is sent after it (those in flight are still
  * collected, unless the connection is lost). */
+struct dir_run {
+	size_t window;			/* writes in flight at once */
+	int (*stop)(void);		/* NULL, or true: send no more */
+	void (*done)(void *ctx, size_t i);	/* NULL, or: ops[i] has its
+						 * result (as it comes) */
+	void *ctx;
+};
 int dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
-    size_t window, int (*stop)(void), char *err, size_t errlen);
+    const struct dir_run *how, char *err, size_t errlen);
 
 /* Returns the last LDAP result code of d (for the CLI's messages). */
 int dir_last_rc(const struct dir *d);

@@ -228,11 +228,12 @@ struct node_flight {
  * the batch (the wait's own, or the op's other than exists/changed). */
 static int
 node_collect(struct dir *d, struct dir_node_op *ops, struct node_flight *fl,
-    size_t *nfl, size_t *bad)
+    size_t *nfl, size_t *which)
 {
 	int got = -1, rc;
 	size_t i;
 
+	*which = SIZE_MAX;
 	rc = node_wait(d, LDAP_RES_ANY, &got);
 	for (i = 0; i < *nfl && fl[i].msgid != got; i++)
 		;
@@ -240,25 +241,26 @@ node_collect(struct dir *d, struct dir_node_op *ops, struct node_flight *fl,
 		return rc == LDAP_SUCCESS ? LDAP_PROTOCOL_ERROR : rc;
 	ops[fl[i].op].done = 1;
 	ops[fl[i].op].result = dir_priv_kind(rc);
-	*bad = fl[i].op;
+	*which = fl[i].op;
 	fl[i] = fl[--*nfl];
-	if (rc == LDAP_SUCCESS || ops[*bad].result == DIR_EXISTS ||
-	    ops[*bad].result == DIR_CHANGED)
+	if (rc == LDAP_SUCCESS || ops[*which].result == DIR_EXISTS ||
+	    ops[*which].result == DIR_CHANGED)
 		return LDAP_SUCCESS;
 	return rc;
 }
 
 int
 dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
-    size_t window, int (*stop)(void), char *err, size_t errlen)
+    const struct dir_run *how, char *err, size_t errlen)
 {
+	size_t window = how->window > 0 ? how->window : 1;
 	struct node_flight *fl = xcalloc(window + 1, sizeof(*fl));
-	size_t next = 0, nfl = 0, bad = 0;
+	size_t next = 0, nfl = 0, bad = 0, which;
 	int msgid, rc = LDAP_SUCCESS, first = LDAP_SUCCESS;
 
 	while ((first == LDAP_SUCCESS && next < n) || nfl > 0) {
 		while (first == LDAP_SUCCESS && next < n && nfl < window) {
-			if (stop != NULL && stop()) {
+			if (how->stop != NULL && how->stop()) {
 				first = LDAP_USER_CANCELLED;
 				break;
 			}
@@ -279,9 +281,13 @@ dir_node_run(struct dir *d, struct dir_node_op *ops, size_t n,
 		}
 		if (nfl == 0)
 			break;
-		rc = node_collect(d, ops, fl, &nfl, &bad);
-		if (rc != LDAP_SUCCESS && first == LDAP_SUCCESS)
+		rc = node_collect(d, ops, fl, &nfl, &which);
+		if (how->done != NULL && which != SIZE_MAX)
+			how->done(how->ctx, which);
+		if (rc != LDAP_SUCCESS && first == LDAP_SUCCESS) {
 			first = rc;
+			bad = which != SIZE_MAX ? which : bad;
+		}
 		if (rc != LDAP_SUCCESS && dir_rc_is_connection(rc))
 			break;		/* nothing more will come */
 	}

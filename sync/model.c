@@ -250,8 +250,8 @@ build_srv_rr(struct build *b, struct model_node *node, const char *target)
 }
 
 /* The reverse zone (longest match) holding addr, and addr's name in it. */
-static int
-build_ptr_place(const struct build *b, const struct event_addr *a,
+int
+model_ptr_place(const struct model_config *cfg, const struct event_addr *a,
     const char **zone, char rel[NAME_FQDN_BUF])
 {
 	char rev[NAME_FQDN_BUF], cand[NAME_FQDN_BUF];
@@ -260,8 +260,8 @@ build_ptr_place(const struct build *b, const struct event_addr *a,
 	*zone = NULL;
 	if (name_ptr(a->family, &a->u, rev) == -1)
 		return -1;
-	for (i = 0; i < b->cfg->nrevzones; i++) {
-		const char *z = b->cfg->revzones[i];
+	for (i = 0; i < cfg->nrevzones; i++) {
+		const char *z = cfg->revzones[i];
 
 		if (name_relative(rev, z, cand) == -1 ||
 		    strcmp(cand, "@") == 0 || strlen(z) <= best)
@@ -283,7 +283,7 @@ build_vm_ptrs(struct build *b, const struct model_reg *r, const char *vmfqdn)
 	size_t i;
 
 	for (i = 0; i < r->naddrs; i++) {
-		if (build_ptr_place(b, &r->addrs[i], &zone, rel) == -1)
+		if (model_ptr_place(b->cfg, &r->addrs[i], &zone, rel) == -1)
 			continue;	/* no reverse zone for it: no PTR */
 		node = build_node_get(b, MODEL_NODE_PTR, zone, rel);
 		if (node == NULL)
@@ -493,6 +493,8 @@ live_regs(const struct model_regs *regs, const struct model_config *cfg,
 			continue;
 		if (r->expires != 0 && r->expires <= now)
 			continue;
+		if (cfg->only != NULL && !cfg->only(cfg->only_ctx, r))
+			continue;
 		v[n++] = r;
 	}
 	qsort(v, n, sizeof(*v), reg_qcmp);
@@ -570,17 +572,52 @@ out:
 	return rc;
 }
 
+static void
+model_node_free(struct model_node *n)
+{
+	free(n->rrs);
+}
+
+static void
+model_group_free(struct model_group *g)
+{
+	free(g->members);
+	free(g->addrs);
+}
+
+void
+model_desired_keep(struct model_desired *d,
+    int (*node)(const void *ctx, const struct model_node *n),
+    int (*group)(const void *ctx, const struct model_group *g),
+    const void *ctx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nnodes; i++) {
+		if (node(ctx, &d->nodes[i]))
+			d->nodes[n++] = d->nodes[i];
+		else
+			model_node_free(&d->nodes[i]);
+	}
+	d->nnodes = n;
+	for (i = n = 0; i < d->ngroups; i++) {
+		if (group(ctx, &d->groups[i]))
+			d->groups[n++] = d->groups[i];
+		else
+			model_group_free(&d->groups[i]);
+	}
+	d->ngroups = n;
+}
+
 void
 model_desired_free(struct model_desired *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->nnodes; i++)
-		free(d->nodes[i].rrs);
-	for (i = 0; i < d->ngroups; i++) {
-		free(d->groups[i].members);
-		free(d->groups[i].addrs);
-	}
+		model_node_free(&d->nodes[i]);
+	for (i = 0; i < d->ngroups; i++)
+		model_group_free(&d->groups[i]);
 	free(d->nodes);
 	free(d->groups);
 	memset(d, 0, sizeof(*d));

@@ -34,6 +34,8 @@ enum model_grouping {
 	MODEL_GROUP_HOST	/* one group for the whole host */
 };
 
+struct model_reg;
+
 struct model_config {
 	char host[NAME_LABEL_BUF];		/* the host whose state we build */
 	char zone[NAME_FQDN_BUF];		/* forward zone */
@@ -52,6 +54,10 @@ struct model_config {
 	 * it out of the desired state.  NULL: nothing is withheld. */
 	int (*withheld)(const void *ctx, const char *name);
 	const void *withheld_ctx;
+	/* Build only from the registrations this returns 1 for (a pass that
+	 * rebuilds what a few registrations touched: scope.h).  NULL: all. */
+	int (*only)(void *ctx, const struct model_reg *r);
+	void *only_ctx;
 };
 
 struct model_reg {
@@ -128,10 +134,19 @@ size_t model_expire(struct model_regs *regs, int64_t now);
 int model_desired(const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, struct model_desired *out, char *err, size_t errlen);
 void model_desired_free(struct model_desired *d);
+/* Keep the nodes and groups the predicates return 1 for (order kept). */
+void model_desired_keep(struct model_desired *d,
+    int (*node)(const void *ctx, const struct model_node *n),
+    int (*group)(const void *ctx, const struct model_group *g),
+    const void *ctx);
 /* The group node label of a registration ("<host>-<group>-vm"); -1 if it
  * cannot be formed. */
 int model_group_name(const struct model_config *cfg, const struct model_reg *r,
     char out[NAME_LABEL_BUF]);
 const char *model_node_kind_name(enum model_node_kind kind);
+/* Where the PTR of a lives: the longest reverse zone of cfg holding it and
+ * the name relative to it.  -1 when no reverse zone holds it. */
+int model_ptr_place(const struct model_config *cfg, const struct event_addr *a,
+    const char **zone, char rel[NAME_FQDN_BUF]);
 
 #endif

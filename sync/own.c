@@ -4,17 +4,38 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
+#include "log.h"
 #include "own.h"
 #include "xmem.h"
 
 static const char *const own_keys[OWN_NKINDS] = { "nodes", "groups" };
+static const char own_kind_char[OWN_NKINDS] = { 'n', 'g' };
+
+/* Queue one journal line: "+n DN" (added) or "-g DN" (removed). */
+static void
+own_note(struct own *o, char op, enum own_kind k, const char *dn)
+{
+	size_t len = strlen(dn) + 4;
+
+	if (o->path[0] == '\0')
+		return;		/* a record not loaded from a file */
+	o->pending = xreallocarray(o->pending, o->npending + len + 1, 1);
+	o->pending[o->npending] = op;
+	o->pending[o->npending + 1] = own_kind_char[k];
+	o->pending[o->npending + 2] = ' ';
+	memcpy(o->pending + o->npending + 3, dn, len - 4);
+	o->pending[o->npending + len - 1] = '\n';
+	o->npending += len;
+}
 
 int
 own_has(const struct own *o, enum own_kind k, const char *dn)
@@ -36,6 +57,7 @@ own_add(struct own *o, enum own_kind k, const char *dn)
 	e->dn = xstrdup(dn);
 	HASH_ADD_KEYPTR(hh, o->set[k], e->dn, strlen(e->dn), e);
 	o->dirty = 1;
+	own_note(o, '+', k, dn);
 }
 
 void
@@ -46,6 +68,7 @@ own_del(struct own *o, enum own_kind k, const char *dn)
 	HASH_FIND_STR(o->set[k], dn, e);
 	if (e == NULL)
 		return;
+	own_note(o, '-', k, e->dn);
 	HASH_DEL(o->set[k], e);
 	free(e->dn);
 	free(e);
@@ -71,6 +94,9 @@ own_free(struct own *o)
 			free(e);
 		}
 	}
+	free(o->pending);
+	o->pending = NULL;
+	o->npending = 0;
 	o->dirty = 0;
 }
 
@@ -112,10 +138,75 @@ own_load_kind(struct own *o, json_object *doc, enum own_kind k)
 	}
 }
 
+/* <path>.journal */
+static int
+own_journal_path(const struct own *o, char *out, size_t outlen)
+{
+	return xsnprintf(out, outlen, "%s.journal", o->path);
+}
+
+/* Apply one journal line (without its newline); bad lines are skipped. */
+static void
+own_replay_line(struct own *o, const char *line, size_t len)
+{
+	char dn[2048];
+	int k;
+
+	if (len < 4 || len - 3 >= sizeof(dn) || line[2] != ' ')
+		return;
+	for (k = 0; k < OWN_NKINDS && own_kind_char[k] != line[1]; k++)
+		;
+	if (k == OWN_NKINDS || (line[0] != '+' && line[0] != '-'))
+		return;
+	memcpy(dn, line + 3, len - 3);
+	dn[len - 3] = '\0';
+	if (line[0] == '+')
+		own_add(o, (enum own_kind)k, dn);
+	else
+		own_del(o, (enum own_kind)k, dn);
+}
+
+/* Replay the journal over the loaded file; a last line without its
+ * newline (cut short by a crash) is left out. */
+static int
+own_replay(struct own *o, char *err, size_t errlen)
+{
+	char jpath[PATH_MAX + 16], *buf = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (own_journal_path(o, jpath, sizeof(jpath)) == -1)
+		return 0;
+	if ((f = fopen(jpath, "r")) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	buf = xmalloc(OWN_JOURNAL_MIN);
+	for (;;) {
+		size_t got = fread(buf + len, 1, OWN_JOURNAL_MIN - 1, f);
+
+		len += got;
+		if (got < OWN_JOURNAL_MIN - 1)
+			break;
+		buf = xreallocarray(buf, len + OWN_JOURNAL_MIN, 1);
+	}
+	if (ferror(f)) {
+		(void)xsnprintf(err, errlen, "%s: cannot read it", jpath);
+		rc = -1;
+	}
+	fclose(f);
+	for (p = buf; rc == 0 && (nl = memchr(p, '\n', len - (size_t)(p -
+	    buf))) != NULL; p = nl + 1)
+		own_replay_line(o, p, (size_t)(nl - p));
+	o->journal = len;
+	free(buf);
+	return rc;
+}
+
 int
 own_load(struct own *o, const char *path, char *err, size_t errlen)
 {
 	json_object *doc;
+	struct stat st;
 	int k;
 
 	memset(o, 0, sizeof(*o));
@@ -123,32 +214,42 @@ own_load(struct own *o, const char *path, char *err, size_t errlen)
 		(void)xsnprintf(err, errlen, "state path too long");
 		return -1;
 	}
-	if (access(path, F_OK) == -1 && errno == ENOENT)
-		return 0;
-	doc = json_object_from_file(path);
-	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
-		(void)xsnprintf(err, errlen, "%s: not an ownership record "
-		    "(%s)", path, json_util_get_last_err());
+	if (stat(path, &st) == 0) {
+		o->snapshot = (size_t)st.st_size;
+		doc = json_object_from_file(path);
+		if (doc == NULL ||
+		    !json_object_is_type(doc, json_type_object)) {
+			(void)xsnprintf(err, errlen, "%s: not an ownership "
+			    "record (%s)", path, json_util_get_last_err());
+			json_object_put(doc);
+			return -1;
+		}
+		for (k = 0; k < OWN_NKINDS; k++)
+			own_load_kind(o, doc, (enum own_kind)k);
 		json_object_put(doc);
+	} else if (errno != ENOENT) {
+		(void)xsnprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (k = 0; k < OWN_NKINDS; k++)
-		own_load_kind(o, doc, (enum own_kind)k);
-	json_object_put(doc);
+	if (own_replay(o, err, errlen) == -1)
+		return -1;
+	free(o->pending);
+	o->pending = NULL;
+	o->npending = 0;
 	o->dirty = 0;
 	return 0;
 }
 
-int
-own_save(struct own *o, char *err, size_t errlen)
+/* Rewrite the whole file, then drop the journal it now holds. */
+static int
+own_compact(struct own *o, char *err, size_t errlen)
 {
+	char jpath[PATH_MAX + 16];
 	json_object *doc, *arr;
 	const char **dns, *text;
 	size_t i, n;
 	int k, rc;
 
-	if (!o->dirty)
-		return 0;
 	doc = json_object_new_object();
 	for (k = 0; k < OWN_NKINDS; k++) {
 		dns = own_list(o, (enum own_kind)k, &n);
@@ -161,8 +262,72 @@ own_save(struct own *o, char *err, size_t errlen)
 	}
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
 	rc = atomic_write(o->path, text, strlen(text), 0640, err, errlen);
+	if (rc == 0) {
+		o->snapshot = strlen(text);
+		if (own_journal_path(o, jpath, sizeof(jpath)) == 0 &&
+		    unlink(jpath) == -1 && errno != ENOENT)
+			log_warn("cannot remove %s", jpath);
+		o->journal = 0;
+	}
 	json_object_put(doc);
-	if (rc == 0)
-		o->dirty = 0;
 	return rc;
+}
+
+/* Append the pending lines to the journal and make them durable. */
+static int
+own_append(struct own *o, char *err, size_t errlen)
+{
+	char jpath[PATH_MAX + 16];
+	int fd, created, rc = -1;
+
+	if (own_journal_path(o, jpath, sizeof(jpath)) == -1) {
+		(void)xsnprintf(err, errlen, "state path too long");
+		return -1;
+	}
+	created = access(jpath, F_OK) == -1;
+	fd = open(jpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1 || atomic_write_all(fd, o->pending, o->npending) == -1 ||
+	    fsync(fd) == -1 || (created && atomic_sync_dir(o->path) == -1))
+		(void)xsnprintf(err, errlen, "%s: %s", jpath, strerror(errno));
+	else
+		rc = 0;
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+int
+own_save(struct own *o, char *err, size_t errlen)
+{
+	size_t limit;
+	int rc;
+
+	if (!o->dirty)
+		return 0;
+	limit = o->snapshot > OWN_JOURNAL_MIN ? o->snapshot : OWN_JOURNAL_MIN;
+	if (o->journal + o->npending > limit || o->npending == 0)
+		rc = own_compact(o, err, errlen);
+	else if ((rc = own_append(o, err, errlen)) == 0)
+		o->journal += o->npending;
+	if (rc == 0) {
+		free(o->pending);
+		o->pending = NULL;
+		o->npending = 0;
+		o->dirty = 0;
+	}
+	return rc;
+}
+
+int
+own_flush(struct own *o, char *err, size_t errlen)
+{
+	if (o->path[0] == '\0' || (o->journal == 0 && o->npending == 0))
+		return 0;
+	if (own_compact(o, err, errlen) == -1)
+		return -1;
+	free(o->pending);
+	o->pending = NULL;
+	o->npending = 0;
+	o->dirty = 0;
+	return 0;
 }

@@ -6,6 +6,13 @@
  * {"nodes": [DN...], "groups": [DN...]}.  A DN is recorded (and the
  * record saved) before the object is created, so a crash in between leaves
  * a claim on an object that does not exist yet, never an object we forgot.
+ *
+ * Saving costs what changed: the changes since the last save are appended
+ * to a journal beside the file (<path>.journal, one "+<kind> <DN>" or
+ * "-<kind> <DN>" line each) and fsynced; the file itself is rewritten, and
+ * the journal removed, only when the journal outgrows it (and at least
+ * OWN_JOURNAL_MIN bytes).  Loading reads the file, then replays the
+ * journal; a last line cut short by a crash is ignored.
  */
 #ifndef VMG_OWN_H
 #define VMG_OWN_H
@@ -22,16 +29,25 @@ struct own_entry {
 	UT_hash_handle hh;
 };
 
+#define OWN_JOURNAL_MIN (256 * 1024)
+
 struct own {
 	struct own_entry *set[OWN_NKINDS];	/* dnsNodes, vmGroup objects */
 	char path[PATH_MAX];
 	int dirty;
+	char *pending;			/* journal lines not yet written */
+	size_t npending;
+	size_t journal;			/* bytes in the journal */
+	size_t snapshot;		/* bytes in the file */
 };
 
 /* Load the record at path (a missing file is an empty record). */
 int own_load(struct own *o, const char *path, char *err, size_t errlen);
-/* Write it atomically if it changed (temp file, fsync, rename). */
+/* Make the changes durable (journal, or the whole file: see above). */
 int own_save(struct own *o, char *err, size_t errlen);
+/* Write the whole file and drop the journal (at a stop: owned.json alone
+ * then says what vmgroupd owns, for an admin or a rollback). */
+int own_flush(struct own *o, char *err, size_t errlen);
 int own_has(const struct own *o, enum own_kind k, const char *dn);
 void own_add(struct own *o, enum own_kind k, const char *dn);
 void own_del(struct own *o, enum own_kind k, const char *dn);

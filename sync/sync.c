@@ -138,6 +138,50 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 	return rc;
 }
 
+/* The nodes of ours that might be unwanted: all of them, or those in
+ * scope.  Strings of the caller's to free. */
+static char **
+sync_candidates(struct own *own, const struct sync_params *p, size_t *n)
+{
+	const struct scope_key *k;
+	const char **owned;
+	char **out, *zdn = NULL, *dn = NULL;
+	size_t i, m = 0;
+
+	if (p->scope == NULL) {
+		owned = own_list(own, OWN_NODE, n);
+		out = xcalloc(*n + 1, sizeof(*out));
+		for (i = 0; i < *n; i++)
+			out[i] = xstrdup(owned[i]);
+		free(owned);
+		return out;
+	}
+	out = xcalloc(HASH_COUNT(p->scope->nodes) + 1, sizeof(*out));
+	for (k = p->scope->nodes; k != NULL; k = k->hh.next) {
+		if (dn_zone(p->base, p->partition, k->zone, &zdn) == 0 &&
+		    dn_node(zdn, k->name, &dn) == 0 &&
+		    own_has(own, OWN_NODE, dn)) {
+			out[m++] = dn;
+			dn = NULL;
+		}
+		free(zdn);
+		free(dn);
+		zdn = dn = NULL;
+	}
+	*n = m;
+	return out;
+}
+
+static void
+sync_strings_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* The nodes of ours nobody wants: tombstoned; those purged meanwhile
  * leave the record after the walk. */
 static int
@@ -146,12 +190,12 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 {
 	struct sync_forget forget = { NULL, 0 };
 	struct writes w;
-	const char **owned;
+	char **owned;
 	size_t i, n;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
-	owned = own_list(own, OWN_NODE, &n);
+	owned = sync_candidates(own, p, &n);
 	for (i = 0; i < n; i++) {
 		if (dn_set_has(wanted, owned[i]))
 			continue;
@@ -164,7 +208,7 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 		if (writes_unwanted(&w, p->view, owned[i], p->now))
 			sync_forget_add(&forget, owned[i]);
 	}
-	free(owned);
+	sync_strings_free(owned, n);
 	rc = sync_stopping(p, err, errlen);
 	if (rc == 0)
 		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);
@@ -173,6 +217,18 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 	writes_free(&w);
 	sync_forget_apply(&forget, own, OWN_NODE);
 	return rc;
+}
+
+/* Is the group object dn in the pass's scope? */
+static int
+sync_in_scope(const struct sync_params *p, const char *dn)
+{
+	char name[NAME_LABEL_BUF];
+
+	if (p->scope == NULL)
+		return 1;
+	return dn_first_value(dn, name, sizeof(name)) == 0 &&
+	    scope_has_group(p->scope, name);
 }
 
 static int
@@ -200,7 +256,7 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 	}
 	owned = own_list(own, OWN_GROUP, &n);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (dn_set_has(wanted, owned[i]))
+		if (dn_set_has(wanted, owned[i]) || !sync_in_scope(p, owned[i]))
 			continue;
 		rc = group_gone(d, p, owned[i], &gone, st, err, errlen);
 		if (rc == 0 && gone)

@@ -26,6 +26,7 @@
 #include "dir.h"
 #include "model.h"
 #include "own.h"
+#include "scope.h"
 #include "view.h"
 
 #define SYNC_MAX_FOREIGN 64
@@ -37,6 +38,9 @@ struct sync_params {
 	time_t now;			/* for tombstone times */
 	struct cache *cache;		/* NULL: read everything */
 	struct view *view;		/* what the directory holds (view.h) */
+	const struct scope *scope;	/* only these nodes and groups (the
+					 * desired state is built for them);
+					 * NULL: all */
 	int full;			/* a full reconcile: read everything */
 	int (*stop)(void);		/* true: stop before the next write */
 };

@@ -18,6 +18,7 @@ struct writes_job {
 	char *dn;
 	uint64_t digest;
 	int created;			/* claimed in the record for this add */
+	int settled;			/* its success taken in */
 	int add;			/* an add, not a modify */
 	int revive;
 	struct dir_value *held;		/* a copy of what the view held */
@@ -273,6 +274,26 @@ writes_careful(struct writes *w, struct dir *d, struct own *own,
 	return rc;
 }
 
+struct writes_ctx {
+	struct writes *w;
+	const struct dir_node_op *ops;
+	struct view *v;
+	struct cache *cache;
+	struct sync_stats *st;
+};
+
+/* A result as it comes: a success is taken in (and logged) at once. */
+static void
+writes_settle(void *arg, size_t i)
+{
+	struct writes_ctx *c = arg;
+
+	if (c->ops[i].result != DIR_OK)
+		return;
+	writes_done(&c->w->jobs[i], c->v, c->cache, c->st);
+	c->w->jobs[i].settled = 1;
+}
+
 /* After the pipelined run: each result taken in; a node the server says
  * the view was wrong about goes the careful way, if the run went on. */
 static int
@@ -287,10 +308,8 @@ writes_results(struct writes *w, struct dir_node_op *ops, int run_ok,
 	for (i = 0; i < w->n; i++) {
 		struct writes_job *j = &w->jobs[i];
 
-		if (ops[i].done && ops[i].result == DIR_OK) {
-			writes_done(j, v, p->cache, st);
+		if (j->settled)
 			continue;
-		}
 		if (j->created && (!ops[i].sent || (ops[i].done &&
 		    ops[i].result == DIR_EXISTS)))
 			own_del(own, OWN_NODE, j->dn);	/* not ours */
@@ -309,6 +328,8 @@ writes_run(struct writes *w, struct dir *d, struct own *own, struct view *v,
     const struct sync_params *p, struct sync_stats *st, char *err,
     size_t errlen)
 {
+	struct dir_run run = { WRITES_WINDOW, p->stop, writes_settle, NULL };
+	struct writes_ctx ctx;
 	struct dir_node_op *ops;
 	size_t i;
 	int rc;
@@ -322,7 +343,9 @@ writes_run(struct writes *w, struct dir *d, struct own *own, struct view *v,
 	ops = xcalloc(w->n + 1, sizeof(*ops));
 	for (i = 0; i < w->n; i++)
 		writes_op(&w->jobs[i], &ops[i]);
-	rc = dir_node_run(d, ops, w->n, WRITES_WINDOW, p->stop, err, errlen);
+	run.ctx = &ctx;
+	ctx = (struct writes_ctx){ w, ops, v, p->cache, st };
+	rc = dir_node_run(d, ops, w->n, &run, err, errlen);
 	if (writes_results(w, ops, rc == 0, d, own, v, p, st, err,
 	    errlen) == -1)
 		rc = -1;

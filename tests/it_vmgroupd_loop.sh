@@ -246,20 +246,21 @@ kill -CONT "$SLAPD_PID"
 check "--once: the next pass writes them" pass
 check "--once: all 3" count_is hv1-once-vm 3
 
-# --- between two writes: every fsync slowed down to 100 ms by strace, so
-# a pass over 100 new VMs (200 nodes or so, two or three fsyncs each) takes
-# 40 s at least; SIGTERM after its first write, to the daemon, then to
-# --once
+# --- between two writes: every write(2) slowed down to 50 ms by strace
+# (each LDAP request is one, each log line another), so a pass over 100
+# new VMs (200 nodes or so) takes 20 s at least; SIGTERM after its first
+# write, to the daemon, then to --once: at most the writes in flight then
+# (32) are still taken in
 write_conf image yes ""
 for i in $(seq 1 100); do reg -n m$i -i mid -a "2001:db8::5:$i"; done
-slowly() { # log args...: vmgroupd under strace, every fsync slowed down
+slowly() { # log args...: vmgroupd under strace, every write slowed down
 	local log=$1
 	shift
 	# LeakSanitizer cannot run under ptrace: the ASan build checks
 	# leaks everywhere else
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-	    strace -f -qq -o /dev/null -e trace=fsync \
-	    -e inject=fsync:delay_exit=100000 \
+	    strace -f -qq -o /dev/null -e trace=write \
+	    -e inject=write:delay_exit=50000 \
 	    "$VMGROUPD" --allow-root -f "$CONF" "$@" >>"$log" 2>&1 &
 	spid=$!
 }

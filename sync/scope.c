@@ -1,0 +1,186 @@
+/*
+ * scope.c - what a pass between full reconciles must look at (scope.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scope.h"
+#include "xmem.h"
+
+static struct scope_key *
+scope_find(struct scope_key *set, const char *key)
+{
+	struct scope_key *k;
+
+	HASH_FIND_STR(set, key, k);
+	return k;
+}
+
+/* Add key to *set (once); the entry. */
+static struct scope_key *
+scope_add(struct scope_key **set, const char *key)
+{
+	struct scope_key *k = scope_find(*set, key);
+
+	if (k != NULL)
+		return k;
+	k = xcalloc(1, sizeof(*k));
+	k->key = xstrdup(key);
+	HASH_ADD_KEYPTR(hh, *set, k->key, strlen(k->key), k);
+	return k;
+}
+
+static void
+scope_set_free(struct scope_key **set)
+{
+	struct scope_key *k, *tmp;
+
+	HASH_ITER(hh, *set, k, tmp) {
+		HASH_DEL(*set, k);
+		free(k->key);
+		free(k->name);
+		free(k);
+	}
+}
+
+void
+scope_init(struct scope *s, const struct model_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+}
+
+void
+scope_free(struct scope *s)
+{
+	scope_set_free(&s->nodes);
+	scope_set_free(&s->groups);
+	scope_set_free(&s->labels);
+	scope_set_free(&s->vms);
+	scope_set_free(&s->addrs);
+	scope_set_free(&s->reps);
+}
+
+static void
+scope_add_node(struct scope *s, const char *zone, const char *name)
+{
+	char key[2 * NAME_FQDN_BUF + 2];
+	struct scope_key *k;
+
+	if (xsnprintf(key, sizeof(key), "%s\n%s", zone, name) == -1)
+		return;
+	k = scope_add(&s->nodes, key);
+	if (k->name == NULL) {
+		k->zone = zone;
+		k->name = xstrdup(name);
+	}
+}
+
+/* The group label of r, as the model groups (one per image, or one). */
+static const char *
+scope_label(const struct model_config *cfg, const struct model_reg *r)
+{
+	if (cfg->grouping == MODEL_GROUP_HOST)
+		return cfg->host_group;
+	return r->image[0] != '\0' ? r->image : cfg->no_image;
+}
+
+static void
+scope_note_group(struct scope *s, const struct model_reg *r)
+{
+	char g[NAME_LABEL_BUF], srv[NAME_FQDN_BUF];
+
+	(void)scope_add(&s->labels, scope_label(s->cfg, r));
+	if (model_group_name(s->cfg, r, g) == -1)
+		return;
+	(void)scope_add(&s->groups, g);
+	scope_add_node(s, s->cfg->zone, g);
+	if (name_srv_group(g, srv) == 0)
+		scope_add_node(s, s->cfg->zone, srv);
+}
+
+void
+scope_note(struct scope *s, const struct model_reg *r)
+{
+	char rel[NAME_FQDN_BUF], text[64];
+	const char *zone;
+	size_t i;
+
+	if (strcmp(r->host, s->cfg->host) != 0)
+		return;		/* nothing of this host's */
+	(void)scope_add(&s->vms, r->vm);
+	if (s->cfg->vm_records)
+		scope_add_node(s, s->cfg->zone, r->vm);
+	scope_note_group(s, r);
+	if (name_srv_host(s->cfg->host, rel) == 0)
+		scope_add_node(s, s->cfg->zone, rel);
+	for (i = 0; i < r->naddrs; i++) {
+		if (event_addr_format(&r->addrs[i], text, sizeof(text)) == 0)
+			(void)scope_add(&s->addrs, text);
+		if (model_ptr_place(s->cfg, &r->addrs[i], &zone, rel) == 0)
+			scope_add_node(s, zone, rel);
+	}
+}
+
+void
+scope_begin(struct scope *s)
+{
+	scope_set_free(&s->reps);
+}
+
+int
+scope_only(void *ctx, const struct model_reg *r)
+{
+	struct scope *s = ctx;
+	const char *label = scope_label(s->cfg, r);
+	char text[64];
+	size_t i;
+
+	if (scope_find(s->reps, label) == NULL) {
+		(void)scope_add(&s->reps, label);	/* the group is listed */
+		return 1;
+	}
+	if (scope_find(s->vms, r->vm) != NULL ||
+	    scope_find(s->labels, label) != NULL)
+		return 1;
+	for (i = 0; i < r->naddrs && s->addrs != NULL; i++)
+		if (event_addr_format(&r->addrs[i], text, sizeof(text)) == 0 &&
+		    scope_find(s->addrs, text) != NULL)
+			return 1;
+	return 0;
+}
+
+int
+scope_has_node(const struct scope *s, const char *zone, const char *name)
+{
+	char key[2 * NAME_FQDN_BUF + 2];
+
+	return xsnprintf(key, sizeof(key), "%s\n%s", zone, name) == 0 &&
+	    scope_find(s->nodes, key) != NULL;
+}
+
+int
+scope_has_group(const struct scope *s, const char *name)
+{
+	return scope_find(s->groups, name) != NULL;
+}
+
+static int
+scope_keep_node(const void *ctx, const struct model_node *n)
+{
+	return scope_has_node(ctx, n->zone, n->name);
+}
+
+static int
+scope_keep_group(const void *ctx, const struct model_group *g)
+{
+	return scope_has_group(ctx, g->name);
+}
+
+void
+scope_filter(const struct scope *s, struct model_desired *d)
+{
+	model_desired_keep(d, scope_keep_node, scope_keep_group, s);
+}
