@@ -215,6 +215,7 @@ static void
 plan_print_node(const struct model_node *n, int hex)
 {
 	char text[600], fqdn[NAME_FQDN_BUF];
+	struct dnsrec rec;
 	size_t i, j;
 
 	if (name_fqdn(n->name, n->zone, fqdn) == -1)
@@ -222,9 +223,12 @@ plan_print_node(const struct model_node *n, int hex)
 	printf("node %s (%s; DC=%s in zone %s)\n", fqdn,
 	    model_node_kind_name(n->kind), n->name, n->zone);
 	for (i = 0; i < n->nrrs; i++) {
-		if (dnsrec_format(&n->rrs[i].rec, text, sizeof(text)) == -1)
+		/* the model keeps the encoded value only: decode it back */
+		memset(&rec, 0, sizeof(rec));
+		if (dnsrec_decode(n->rrs[i].val, n->rrs[i].len, &rec) == -1 ||
+		    dnsrec_format(&rec, text, sizeof(text)) == -1)
 			(void)xstrlcpy(text, "(unprintable)", sizeof(text));
-		printf("  %s  ttl %u\n", text, n->rrs[i].rec.ttl);
+		printf("  %s  ttl %u\n", text, rec.ttl);
 		if (!hex)
 			continue;
 		printf("    ");

@@ -3,20 +3,14 @@
  */
 #include "config.h"
 
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "log.h"
 #include "model.h"
+#include "modelrr.h"
 #include "xmem.h"
-
-/* A node under construction, hashed by its FQDN. */
-struct build_node {
-	char fqdn[NAME_FQDN_BUF];
-	struct model_node node;
-	UT_hash_handle hh;
-};
 
 struct build_group {
 	char name[NAME_LABEL_BUF];
@@ -26,10 +20,8 @@ struct build_group {
 
 struct build {
 	const struct model_config *cfg;
-	struct build_node *nodes;
+	struct modelrr rr;		/* the nodes and records */
 	struct build_group *groups;
-	char *err;
-	size_t errlen;
 };
 
 void
@@ -74,18 +66,65 @@ model_regs_count(const struct model_regs *regs)
 	return HASH_COUNT(regs->by_vm);
 }
 
-static void
-model_reg_fill(struct model_reg *r, const struct event *ev)
+/* Bytes of a registration of ev, and where its addresses and strings go:
+ * the struct, vm, the addresses (aligned), host, image. */
+static size_t
+model_reg_size(const struct event *ev, size_t *aoff, size_t *soff)
 {
-	(void)xstrlcpy(r->host, ev->host, sizeof(r->host));
-	(void)xstrlcpy(r->image, ev->image, sizeof(r->image));
-	memcpy(r->addrs, ev->addrs, sizeof(r->addrs));
-	r->naddrs = ev->naddrs;
+	size_t align = alignof(struct event_addr);
+	size_t naddrs = ev->naddrs < EVENT_MAX_ADDRS ? ev->naddrs :
+	    EVENT_MAX_ADDRS;
+
+	*aoff = sizeof(struct model_reg) + strlen(ev->vm) + 1;
+	*aoff = (*aoff + align - 1) / align * align;
+	*soff = *aoff + naddrs * sizeof(struct event_addr);
+	return *soff + strlen(ev->host) + 1 + strlen(ev->image) + 1;
+}
+
+static void
+model_reg_fill(struct model_reg *r, const struct event *ev, size_t aoff,
+    size_t soff)
+{
+	char *p = (char *)r;
+	size_t hlen = strlen(ev->host) + 1;
+
+	r->naddrs = (soff - aoff) / sizeof(struct event_addr);
+	r->addrs = (struct event_addr *)(void *)(p + aoff);
+	memcpy(r->addrs, ev->addrs, r->naddrs * sizeof(*r->addrs));
+	memcpy(p + soff, ev->host, hlen);
+	r->host = p + soff;
+	memcpy(p + soff + hlen, ev->image, strlen(ev->image) + 1);
+	r->image = p + soff + hlen;
 	r->time = ev->time;
 	r->expires = ev->expires;
 	r->source = ev->source;
 	r->has_mac = ev->has_mac;
 	memcpy(r->mac, ev->mac, sizeof(r->mac));
+}
+
+/* Store ev as the registration of its VM (r: the one held, or NULL).  One
+ * allocation each, image last (free(r) frees it all): in place if ev needs
+ * as many bytes (a refresh), else a new one in r's stead. */
+static void
+model_reg_store(struct model_regs *regs, struct model_reg *r,
+    const struct event *ev)
+{
+	size_t aoff, soff, size = model_reg_size(ev, &aoff, &soff);
+	struct model_reg *n;
+
+	if (r != NULL && (size_t)(r->image - (const char *)r) +
+	    strlen(r->image) + 1 == size) {
+		model_reg_fill(r, ev, aoff, soff);
+		return;
+	}
+	n = xcalloc(1, size);
+	memcpy(n->vm, ev->vm, strlen(ev->vm) + 1);
+	model_reg_fill(n, ev, aoff, soff);
+	if (r != NULL) {
+		HASH_DEL(regs->by_vm, r);
+		free(r);
+	}
+	HASH_ADD_STR(regs->by_vm, vm, n);
 }
 
 int
@@ -107,12 +146,7 @@ model_apply(struct model_regs *regs, const struct event *ev)
 	if (release_blocks(&regs->released, ev))
 		return 0;		/* older than its release: stale */
 	release_lease(&regs->released, ev);
-	if (r == NULL) {
-		r = xcalloc(1, sizeof(*r));
-		(void)xstrlcpy(r->vm, ev->vm, sizeof(r->vm));
-		HASH_ADD_STR(regs->by_vm, vm, r);
-	}
-	model_reg_fill(r, ev);
+	model_reg_store(regs, r, ev);
 	return 1;
 }
 
@@ -151,166 +185,6 @@ model_node_kind_name(enum model_node_kind kind)
 	return "unknown";
 }
 
-static int
-build_fail(struct build *b, const char *what, const char *name)
-{
-	if (xsnprintf(b->err, b->errlen, "%s: %s", what, name) == -1 &&
-	    b->errlen > 0)
-		b->err[b->errlen - 1] = '\0';
-	return -1;
-}
-
-/* Find or create the node zone/name; a clash of kinds is an error. */
-static struct model_node *
-build_node_get(struct build *b, enum model_node_kind kind, const char *zone,
-    const char *name)
-{
-	struct build_node *bn;
-	char fqdn[NAME_FQDN_BUF];
-
-	if (name_fqdn(name, zone, fqdn) == -1) {
-		build_fail(b, "name too long", name);
-		return NULL;
-	}
-	HASH_FIND_STR(b->nodes, fqdn, bn);
-	if (bn != NULL) {
-		if (bn->node.kind != kind) {
-			build_fail(b, "two kinds of records want one name",
-			    fqdn);
-			return NULL;
-		}
-		return &bn->node;
-	}
-	bn = xcalloc(1, sizeof(*bn));
-	(void)xstrlcpy(bn->fqdn, fqdn, sizeof(bn->fqdn));
-	bn->node.kind = kind;
-	(void)xstrlcpy(bn->node.zone, zone, sizeof(bn->node.zone));
-	(void)xstrlcpy(bn->node.name, name, sizeof(bn->node.name));
-	HASH_ADD_STR(b->nodes, fqdn, bn);
-	return &bn->node;
-}
-
-static int
-build_rr_add(struct build *b, struct model_node *node, const struct dnsrec *rec)
-{
-	struct model_rr *rr;
-
-	node->rrs = xreallocarray(node->rrs, node->nrrs + 1, sizeof(*rr));
-	rr = &node->rrs[node->nrrs];
-	memset(rr, 0, sizeof(*rr));
-	rr->rec = *rec;
-	if (dnsrec_encode(rec, rr->val, sizeof(rr->val), &rr->len) == -1)
-		return build_fail(b, "cannot encode a record of", node->name);
-	node->nrrs++;
-	return 0;
-}
-
-/* A record header for a record of node: the serial of the node's zone. */
-static void
-build_rec_init(const struct build *b, struct dnsrec *rec, uint16_t type,
-    const struct model_node *node)
-{
-	uint32_t serial = b->cfg->serial;
-	size_t i;
-
-	for (i = 0; i < b->cfg->nrevzones; i++)
-		if (strcmp(node->zone, b->cfg->revzones[i]) == 0)
-			serial = b->cfg->revserials[i];
-	dnsrec_init(rec, type, serial, b->cfg->ttl, b->cfg->timestamp);
-}
-
-static int
-build_addr_rr(struct build *b, struct model_node *node,
-    const struct event_addr *a)
-{
-	struct dnsrec rec;
-
-	if (a->family == AF_INET) {
-		build_rec_init(b, &rec, DNSREC_TYPE_A, node);
-		memcpy(rec.u.a, &a->u.v4, sizeof(rec.u.a));
-	} else {
-		build_rec_init(b, &rec, DNSREC_TYPE_AAAA, node);
-		memcpy(rec.u.aaaa, &a->u.v6, sizeof(rec.u.aaaa));
-	}
-	return build_rr_add(b, node, &rec);
-}
-
-static int
-build_srv_rr(struct build *b, struct model_node *node, const char *target)
-{
-	struct dnsrec rec;
-
-	build_rec_init(b, &rec, DNSREC_TYPE_SRV, node);
-	rec.u.srv.priority = b->cfg->srv_priority;
-	rec.u.srv.weight = b->cfg->srv_weight;
-	rec.u.srv.port = b->cfg->srv_port;
-	if (xstrlcpy(rec.u.srv.target, target, sizeof(rec.u.srv.target)) == -1)
-		return build_fail(b, "SRV target too long", target);
-	return build_rr_add(b, node, &rec);
-}
-
-/* The reverse zone (longest match) holding addr, and addr's name in it. */
-int
-model_ptr_place(const struct model_config *cfg, const struct event_addr *a,
-    const char **zone, char rel[NAME_FQDN_BUF])
-{
-	char rev[NAME_FQDN_BUF], cand[NAME_FQDN_BUF];
-	size_t i, best = 0;
-
-	*zone = NULL;
-	if (name_ptr(a->family, &a->u, rev) == -1)
-		return -1;
-	for (i = 0; i < cfg->nrevzones; i++) {
-		const char *z = cfg->revzones[i];
-
-		if (name_relative(rev, z, cand) == -1 ||
-		    strcmp(cand, "@") == 0 || strlen(z) <= best)
-			continue;
-		best = strlen(z);
-		*zone = z;
-		(void)xstrlcpy(rel, cand, NAME_FQDN_BUF);
-	}
-	return *zone != NULL ? 0 : -1;
-}
-
-static int
-build_vm_ptrs(struct build *b, const struct model_reg *r, const char *vmfqdn)
-{
-	struct model_node *node;
-	struct dnsrec rec;
-	char rel[NAME_FQDN_BUF];
-	const char *zone;
-	size_t i;
-
-	for (i = 0; i < r->naddrs; i++) {
-		if (model_ptr_place(b->cfg, &r->addrs[i], &zone, rel) == -1)
-			continue;	/* no reverse zone for it: no PTR */
-		node = build_node_get(b, MODEL_NODE_PTR, zone, rel);
-		if (node == NULL)
-			return -1;
-		build_rec_init(b, &rec, DNSREC_TYPE_PTR, node);
-		(void)xstrlcpy(rec.u.name, vmfqdn, sizeof(rec.u.name));
-		if (build_rr_add(b, node, &rec) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-build_vm_node(struct build *b, const struct model_reg *r)
-{
-	struct model_node *node;
-	size_t i;
-
-	node = build_node_get(b, MODEL_NODE_VM, b->cfg->zone, r->vm);
-	if (node == NULL)
-		return -1;
-	for (i = 0; i < r->naddrs; i++)
-		if (build_addr_rr(b, node, &r->addrs[i]) == -1)
-			return -1;
-	return 0;
-}
-
 static const char *
 build_group_label(const struct build *b, const struct model_reg *r)
 {
@@ -335,6 +209,24 @@ build_withheld(const struct build *b, const char *name)
 	    b->cfg->withheld(b->cfg->withheld_ctx, name);
 }
 
+/* p (n elements of size) with room for add more: its capacity the power of
+ * two at or above n, doubled as needed. */
+static void *
+build_grow(void *p, size_t n, size_t add, size_t size)
+{
+	size_t cap = 1, want = n + add;
+
+	if (want < n || want > SIZE_MAX / 2)
+		fatalx("model: %zu + %zu elements", n, add);
+	while (cap < n)
+		cap <<= 1;
+	if (p != NULL && want <= cap)
+		return p;
+	while (cap < want)
+		cap <<= 1;
+	return xreallocarray(p, cap, size);
+}
+
 /* Join the VM to its group, unless the group's name is withheld. */
 static int
 build_group_join(struct build *b, const struct model_reg *r)
@@ -344,13 +236,14 @@ build_group_join(struct build *b, const struct model_reg *r)
 	char gname[NAME_LABEL_BUF];
 
 	if (name_group(r->host, build_group_label(b, r), gname) == -1)
-		return build_fail(b, "cannot name the group of", r->vm);
+		return modelrr_fail(&b->rr, "cannot name the group of", r->vm);
 	if (build_withheld(b, gname))
 		return 0;
 	HASH_FIND_STR(b->groups, gname, bg);
 	if (bg == NULL) {
 		bg = xcalloc(1, sizeof(*bg));
 		(void)xstrlcpy(bg->name, gname, sizeof(bg->name));
+		HASH_ADD_STR(b->groups, name, bg);
 		g = &bg->group;
 		(void)xstrlcpy(g->name, gname, sizeof(g->name));
 		(void)xstrlcpy(g->host, r->host, sizeof(g->host));
@@ -358,14 +251,13 @@ build_group_join(struct build *b, const struct model_reg *r)
 			(void)xstrlcpy(g->image, build_group_label(b, r),
 			    sizeof(g->image));
 		if (name_fqdn(gname, b->cfg->zone, g->fqdn) == -1)
-			return build_fail(b, "name too long", gname);
-		HASH_ADD_STR(b->groups, name, bg);
+			return modelrr_fail(&b->rr, "name too long", gname);
 	}
 	g = &bg->group;
-	g->members = xreallocarray(g->members, g->nmembers + 1,
+	g->members = build_grow(g->members, g->nmembers, 1,
 	    sizeof(*g->members));
-	(void)xstrlcpy(g->members[g->nmembers++], r->vm, NAME_LABEL_BUF);
-	g->addrs = xreallocarray(g->addrs, g->naddrs + r->naddrs,
+	g->members[g->nmembers++] = arena_strdup(b->rr.mem, r->vm);
+	g->addrs = build_grow(g->addrs, g->naddrs, r->naddrs,
 	    sizeof(*g->addrs));
 	memcpy(g->addrs + g->naddrs, r->addrs, r->naddrs * sizeof(*g->addrs));
 	g->naddrs += r->naddrs;
@@ -380,20 +272,13 @@ build_reg(struct build *b, const struct model_reg *r)
 	if (build_withheld(b, r->vm))
 		return 0;	/* nothing may point at a name held by another */
 	if (name_fqdn(r->vm, b->cfg->zone, vmfqdn) == -1)
-		return build_fail(b, "name too long", r->vm);
-	if (build_group_join(b, r) == -1 || build_vm_ptrs(b, r, vmfqdn) == -1)
+		return modelrr_fail(&b->rr, "name too long", r->vm);
+	if (build_group_join(b, r) == -1 ||
+	    modelrr_ptrs(&b->rr, r, vmfqdn) == -1)
 		return -1;
-	if (b->cfg->vm_records && build_vm_node(b, r) == -1)
+	if (b->cfg->vm_records && modelrr_vm(&b->rr, r) == -1)
 		return -1;
 	return 0;
-}
-
-static int
-rr_qcmp(const void *a, const void *b)
-{
-	const struct model_rr *x = a, *y = b;
-
-	return dnsrec_cmp_bytes(x->val, x->len, y->val, y->len);
 }
 
 /* Sort the group's addresses, dropping duplicates (two VMs, one address). */
@@ -409,18 +294,6 @@ group_addrs_normalize(struct model_group *g)
 	g->naddrs = n;
 }
 
-static void
-node_rrs_normalize(struct model_node *node)
-{
-	size_t i, n = 0;
-
-	qsort(node->rrs, node->nrrs, sizeof(*node->rrs), rr_qcmp);
-	for (i = 0; i < node->nrrs; i++)
-		if (n == 0 || rr_qcmp(&node->rrs[n - 1], &node->rrs[i]))
-			node->rrs[n++] = node->rrs[i];
-	node->nrrs = n;
-}
-
 /* Group node, group -> VMs SRV node, host -> groups SRV record. */
 static int
 build_group_nodes(struct build *b, struct model_group *g,
@@ -431,23 +304,24 @@ build_group_nodes(struct build *b, struct model_group *g,
 	size_t i;
 
 	group_addrs_normalize(g);
-	node = build_node_get(b, MODEL_NODE_GROUP, b->cfg->zone, g->name);
+	node = modelrr_node(&b->rr, MODEL_NODE_GROUP, b->rr.zone, g->name);
 	if (node == NULL)
 		return -1;
 	for (i = 0; i < g->naddrs; i++)
-		if (build_addr_rr(b, node, &g->addrs[i]) == -1)
+		if (modelrr_addr(&b->rr, node, &g->addrs[i]) == -1)
 			return -1;
 	if (name_srv_group(g->name, name) == -1)
-		return build_fail(b, "name too long", g->name);
-	node = build_node_get(b, MODEL_NODE_SRV_GROUP, b->cfg->zone, name);
+		return modelrr_fail(&b->rr, "name too long", g->name);
+	node = modelrr_node(&b->rr, MODEL_NODE_SRV_GROUP, b->rr.zone, name);
 	if (node == NULL)
 		return -1;
 	for (i = 0; i < g->nmembers; i++) {
 		if (name_fqdn(g->members[i], b->cfg->zone, target) == -1 ||
-		    build_srv_rr(b, node, target) == -1)
-			return build_fail(b, "name too long", g->members[i]);
+		    modelrr_srv(&b->rr, node, target) == -1)
+			return modelrr_fail(&b->rr, "name too long",
+			    g->members[i]);
 	}
-	return build_srv_rr(b, hostsrv, g->fqdn);
+	return modelrr_srv(&b->rr, hostsrv, g->fqdn);
 }
 
 static int
@@ -460,8 +334,8 @@ build_groups(struct build *b)
 	if (b->groups == NULL)
 		return 0;
 	if (name_srv_host(b->cfg->host, name) == -1)
-		return build_fail(b, "name too long", b->cfg->host);
-	hostsrv = build_node_get(b, MODEL_NODE_SRV_HOST, b->cfg->zone, name);
+		return modelrr_fail(&b->rr, "name too long", b->cfg->host);
+	hostsrv = modelrr_node(&b->rr, MODEL_NODE_SRV_HOST, b->rr.zone, name);
 	if (hostsrv == NULL)
 		return -1;
 	HASH_ITER(hh, b->groups, bg, tmp) {
@@ -503,15 +377,6 @@ live_regs(const struct model_regs *regs, const struct model_config *cfg,
 }
 
 static int
-node_qcmp(const void *a, const void *b)
-{
-	const struct model_node *x = a, *y = b;
-	int c = strcmp(x->zone, y->zone);
-
-	return c != 0 ? c : strcmp(x->name, y->name);
-}
-
-static int
 group_qcmp(const void *a, const void *b)
 {
 	const struct model_group *x = a, *y = b;
@@ -519,23 +384,14 @@ group_qcmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Move the built nodes and groups into out (sorted); empties the build. */
+/* Move the built nodes and groups into out (sorted); empties the build
+ * (its tmp arena freed before the pass goes on to the directory). */
 static void
 build_finish(struct build *b, struct model_desired *out)
 {
-	struct build_node *bn, *ntmp;
 	struct build_group *bg, *gtmp;
 
-	out->nnodes = HASH_COUNT(b->nodes);
-	out->nodes = xcalloc(out->nnodes, sizeof(*out->nodes));
-	out->nnodes = 0;
-	HASH_ITER(hh, b->nodes, bn, ntmp) {
-		HASH_DEL(b->nodes, bn);
-		node_rrs_normalize(&bn->node);
-		out->nodes[out->nnodes++] = bn->node;
-		free(bn);
-	}
-	qsort(out->nodes, out->nnodes, sizeof(*out->nodes), node_qcmp);
+	modelrr_finish(&b->rr, &out->nodes, &out->nnodes);
 	out->ngroups = HASH_COUNT(b->groups);
 	out->groups = xcalloc(out->ngroups, sizeof(*out->groups));
 	out->ngroups = 0;
@@ -551,12 +407,14 @@ int
 model_desired(const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, struct model_desired *out, char *err, size_t errlen)
 {
-	struct build b = { .cfg = cfg, .err = err, .errlen = errlen };
+	struct build b = { .cfg = cfg };
 	const struct model_reg **live;
 	size_t i, n;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	arena_init(&out->mem);
+	modelrr_init(&b.rr, cfg, &out->mem, err, errlen);
 	live = live_regs(regs, cfg, now, &n);
 	for (i = 0; i < n; i++)
 		if (build_reg(&b, live[i]) == -1)
@@ -570,12 +428,6 @@ out:
 		model_desired_free(out);
 	free(live);
 	return rc;
-}
-
-static void
-model_node_free(struct model_node *n)
-{
-	free(n->rrs);
 }
 
 static void
@@ -593,12 +445,9 @@ model_desired_keep(struct model_desired *d,
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < d->nnodes; i++) {
+	for (i = 0; i < d->nnodes; i++)	/* records: in the arena */
 		if (node(ctx, &d->nodes[i]))
 			d->nodes[n++] = d->nodes[i];
-		else
-			model_node_free(&d->nodes[i]);
-	}
 	d->nnodes = n;
 	for (i = n = 0; i < d->ngroups; i++) {
 		if (group(ctx, &d->groups[i]))
@@ -614,11 +463,10 @@ model_desired_free(struct model_desired *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->nnodes; i++)
-		model_node_free(&d->nodes[i]);
 	for (i = 0; i < d->ngroups; i++)
 		model_group_free(&d->groups[i]);
 	free(d->nodes);
 	free(d->groups);
+	arena_free(&d->mem);
 	memset(d, 0, sizeof(*d));
 }

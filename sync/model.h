@@ -20,6 +20,7 @@
 
 #include <uthash.h>
 
+#include "arena.h"
 #include "dnsrec.h"
 #include "event.h"
 #include "name.h"
@@ -60,18 +61,21 @@ struct model_config {
 	void *only_ctx;
 };
 
+/* One allocation, right-sized: the struct, then vm, the addresses, host and
+ * image, which the pointers point at (free(r) frees it all).  A newer event
+ * that needs another size replaces it with a new one (model_apply). */
 struct model_reg {
-	char vm[NAME_LABEL_BUF];		/* hash key */
-	char host[NAME_LABEL_BUF];
-	char image[NAME_LABEL_BUF];
-	struct event_addr addrs[EVENT_MAX_ADDRS];
+	UT_hash_handle hh;
+	const char *host;
+	const char *image;
+	struct event_addr *addrs;		/* naddrs, sorted, distinct */
 	size_t naddrs;
 	int64_t time;
 	int64_t expires;			/* 0 = never */
 	enum event_source source;
 	int has_mac;
 	uint8_t mac[6];
-	UT_hash_handle hh;
+	char vm[];				/* hash key */
 };
 
 struct model_regs {
@@ -87,17 +91,19 @@ enum model_node_kind {
 	MODEL_NODE_PTR		/* reverse name: PTR -> VM */
 };
 
+/* The desired state's strings, record values and record arrays live in
+ * its arena (struct model_desired mem), right-sized; model_desired_free
+ * frees them at once. */
 struct model_rr {
-	struct dnsrec rec;
-	uint8_t val[DNSREC_BUF];		/* the encoded dnsRecord value */
-	size_t len;
+	const uint8_t *val;			/* encoded dnsRecord value */
+	size_t len;				/* dnsrec_decode reads it */
 };
 
 struct model_node {
 	enum model_node_kind kind;
-	char zone[NAME_FQDN_BUF];
-	char name[NAME_FQDN_BUF];		/* relative to zone: the DC= value */
-	struct model_rr *rrs;			/* sorted by value, no duplicates */
+	const char *zone;			/* one copy per zone */
+	const char *name;			/* relative to zone: DC= */
+	struct model_rr *rrs;			/* sorted, distinct */
 	size_t nrrs;
 };
 
@@ -106,7 +112,7 @@ struct model_group {
 	char fqdn[NAME_FQDN_BUF];
 	char host[NAME_LABEL_BUF];
 	char image[NAME_LABEL_BUF];		/* "" in host-wide mode */
-	char (*members)[NAME_LABEL_BUF];	/* sorted */
+	const char **members;			/* sorted; the names in mem */
 	size_t nmembers;
 	struct event_addr *addrs;		/* sorted, no duplicates */
 	size_t naddrs;
@@ -117,6 +123,7 @@ struct model_desired {
 	size_t nnodes;
 	struct model_group *groups;		/* sorted by name */
 	size_t ngroups;
+	struct arena mem;			/* what the above point into */
 };
 
 void model_config_init(struct model_config *cfg);
@@ -144,9 +151,6 @@ void model_desired_keep(struct model_desired *d,
 int model_group_name(const struct model_config *cfg, const struct model_reg *r,
     char out[NAME_LABEL_BUF]);
 const char *model_node_kind_name(enum model_node_kind kind);
-/* Where the PTR of a lives: the longest reverse zone of cfg holding it and
- * the name relative to it.  -1 when no reverse zone holds it. */
-int model_ptr_place(const struct model_config *cfg, const struct event_addr *a,
-    const char **zone, char rel[NAME_FQDN_BUF]);
+
 
 #endif

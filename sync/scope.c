@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modelrr.h"
 #include "scope.h"
 #include "xmem.h"
 
@@ -105,8 +106,8 @@ void
 scope_note(struct scope *s, const struct model_reg *r)
 {
 	char rel[NAME_FQDN_BUF], text[64];
-	const char *zone;
 	size_t i;
+	int z;
 
 	if (strcmp(r->host, s->cfg->host) != 0)
 		return;		/* nothing of this host's */
@@ -119,8 +120,9 @@ scope_note(struct scope *s, const struct model_reg *r)
 	for (i = 0; i < r->naddrs; i++) {
 		if (event_addr_format(&r->addrs[i], text, sizeof(text)) == 0)
 			(void)scope_add(&s->addrs, text);
-		if (model_ptr_place(s->cfg, &r->addrs[i], &zone, rel) == 0)
-			scope_add_node(s, zone, rel);
+		z = modelrr_ptr_zone(s->cfg, &r->addrs[i], rel);
+		if (z >= 0)
+			scope_add_node(s, s->cfg->revzones[z], rel);
 	}
 }
 

@@ -29,7 +29,7 @@ state_reg_event(const struct model_reg *r, struct event *ev)
 	(void)xstrlcpy(ev->image, r->image, sizeof(ev->image));
 	ev->has_mac = r->has_mac;
 	memcpy(ev->mac, r->mac, sizeof(ev->mac));
-	memcpy(ev->addrs, r->addrs, sizeof(ev->addrs));
+	memcpy(ev->addrs, r->addrs, r->naddrs * sizeof(*ev->addrs));
 	ev->naddrs = r->naddrs;
 	ev->time = r->time;
 	ev->expires = r->expires;

@@ -100,6 +100,16 @@ node_get(const struct model_desired *d, const char *zone, const char *name)
 	return n;
 }
 
+/* A record as the model encoded it, decoded back. */
+static const struct dnsrec *
+rr_rec(const struct model_rr *rr)
+{
+	static struct dnsrec rec;
+
+	assert_int_equal(dnsrec_decode(rr->val, rr->len, &rec), 0);
+	return &rec;
+}
+
 /* The node's records in display form, joined by "|", in stored order. */
 static const char *
 node_text(const struct model_desired *d, const char *zone, const char *name)
@@ -113,7 +123,7 @@ node_text(const struct model_desired *d, const char *zone, const char *name)
 		return "(absent)";
 	out[0] = '\0';
 	for (i = 0; i < n->nrrs; i++) {
-		assert_int_equal(dnsrec_format(&n->rrs[i].rec, one,
+		assert_int_equal(dnsrec_format(rr_rec(&n->rrs[i]), one,
 		    sizeof(one)), 0);
 		if (i > 0)
 			assert_int_equal(xstrlcat(out, "|", sizeof(out)), 0);
@@ -183,10 +193,11 @@ test_per_image(void **state)
 	cfg.revserials[0] = 7;
 	desired(&regs, &cfg, &d);
 	/* each record carries the serial of its own zone */
-	assert_int_equal(node_get(&d, R4, "10")->rrs[0].rec.serial, 7);
-	assert_int_equal(node_get(&d, R6,
-	    "1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0")->rrs[0].rec.serial, 1);
-	assert_int_equal(node_get(&d, Z, "hv1-rocky-9-vm")->rrs[0].rec.serial, 5);
+	assert_int_equal(rr_rec(node_get(&d, R4, "10")->rrs)->serial, 7);
+	assert_int_equal(rr_rec(node_get(&d, R6,
+	    "1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0")->rrs)->serial, 1);
+	assert_int_equal(rr_rec(node_get(&d, Z, "hv1-rocky-9-vm")->rrs)->serial,
+	    5);
 	assert_int_equal(d.ngroups, 2);
 	assert_string_equal(d.groups[0].name, "hv1-debian-12-vm");
 	assert_string_equal(d.groups[0].fqdn, "hv1-debian-12-vm.example.test");
@@ -439,6 +450,65 @@ test_long_names(void **state)
 	model_regs_free(&regs);
 }
 
+/* The registration of vm; a missing one fails the test. */
+static const struct model_reg *
+reg_get(const struct model_regs *regs, const char *vm)
+{
+	static const struct model_reg none = { .host = "", .image = "" };
+	struct model_reg *r;
+
+	HASH_FIND_STR(regs->by_vm, vm, r);
+	if (r == NULL) {
+		fail_msg("no registration of %s", vm);
+		return &none;
+	}
+	return r;
+}
+
+/* A registration is one right-sized allocation: updates that change its
+ * size (more or fewer addresses, another image or host) replace it, a
+ * refresh of the same size rewrites it in place; what it holds follows. */
+static void
+test_reg_resize(void **state)
+{
+	struct model_regs regs;
+	const struct model_reg *r;
+	char a[64];
+
+	(void)state;
+	model_regs_init(&regs);
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "web1", "img", T0, "192.0.2.1");
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "web2", "", T0, "192.0.2.2");
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "web1", "debian-12", T0 + 1,
+	    "192.0.2.1 2001:db8::1 2001:db8::2");
+	r = reg_get(&regs, "web1");
+	assert_string_equal(r->vm, "web1");
+	assert_string_equal(r->host, "hv1");
+	assert_string_equal(r->image, "debian-12");
+	assert_int_equal(r->naddrs, 3);
+	assert_int_equal(event_addr_format(&r->addrs[2], a, sizeof(a)), 0);
+	assert_string_equal(a, "2001:db8::2");
+	apply(&regs, EVENT_OP_REGISTER, "hv2", "web1", "debian-13", T0 + 2,
+	    "192.0.2.7 2001:db8::7 2001:db8::8");	/* the same size */
+	assert_ptr_equal(reg_get(&regs, "web1"), r);
+	assert_string_equal(r->host, "hv2");
+	assert_string_equal(r->image, "debian-13");
+	assert_int_equal(event_addr_format(&r->addrs[2], a, sizeof(a)), 0);
+	assert_string_equal(a, "2001:db8::8");
+	apply(&regs, EVENT_OP_REGISTER, "hv2", "web1", "debian-12", T0 + 3,
+	    "192.0.2.9");
+	r = reg_get(&regs, "web1");
+	assert_string_equal(r->host, "hv2");
+	assert_string_equal(r->image, "debian-12");
+	assert_int_equal(r->naddrs, 1);
+	assert_int_equal(event_addr_format(&r->addrs[0], a, sizeof(a)), 0);
+	assert_string_equal(a, "192.0.2.9");
+	r = reg_get(&regs, "web2");
+	assert_string_equal(r->image, "");
+	assert_int_equal(model_regs_count(&regs), 2);
+	model_regs_free(&regs);
+}
+
 int
 main(void)
 {
@@ -451,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_shared_address_and_vm_records),
 		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_reg_resize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
