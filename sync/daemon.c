@@ -71,6 +71,7 @@ daemon_drop_outside(struct daemon *dm)
 		    "%s", r->vm, why);
 		HASH_DEL(dm->regs.by_vm, r);
 		free(r);
+		state_changed(&dm->state);
 	}
 }
 
@@ -99,7 +100,8 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (own_load(&dm->own, dm->own_path, err, errlen) == -1 ||
-	    state_load(dm->regs_path, &dm->regs, &bad, err, errlen) == -1)
+	    state_open(&dm->state, dm->regs_path, &dm->regs, &bad, err,
+	    errlen) == -1)
 		return -1;
 	daemon_drop_outside(dm);
 	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
@@ -129,6 +131,7 @@ daemon_close(struct daemon *dm)
 	dir_close(&dm->dir);
 	krb_free(&dm->krb);
 	own_free(&dm->own);
+	state_close(&dm->state);
 	model_regs_free(&dm->regs);
 }
 
@@ -290,7 +293,8 @@ daemon_read_spool(struct daemon *dm, struct batch *b)
 			continue;
 		}
 		daemon_note(dm, ev.vm);
-		model_apply(&dm->regs, &ev);
+		state_note(&dm->state, &dm->regs, &ev,
+		    model_apply(&dm->regs, &ev));
 		daemon_note(dm, ev.vm);
 		(void)xstrlcpy(b->vms[n], ev.vm, NAME_LABEL_BUF);
 		b->names[n++] = b->names[i];
@@ -440,6 +444,7 @@ daemon_refuse_foreign(struct daemon *dm, struct batch *b)
 			    dm->conf.model.zone, b->names[i]);
 			HASH_DEL(dm->regs.by_vm, r);
 			free(r);
+			state_changed(&dm->state);
 			(void)xstrlcpy(gone[ngone++], b->vms[i], NAME_LABEL_BUF);
 		}
 		b->vms[i][0] = '\0';	/* not to be acknowledged */
@@ -571,15 +576,25 @@ daemon_status(struct daemon *dm, time_t now, const struct sync_stats *st)
 	return missing;
 }
 
+/* Remove the files whose effect the directory and the state files hold,
+ * in arrival order, then one fsync of new/ for all of them. */
 static void
 daemon_ack(struct daemon *dm, struct batch *b)
 {
-	size_t i;
+	size_t i, n = 0;
 
-	for (i = 0; i < b->n; i++)
-		if (b->vms[i][0] != '\0' &&
-		    spool_ack(dm->conf.spool, b->names[i]) == -1)
+	for (i = 0; i < b->n; i++) {
+		if (b->vms[i][0] == '\0')
+			continue;
+		if (spool_unlink(dm->conf.spool, b->names[i]) == -1)
 			log_warn("cannot remove spool file %s", b->names[i]);
+		else
+			n++;
+	}
+	if (n > 0 && spool_sync(dm->conf.spool) == -1)
+		log_warn("cannot sync the spool folder after removing %zu "
+		    "file%s (after a crash they may be read again)", n,
+		    n == 1 ? "" : "s");
 }
 
 static void
@@ -631,7 +646,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 	/* an unlistable spool holds nothing to read: leases still end */
 	listed = daemon_read_spool(dm, &b);
 	daemon_note_expiring(dm, now);
-	expired = model_expire(&dm->regs, now);
+	expired = state_expire(&dm->state, &dm->regs, now);
 	daemon_note_evicted(dm);
 	if (agenda_waiting(&dm->agenda, agenda_now()))
 		goto out;
@@ -643,7 +658,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 		daemon_backoff(dm, now, "directory update failed", err);
 		goto out;
 	}
-	if (state_save(dm->regs_path, &dm->regs, err, sizeof(err)) == -1) {
+	if (state_commit(&dm->state, &dm->regs, err, sizeof(err)) == -1) {
 		daemon_backoff(dm, now, "saving registrations", err);
 		goto out;
 	}

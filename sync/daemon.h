@@ -26,6 +26,7 @@
 #include "scope.h"
 #include "view.h"
 #include "spoolscan.h"
+#include "state.h"
 #include "status.h"
 #include "sync.h"
 
@@ -37,6 +38,7 @@ struct daemon {
 	struct dir dir;
 	struct own own;
 	struct model_regs regs;
+	struct state_store state;	/* their snapshot and journal */
 	char regs_path[PATH_MAX];
 	char own_path[PATH_MAX];
 	struct agenda agenda;		/* every deadline: retry, rescan ... */

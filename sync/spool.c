@@ -306,7 +306,7 @@ spool_read_event(const char *dir, const char *name, struct event *ev,
 }
 
 int
-spool_ack(const char *dir, const char *name)
+spool_unlink(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
@@ -315,9 +315,28 @@ spool_ack(const char *dir, const char *name)
 		errno = EINVAL;
 		return -1;
 	}
-	if (unlink(path) == -1)
+	return unlink(path);
+}
+
+int
+spool_sync(const char *dir)
+{
+	char path[PATH_MAX];
+
+	/* atomic_sync_dir syncs the folder holding its argument */
+	if (spool_path(path, sizeof(path), dir, "new", ".") == -1) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	return atomic_sync_dir(path);
+}
+
+int
+spool_ack(const char *dir, const char *name)
+{
+	if (spool_unlink(dir, name) == -1)
+		return -1;
+	return spool_sync(dir);
 }
 
 /* Move from to to, never replacing anything at to (EEXIST). */

@@ -52,6 +52,14 @@ int spool_read_event(const char *dir, const char *name, struct event *ev,
 /* Remove new/<name> once its effect is in the directory; fsync new/.
  * 0 / -1 (errno set; EINVAL for a name that is not plain). */
 int spool_ack(const char *dir, const char *name);
+/* Acknowledge a batch: spool_unlink each file (in arrival order), then one
+ * spool_sync for all.  An unlink not yet synced may be undone by a crash
+ * (on file systems that keep metadata operations in order, such as ext4
+ * and xfs, only a suffix of the batch): the file is read again, its event
+ * applied again over a state that holds it already.  spool_unlink: as
+ * spool_ack without the fsync; spool_sync: fsync new/.  0 / -1 (errno). */
+int spool_unlink(const char *dir, const char *name);
+int spool_sync(const char *dir);
 /* Move new/<name> to quarantine/<name>, with quarantine/<name>.reason
  * holding reason as one line (anything but printable ASCII becomes '?',
  * at most 600 characters); fsync both folders.  Nothing in quarantine/ is

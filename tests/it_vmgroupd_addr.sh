@@ -95,8 +95,9 @@ expect_node _vmgroup._tcp.hv1 $Z "host SRV: only the good group" \
 # by an older version, or by hand) is not loaded and not published
 st=$W/state/registrations.json
 python3 - "$st" "$T" <<'PY' || bad "editing the state file"
-import json, sys
-regs = json.load(open(sys.argv[1]))
+import json, os, sys
+# the snapshot; with a small state, everything may be in the journal still
+regs = json.load(open(sys.argv[1])) if os.path.exists(sys.argv[1]) else []
 regs.append({"version": 1, "op": "register", "host": "hv1", "vm": "old1",
              "image": "legacy", "addresses": ["127.0.0.1"], "source": "dhcp",
              "time": int(sys.argv[2])})
@@ -104,7 +105,7 @@ json.dump(regs, open(sys.argv[1], "w"))
 PY
 check "pass with a special address in the state file" pass
 check "the kept entry is skipped, and the log says why" grep -qF \
-	'entry 1 skipped, its registration is not published: field "addresses": element 1 ("127.0.0.1") is a special-purpose address' \
+	'skipped, its registration is not published: field "addresses": element 1 ("127.0.0.1") is a special-purpose address' \
 	"$W/log"
 check "nothing published for it" test -z "$(values hv1-legacy-vm $Z)"
 check "no vmGroup object for it" no_entry "CN=hv1-legacy-vm,$OU"

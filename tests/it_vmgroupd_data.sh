@@ -9,6 +9,8 @@
 #    refused and the running daemon goes on;
 #  * one daemon per state folder and per spool, also once the spool is
 #    made again (taken again, or, if another daemon took it, stopping);
+#  * many VMs tracked, one event a pass: one journal line written a pass,
+#    the snapshot not rewritten;
 #  * a full state folder (a small tmpfs in a mount namespace of ours):
 #    the log names the cause, the event stays in the spool, and it is
 #    written once there is room.
@@ -217,9 +219,48 @@ check "the release record was loaded" logged "[1-9][0-9]* release records\? "
 check "the late register does not bring the VM back after a restart" late_gone
 check "nor did it stay in the spool" spool_empty
 
+# --- many VMs tracked, one event a pass: the state folder gets that event
+# as one journal line, not the whole registrations file again
+many_tracked() {
+	local st=$W/statem sp=$W/spoolm cf=$W/conf-many i k name line size \
+	    snap grew=ok n=1000
+	sed "s|^spool = .*|spool = $sp|; s|^state_dir = .*|state_dir = $st|;
+	    s|^host = .*|host = hv4|; s|^vm_records = .*|vm_records = no|" \
+	    "$CONF" >"$cf"
+	"$VMGROUPD" -t -f "$cf" >/dev/null 2>&1 || bad "many: spool"
+	ev() { # i time: the canonical register line of VM m<i>
+		printf '{"version":1,"op":"register","host":"hv4","vm":"m%d","image":"img%d","addresses":["2001:db8:4::%x"],"source":"dhcp","time":%d,"expires":%d}\n' \
+		    "$1" $(($1 % 4)) $(($1 + 1)) "$2" $(($2 + 86400))
+	}
+	for ((i = 0; i < n; i++)); do
+		name=$(printf '%020d-%d-%08x.json' $((T * 1000000000 + i)) $$ "$i")
+		ev "$i" "$T" >"$sp/tmp/$name" && mv "$sp/tmp/$name" "$sp/new/$name"
+	done
+	"$VMGROUPD" --once --allow-root -f "$cf" >>"$W/log" 2>&1
+	check "many: $n VMs in one pass" test -z "$(ls -A "$sp/new")"
+	check "many: they are in the snapshot" test \
+		"$(grep -c '"op":"register"' "$st/registrations.json")" -eq $n
+	snap=$(md5sum <"$st/registrations.json")
+	for k in 1 2 3 4 5; do
+		size=$(stat -c %s "$st/registrations.journal" 2>/dev/null || echo 0)
+		line=$(ev $((k * 7)) $((T + k)))
+		printf '%s\n' "$line" >"$sp/tmp/one$k" && mv "$sp/tmp/one$k" "$sp/new/one$k"
+		"$VMGROUPD" --once --allow-root -f "$cf" >>"$W/log" 2>&1
+		[ "$(stat -c %s "$st/registrations.journal")" -eq \
+		    $((size + ${#line} + 1)) ] || grew="pass $k: $size -> $(stat -c %s "$st/registrations.journal")"
+	done
+	check "many: each one-event pass adds its event's line to the journal, nothing more ($grew)" \
+		test "$grew" = ok
+	check "many: the snapshot was not rewritten" test \
+		"$(md5sum <"$st/registrations.json")" = "$snap"
+	check "many: the spool emptied" test -z "$(ls -A "$sp/new")"
+	check "many: the last event is kept" grep -qF "$line" "$st/registrations.journal"
+}
+many_tracked
+
 # --- a full state folder: a tmpfs of ours in a private mount namespace
 full_disk() {
-	local st=$W/statef sp=$W/spoolf cf=$W/conf-full
+	local st=$W/statef sp=$W/spoolf cf=$W/conf-full i
 	mkdir -p "$st"
 	sed "s|^spool = .*|spool = $sp|; s|^state_dir = .*|state_dir = $st|;
 	    s|^host = .*|host = hv3|; s|^vm_records = .*|vm_records = no|" \
@@ -242,22 +283,25 @@ full_disk() {
 	nsenter -t "$fpid" -m rm -f "$st/filler" || bad "free the tmpfs"
 	check "written once there is room" wait_for 30 has_a hv3-disk-vm 198.51.100.9
 	check "and the spool emptied" wait_for 20 sh -c "[ -z \"\$(ls -A '$sp/new')\" ]"
-	# full again; a VM joins a group that exists: the directory takes it,
-	# the registrations cannot be saved
+	# full again; VMs join a group that exists: the directory takes them,
+	# the registrations cannot be saved (30 journal lines are more than
+	# the room left in the journal's last page)
 	nsenter -t "$fpid" -m dd if=/dev/zero of="$st/filler" bs=4k \
 	    >/dev/null 2>&1
-	"$VMGROUP" register -s "$sp" -t "$T" -H hv3 -S dhcp -n full2 -i disk \
-	    -a 198.51.100.10 >/dev/null || bad "register full2"
+	for i in $(seq 2 31); do
+		"$VMGROUP" register -s "$sp" -t "$T" -H hv3 -S dhcp -n full$i \
+		    -i disk -a 198.51.100.$((8 + i)) >/dev/null || bad "register full$i"
+	done
 	check "registrations that cannot be saved are logged with the cause" \
 		wait_for 20 grep -q \
-		"saving registrations: .*registrations.json.*No space left on device" \
+		"saving registrations: .*registrations\.j.*No space left on device" \
 		"$W/log-full"
 	check "their event stays in the spool" test -n "$(ls -A "$sp/new")"
 	check "the daemon keeps running" kill -0 "$fpid"
 	nsenter -t "$fpid" -m rm -f "$st/filler" || bad "free the tmpfs"
 	check "saved once there is room" wait_for 20 sh -c "[ -z \"\$(ls -A '$sp/new')\" ]"
-	check "and kept" nsenter -t "$fpid" -m grep -q '"vm":"full2"' \
-		"$st/registrations.json"
+	check "and kept" nsenter -t "$fpid" -m sh -c "cat '$st/registrations.json' \
+		'$st/registrations.journal' 2>/dev/null | grep -q '\"vm\":\"full31\"'"
 	stop_pid "$fpid"	# the tmpfs goes with its namespace
 	fpid=
 }

@@ -55,6 +55,9 @@ reg() { "$VMGROUP" register -s "$SPOOL" -t "$T" -H hv1 -S dhcp "$@" >/dev/null |
 rel() { "$VMGROUP" release -s "$SPOOL" -t $((T + 1)) -H hv1 -S dhcp -n "$1" \
 	>/dev/null || bad "release $1"; }
 pass() { "$VMGROUPD" --once --allow-root -f "$CONF" >>"$W/log" 2>&1; }
+# The state files (snapshot and journal) hold a line matching $1.
+state_has() { cat "$W/state/registrations.json" "$W/state/registrations.journal" \
+	2>/dev/null | grep -q -- "$1"; }
 
 admin() { ldapsearch -x -LLL -o ldif-wrap=no -H "$VMG_TEST_LDAP_URI" \
 	-D "$VMG_TEST_ADMIN_DN" -w "$VMG_TEST_ADMIN_PW" "$@" 2>/dev/null; }

@@ -262,8 +262,20 @@ test_order_and_listing(void **state)
 	big[SPOOL_NAME_MAX] = 'a';
 	assert_int_equal(spool_ack(dir, big), -1);
 	assert_int_equal(errno, EINVAL);
+	/* a batch: unlinked one by one, new/ synced once; the checks of
+	 * spool_ack hold for each */
+	for (i = 0; i < 20; i++)
+		assert_int_equal(spool_unlink(dir, name[i]), 0);
+	assert_int_equal(spool_unlink(dir, big), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(spool_unlink(dir, "../tmp"), -1);
+	assert_int_equal(spool_sync(dir), 0);
+	assert_int_equal(spool_list(dir, &names, &n), 0);
+	assert_int_equal(n, 22);
+	assert_string_equal(names[0], name[20]);
+	spool_list_free(names, n);
 	/* an empty new/ lists nothing */
-	for (i = 0; i < 40; i++)
+	for (i = 20; i < 40; i++)
 		assert_int_equal(spool_ack(dir, name[i]), 0);
 	assert_int_equal(spool_ack(dir, name[0]), -1);
 	assert_int_equal(errno, ENOENT);
