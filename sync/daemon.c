@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
+#include "intake.h"
 #include "dn.h"
 #include "dnsrec.h"
 #include "lock.h"
@@ -24,12 +25,6 @@
 /* Asks a pass to stop between two writes (SIGTERM); NULL: never. */
 static int (*daemon_stop_fn)(void);
 
-/* The files of one pass: accepted names and the VM each one names. */
-struct batch {
-	char **names;
-	char (*vms)[NAME_LABEL_BUF];
-	size_t n;
-};
 
 static int
 daemon_state_dir(const char *dir, char *err, size_t errlen)
@@ -163,57 +158,6 @@ daemon_next_expiry(const struct daemon *dm)
 	return next;
 }
 
-/* 1 if the odd name was said before (FNV-1a of its bytes, the last
- * DAEMON_ODD_SAID remembered), else remember it and 0. */
-static int
-daemon_odd_said(struct daemon *dm, const char *raw)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; raw[i] != '\0'; i++)
-		h = (h ^ (unsigned char)raw[i]) * 0x100000001b3ULL;
-	for (i = 0; i < dm->nodd_said && i < DAEMON_ODD_SAID; i++)
-		if (dm->odd_said[i] == h)
-			return 1;
-	dm->odd_said[dm->nodd_said++ % DAEMON_ODD_SAID] = h;
-	return 0;
-}
-
-/* Files in new/ that are never read for their names (newlines, escapes,
- * non-ASCII, over SPOOL_NAME_MAX characters): quarantined under a plain
- * name, each logged once, quoted. */
-static void
-daemon_odd_names(struct daemon *dm)
-{
-	char **names, quoted[200], q[256];
-	size_t i, n;
-
-	if (spool_list_odd(dm->conf.spool, &names, &n) == -1)
-		return;		/* the pass's own listing says why */
-	for (i = 0; i < n; i++) {
-		name_quote(names[i], quoted, sizeof(quoted));
-		if (spool_quarantine_odd(dm->conf.spool, names[i], q,
-		    sizeof(q)) == 0)
-			log_warnx("spool file \"%s\" quarantined as %s: its "
-			    "name is not plain (over %d characters, or not "
-			    "printable ASCII), so it is never read", quoted, q,
-			    SPOOL_NAME_MAX);
-		else if (!daemon_odd_said(dm, names[i]))
-			log_warn("spool file \"%s\" is never read (its name "
-			    "is not plain) and cannot be quarantined", quoted);
-	}
-	spool_list_free(names, n);
-}
-
-static void
-batch_free(struct batch *b)
-{
-	spool_list_free(b->names, b->n);
-	free(b->vms);
-	memset(b, 0, sizeof(*b));
-}
-
 void
 daemon_set_stop(int (*fn)(void))
 {
@@ -224,97 +168,6 @@ static int
 daemon_stopping(void)
 {
 	return daemon_stop_fn != NULL && daemon_stop_fn();
-}
-
-static int
-daemon_list_spool(struct daemon *dm, char ***names, size_t *n)
-{
-	return spoolscan_list(&dm->scan, dm->conf.spool,
-	    dm->conf.rescan_interval, &dm->agenda, names, n);
-}
-
-int
-daemon_spool_pending(struct daemon *dm)
-{
-	char **names = NULL;
-	size_t n = 0;
-
-	if (daemon_list_spool(dm, &names, &n) == -1)
-		return -1;
-	spool_list_free(names, n);
-	return n > (size_t)INT_MAX ? INT_MAX : (int)n;
-}
-
-/* Note in the pass's scope the registration of vm as it is now. */
-static void
-daemon_note(struct daemon *dm, const char *vm)
-{
-	struct model_reg *r;
-
-	HASH_FIND_STR(dm->regs.by_vm, vm, r);
-	if (r != NULL)
-		scope_note(&dm->scope, r);
-}
-
-/* Note the registrations whose lease ends now (before they go). */
-static void
-daemon_note_expiring(struct daemon *dm, time_t now)
-{
-	const struct model_reg *r;
-
-	for (r = dm->regs.by_vm; r != NULL; r = r->hh.next)
-		if (r->expires != 0 && r->expires <= now)
-			scope_note(&dm->scope, r);
-}
-
-/* Read and apply every new spool file; quarantine the bad ones.  -1: the
- * spool cannot be listed (said by spoolscan_list). */
-static int
-daemon_read_spool(struct daemon *dm, struct batch *b)
-{
-	char why[256];
-	struct event ev;
-	size_t i, n = 0;
-
-	memset(b, 0, sizeof(*b));
-	if (daemon_list_spool(dm, &b->names, &b->n) == -1)
-		return -1;
-	b->vms = xcalloc(b->n + 1, sizeof(*b->vms));
-	for (i = 0; i < b->n; i++) {
-		if (spool_read_event(dm->conf.spool, b->names[i], &ev, why,
-		    sizeof(why)) == -1 ||
-		    conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == -1) {
-			log_warnx("spool file %s quarantined: %s", b->names[i],
-			    why);
-			if (spool_quarantine(dm->conf.spool, b->names[i],
-			    why) == -1)
-				log_warn("cannot quarantine %s", b->names[i]);
-			free(b->names[i]);
-			continue;
-		}
-		daemon_note(dm, ev.vm);
-		state_note(&dm->state, &dm->regs, &ev,
-		    model_apply(&dm->regs, &ev));
-		daemon_note(dm, ev.vm);
-		(void)xstrlcpy(b->vms[n], ev.vm, NAME_LABEL_BUF);
-		b->names[n++] = b->names[i];
-	}
-	b->n = n;
-	return 0;
-}
-
-/* Release records dropped at the cap: said once per batch of them. */
-static void
-daemon_note_evicted(struct daemon *dm)
-{
-	size_t n = dm->regs.released.evicted - dm->evicted_logged;
-
-	if (n == 0)
-		return;
-	log_warnx("%zu release record%s dropped: more than %d kept; the "
-	    "oldest go first, and a late event older than their release "
-	    "could bring those VMs back", n, n == 1 ? "" : "s", RELEASE_MAX);
-	dm->evicted_logged = dm->regs.released.evicted;
 }
 
 /* A failed pass: the retry waits a backoff counted from now, the end of
@@ -420,46 +273,11 @@ daemon_full_due(const struct daemon *dm, time_t now)
 	return dm->full;
 }
 
-/* Registrations in this batch of a VM whose name is a node held by
- * another are refused: the files quarantined, the registration dropped. */
-static void
-daemon_refuse_foreign(struct daemon *dm, struct batch *b)
-{
-	char (*gone)[NAME_LABEL_BUF] = xcalloc(b->n + 1, sizeof(*gone));
-	struct model_reg *r;
-	size_t i, ngone = 0;
-
-	for (i = 0; i < b->n; i++) {
-		if (b->vms[i][0] == '\0' ||
-		    !claims_withheld(&dm->claims, b->vms[i]))
-			continue;
-		if (spool_quarantine(dm->conf.spool, b->names[i],
-		    "the VM name is a DNS node vmgroupd does not own") == -1)
-			log_warn("cannot quarantine %s", b->names[i]);
-		HASH_FIND_STR(dm->regs.by_vm, b->vms[i], r);
-		if (r != NULL) {
-			log_warnx("registration of VM %s refused: a node of "
-			    "that name exists in zone %s and vmgroupd does not "
-			    "own it (spool file %s quarantined)", r->vm,
-			    dm->conf.model.zone, b->names[i]);
-			HASH_DEL(dm->regs.by_vm, r);
-			free(r);
-			state_changed(&dm->state);
-			(void)xstrlcpy(gone[ngone++], b->vms[i], NAME_LABEL_BUF);
-		}
-		b->vms[i][0] = '\0';	/* not to be acknowledged */
-	}
-	/* a refused VM is no name of ours to withhold */
-	for (i = 0; i < ngone; i++)
-		claims_forget(&dm->claims, gone[i]);
-	free(gone);
-}
-
 /* The names this host's VMs and groups point at: refuse new registrations
  * of names held by others, withhold the rest (claim.h). */
 static int
 daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
-    struct batch *b, char *err, size_t errlen)
+    struct intake *b, char *err, size_t errlen)
 {
 	struct claim_ctx cx = { .dir = &dm->dir, .own = &dm->own,
 	    .base = dm->conf.base, .partition = dm->conf.partition,
@@ -470,7 +288,7 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 	if (claims_refresh(&dm->claims, &cx, &dm->regs, cfg, now, err,
 	    errlen) == -1)
 		return -1;
-	daemon_refuse_foreign(dm, b);
+	intake_refuse_foreign(dm, b);
 	if (claims_changed(&dm->claims))
 		dm->scoped = 0;	/* what a name's owner change touches: all */
 	claims_report(&dm->claims, cfg->zone);
@@ -516,7 +334,7 @@ daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
 
 /* Compute the desired state with the zones' serials and write it. */
 static int
-daemon_sync(struct daemon *dm, time_t now, struct batch *b,
+daemon_sync(struct daemon *dm, time_t now, struct intake *b,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	struct model_config cfg = dm->conf.model;
@@ -576,27 +394,6 @@ daemon_status(struct daemon *dm, time_t now, const struct sync_stats *st)
 	return missing;
 }
 
-/* Remove the files whose effect the directory and the state files hold,
- * in arrival order, then one fsync of new/ for all of them. */
-static void
-daemon_ack(struct daemon *dm, struct batch *b)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < b->n; i++) {
-		if (b->vms[i][0] == '\0')
-			continue;
-		if (spool_unlink(dm->conf.spool, b->names[i]) == -1)
-			log_warn("cannot remove spool file %s", b->names[i]);
-		else
-			n++;
-	}
-	if (n > 0 && spool_sync(dm->conf.spool) == -1)
-		log_warn("cannot sync the spool folder after removing %zu "
-		    "file%s (after a crash they may be read again)", n,
-		    n == 1 ? "" : "s");
-}
-
 static void
 daemon_report(const struct sync_stats *st, size_t expired)
 {
@@ -632,22 +429,22 @@ daemon_keep_locks(struct daemon *dm)
 int
 daemon_cycle(struct daemon *dm, time_t now)
 {
-	struct batch b;
+	struct intake b;
 	struct sync_stats st;
 	char err[512];
 	size_t expired;
 	int rc = -1, listed;
 
 	daemon_keep_locks(dm);
-	daemon_odd_names(dm);
+	intake_odd_names(dm);
 	dm->full = agenda_passed(&dm->agenda, AGENDA_FULL, agenda_now());
 	dm->scoped = !dm->full;
 	scope_init(&dm->scope, &dm->conf.model);
 	/* an unlistable spool holds nothing to read: leases still end */
-	listed = daemon_read_spool(dm, &b);
-	daemon_note_expiring(dm, now);
+	listed = intake_read(dm, &b);
+	intake_note_expiring(dm, now);
 	expired = state_expire(&dm->state, &dm->regs, now);
-	daemon_note_evicted(dm);
+	intake_note_evicted(dm);
 	if (agenda_waiting(&dm->agenda, agenda_now()))
 		goto out;
 	if (daemon_connect(dm, now, err, sizeof(err)) == -1) {
@@ -662,7 +459,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 		daemon_backoff(dm, now, "saving registrations", err);
 		goto out;
 	}
-	daemon_ack(dm, &b);
+	intake_ack(dm, &b);
 	daemon_report(&st, expired);
 	daemon_synced(dm);
 	rc = daemon_status(dm, now, &st) > 0 ? 1 : 0;
@@ -670,6 +467,6 @@ daemon_cycle(struct daemon *dm, time_t now)
 		rc = -1;
 out:
 	scope_free(&dm->scope);
-	batch_free(&b);
+	intake_free(&b);
 	return rc;
 }

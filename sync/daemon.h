@@ -76,10 +76,6 @@ void daemon_replace(struct daemon *dm, struct daemon *next);
 int daemon_cycle(struct daemon *dm, time_t now);
 /* After a pass: the deadlines it moved (lease end, ticket renewal). */
 void daemon_plan(struct daemon *dm);
-/* List the spool's new files for the loop's rescan: how many there are,
- * or -1 if the spool cannot be listed (spoolscan.h: said once, retried
- * with a backoff).  Sets the rescan deadline. */
-int daemon_spool_pending(struct daemon *dm);
 /* fn() true asks a pass to stop between two directory writes, leaving
  * in the spool whatever it has not written (SIGTERM). */
 void daemon_set_stop(int (*fn)(void));

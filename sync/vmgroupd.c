@@ -29,6 +29,7 @@
 #include "agenda.h"
 #include "conf.h"
 #include "daemon.h"
+#include "intake.h"
 #include "lock.h"
 #include "log.h"
 #include "spool.h"
@@ -384,7 +385,7 @@ pass_due(struct daemon *dm, struct watch *w, int pending)
 			return 1;
 	if (!agenda_due(&dm->agenda, AGENDA_RESCAN, now))
 		return 0;
-	n = daemon_spool_pending(dm);	/* sets the next rescan */
+	n = intake_spool_pending(dm);	/* sets the next rescan */
 	watch_follow(w, dm);
 	return n > 0;
 }
