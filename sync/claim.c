@@ -148,6 +148,47 @@ claims_sweep(struct claims *cl)
 	}
 }
 
+/* The names of r: its VM's and its group's. */
+static void
+claim_want_reg(struct claims *cl, const struct claim_ctx *cx,
+    struct claim_todo *todo, const struct model_config *cfg,
+    const struct model_reg *r)
+{
+	char gname[NAME_LABEL_BUF];
+
+	claim_want(cl, cx, todo, r->vm, CLAIM_VM, !cfg->vm_records);
+	if (model_group_name(cfg, r, gname) == 0)
+		claim_want(cl, cx, todo, gname, CLAIM_GROUP, 0);
+}
+
+/* A scoped pass: the names of the changed registrations (a VM gone or
+ * moved away forgets its claim), and those in conflict, looked up again;
+ * the rest stay as the last full pass left them. */
+static void
+claims_scoped(struct claims *cl, const struct claim_ctx *cx,
+    struct claim_todo *todo, const struct model_regs *regs,
+    const struct model_config *cfg, int64_t now)
+{
+	const struct scope_key *k;
+	const struct model_reg *r;
+	struct claim *c;
+
+	for (k = cx->scope->vms; k != NULL; k = k->hh.next) {
+		HASH_FIND_STR(regs->by_vm, k->key, r);
+		if (r != NULL && strcmp(r->host, cfg->host) == 0 &&
+		    (r->expires == 0 || r->expires > now))
+			claim_want_reg(cl, cx, todo, cfg, r);
+		else
+			claims_forget(cl, k->key);
+	}
+	for (c = cl->map; c != NULL; c = c->hh.next)
+		if (c->foreign)
+			claim_want(cl, cx, todo, c->name, c->kind,
+			    c->kind == CLAIM_VM && !cfg->vm_records);
+	for (c = cl->map; c != NULL; c = c->hh.next)
+		c->seen = 0;
+}
+
 int
 claims_refresh(struct claims *cl, const struct claim_ctx *cx,
     const struct model_regs *regs, const struct model_config *cfg,
@@ -155,7 +196,7 @@ claims_refresh(struct claims *cl, const struct claim_ctx *cx,
 {
 	struct claim_todo todo = { NULL, 0 };
 	const struct model_reg *r;
-	char gname[NAME_LABEL_BUF], *zdn = NULL;
+	char *zdn = NULL;
 	int rc = -1;
 
 	if (dn_zone(cx->base, cx->partition, cfg->zone, &zdn) == -1) {
@@ -163,16 +204,18 @@ claims_refresh(struct claims *cl, const struct claim_ctx *cx,
 		    cfg->zone);
 		return -1;
 	}
-	for (r = regs->by_vm; r != NULL; r = r->hh.next) {
+	if (cx->scope != NULL)
+		claims_scoped(cl, cx, &todo, regs, cfg, now);
+	for (r = regs->by_vm; cx->scope == NULL && r != NULL;
+	    r = r->hh.next) {
 		if (strcmp(r->host, cfg->host) != 0 ||
 		    (r->expires != 0 && r->expires <= now))
 			continue;
-		claim_want(cl, cx, &todo, r->vm, CLAIM_VM, !cfg->vm_records);
-		if (model_group_name(cfg, r, gname) == 0)
-			claim_want(cl, cx, &todo, gname, CLAIM_GROUP, 0);
+		claim_want_reg(cl, cx, &todo, cfg, r);
 	}
 	if (claim_lookup(cl, cx, zdn, &todo, err, errlen) == 0) {
-		claims_sweep(cl);
+		if (cx->scope == NULL)
+			claims_sweep(cl);
 		rc = 0;
 	} else {
 		struct claim *c;

@@ -28,6 +28,7 @@
 #include "dir.h"
 #include "model.h"
 #include "own.h"
+#include "scope.h"
 
 #define CLAIM_BATCH 64	/* names per look-up search */
 
@@ -55,6 +56,8 @@ struct claim_ctx {
 	const struct own *own;
 	const char *base, *partition;	/* where the zones live */
 	int full;			/* look every name up again */
+	const struct scope *scope;	/* NULL, or only the registrations of
+					 * its VMs changed since the last pass */
 };
 
 /* Look up the VM and group names of cfg->host's live registrations, as

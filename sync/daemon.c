@@ -122,6 +122,7 @@ daemon_close(struct daemon *dm)
 		log_warnx("%s (the journal beside it keeps the changes)", err);
 	cache_clear(&dm->cache);
 	view_clear(&dm->view);
+	group_view_clear(&dm->gview);
 	claims_free(&dm->claims);
 	dir_close(&dm->dir);
 	krb_free(&dm->krb);
@@ -147,15 +148,44 @@ daemon_replace(struct daemon *dm, struct daemon *next)
 }
 
 time_t
-daemon_next_expiry(const struct daemon *dm)
+daemon_next_expiry(struct daemon *dm)
 {
 	const struct model_reg *r;
 	time_t next = 0;
 
+	if (dm->expiry_known)
+		return dm->expiry_at;
 	for (r = dm->regs.by_vm; r != NULL; r = r->hh.next)
 		if (r->expires != 0 && (next == 0 || r->expires < next))
 			next = (time_t)r->expires;
+	dm->expiry_at = next;
+	dm->expiry_known = 1;
 	return next;
+}
+
+void
+daemon_expiry_note(struct daemon *dm, const struct model_reg *r)
+{
+	if (dm->expiry_known && r->expires != 0 &&
+	    (dm->expiry_at == 0 || r->expires < dm->expiry_at))
+		dm->expiry_at = (time_t)r->expires;
+}
+
+/* Leases end (and release records with them) when the earliest known end
+ * has come, or at a full pass: not a walk of every registration each
+ * pass.  How many registrations ended. */
+static size_t
+daemon_expire(struct daemon *dm, time_t now)
+{
+	time_t next = daemon_next_expiry(dm);
+	size_t n;
+
+	if (!dm->full && (next == 0 || next > now))
+		return 0;
+	intake_note_expiring(dm, now);
+	n = state_expire(&dm->state, &dm->regs, now);
+	dm->expiry_known = 0;
+	return n;
 }
 
 void
@@ -182,6 +212,7 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 	(void)now_start;
 	cache_clear(&dm->cache);	/* read everything next time */
 	view_clear(&dm->view);
+	group_view_clear(&dm->gview);
 	dm->serials_ok = 0;
 	/* what the failed pass changed is known only to a full pass */
 	agenda_set(&dm->agenda, AGENDA_FULL, agenda_now());
@@ -281,7 +312,8 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 {
 	struct claim_ctx cx = { .dir = &dm->dir, .own = &dm->own,
 	    .base = dm->conf.base, .partition = dm->conf.partition,
-	    .full = daemon_full_due(dm, now) };
+	    .full = daemon_full_due(dm, now),
+	    .scope = dm->scoped ? &dm->scope : NULL };
 
 	cfg->withheld = claims_withheld;
 	cfg->withheld_ctx = &dm->claims;
@@ -317,6 +349,8 @@ daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
 		return -1;
 	dm->serials = *cfg;
 	dm->serials_ok = 1;
+	if (full)
+		group_view_clear(&dm->gview);	/* read them all again */
 	for (i = 0; full && rc == 0 && i <= cfg->nrevzones; i++) {
 		const char *z = i == 0 ? cfg->zone : cfg->revzones[i - 1];
 
@@ -341,7 +375,7 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 	struct sync_params sp = { .base = dm->conf.base,
 	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now,
 	    .cache = &dm->cache, .full = daemon_full_due(dm, now),
-	    .view = &dm->view, .stop = daemon_stop_fn };
+	    .view = &dm->view, .gview = &dm->gview, .stop = daemon_stop_fn };
 	struct model_desired want;
 	int rc;
 
@@ -351,6 +385,7 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
 	if (dm->scoped) {
 		cfg.only = scope_only;
+		cfg.only_full = scope_only_full;
 		cfg.only_ctx = &dm->scope;
 		scope_begin(&dm->scope);
 		sp.scope = &dm->scope;
@@ -442,8 +477,7 @@ daemon_cycle(struct daemon *dm, time_t now)
 	scope_init(&dm->scope, &dm->conf.model);
 	/* an unlistable spool holds nothing to read: leases still end */
 	listed = intake_read(dm, &b);
-	intake_note_expiring(dm, now);
-	expired = state_expire(&dm->state, &dm->regs, now);
+	expired = daemon_expire(dm, now);
 	intake_note_evicted(dm);
 	if (agenda_waiting(&dm->agenda, agenda_now()))
 		goto out;

@@ -22,6 +22,7 @@
 #include "krb.h"
 #include "lock.h"
 #include "model.h"
+#include "group.h"
 #include "own.h"
 #include "scope.h"
 #include "view.h"
@@ -45,11 +46,15 @@ struct daemon {
 	int full;			/* this pass is a full reconcile */
 	struct cache cache;		/* what passes since then verified */
 	struct view view;		/* what the directory holds (view.h) */
+	struct group_view gview;	/* its group objects (group.h) */
 	struct model_config serials;	/* the zones' serials, from the last
 					 * full reconcile (serials_ok) */
 	int serials_ok;
 	struct scope scope;		/* what this pass touches (scope.h) */
 	int scoped;			/* this pass is limited to it */
+	int expiry_known;		/* expiry_at is a lower bound of every
+					 * lease end (0: no lease ends) */
+	time_t expiry_at;
 	struct claims claims;		/* our names held by others */
 	char status_path[PATH_MAX];	/* what the last pass could not do */
 	struct status_last status;	/* the last report published */
@@ -80,6 +85,8 @@ void daemon_plan(struct daemon *dm);
  * in the spool whatever it has not written (SIGTERM). */
 void daemon_set_stop(int (*fn)(void));
 /* The earliest lease end among the registrations, 0 if none. */
-time_t daemon_next_expiry(const struct daemon *dm);
+time_t daemon_next_expiry(struct daemon *dm);
+/* r's lease may end before the known next end. */
+void daemon_expiry_note(struct daemon *dm, const struct model_reg *r);
 
 #endif

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "dir.h"
@@ -76,6 +78,49 @@ dir_close(struct dir *d)
 	d->ssf = 0;
 }
 
+/* The socket of the connection being made or in use, for dir_abort (a
+ * signal handler), and whether it was called. */
+static volatile sig_atomic_t dir_sock = -1, dir_aborted;
+
+static int
+dir_conn_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+    struct ldap_conncb *ctx)
+{
+	ber_socket_t fd = -1;
+
+	(void)ld;
+	(void)srv;
+	(void)addr;
+	(void)ctx;
+	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1 && fd >= 0) {
+		dir_sock = fd;
+		if (dir_aborted)
+			(void)shutdown(fd, SHUT_RDWR);
+	}
+	return 0;
+}
+
+static void
+dir_conn_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+	(void)ld;
+	(void)sb;
+	(void)ctx;
+	dir_sock = -1;
+}
+
+static struct ldap_conncb dir_conncb = { dir_conn_add, dir_conn_del, NULL };
+
+void
+dir_abort(void)
+{
+	int fd = dir_sock;
+
+	dir_aborted = 1;
+	if (fd >= 0)
+		(void)shutdown(fd, SHUT_RDWR);
+}
+
 static int
 dir_options(struct dir *d, LDAP *ld)
 {
@@ -90,7 +135,8 @@ dir_options(struct dir *d, LDAP *ld)
 	    ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) ||
 	    ldap_set_option(ld, LDAP_OPT_X_SASL_SSF_MIN, &ssf_min) ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
-	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv))
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &dir_conncb))
 		return -1;
 	return 0;	/* the credential: see dir.h */
 }

@@ -43,6 +43,10 @@ void dir_init(struct dir *d, const struct dir_params *p);
 /* Connect and bind, failing over through the URIs. 0 / -1 with err. */
 int dir_open(struct dir *d, char *err, size_t errlen);
 void dir_close(struct dir *d);
+/* From a signal handler (async-signal-safe): end any wait on the
+ * directory now (its connection is shut down, and any made later), so a
+ * stop is not held up by a hung server. */
+void dir_abort(void);
 const char *dir_uri(const struct dir *d);
 /* "text (diagnostic)" for the last result on d's connection. */
 void dir_errtext(struct dir *d, int rc, char *err, size_t errlen);

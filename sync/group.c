@@ -54,6 +54,19 @@ gv_free(struct group_vals *gv)
 	memset(gv, 0, sizeof(*gv));
 }
 
+static int
+gv_same_strs(char **x, size_t nx, char **y, size_t ny)
+{
+	size_t i;
+
+	if (nx != ny)
+		return 0;
+	for (i = 0; i < nx; i++)
+		if (strcmp(x[i], y[i]) != 0)
+			return 0;
+	return 1;
+}
+
 static void
 gv_build(const struct model_group *g, struct group_vals *gv)
 {
@@ -90,21 +103,51 @@ gv_digest(const struct group_vals *gv)
 
 /* Same set of values (ours are distinct; the server's are distinct). */
 static int
+gv_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort each attribute's values (the order the comparisons below need). */
+static void
+gv_sort(struct group_vals *gv)
+{
+	size_t a;
+
+	for (a = 0; a < GA_N; a++)
+		if (gv->n[a] > 1)
+			qsort(gv->v[a], gv->n[a], sizeof(char *), gv_strcmp);
+}
+
+static int
+gv_valcmp(const void *a, const void *b)
+{
+	const struct dir_value *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = n > 0 ? memcmp(x->val, y->val, n) : 0;
+
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The values cur holds are exactly want (sorted): a linear comparison of
+ * both sorted, not one look-up each. */
+static int
 gv_same(const struct dir_value *cur, size_t ncur, char **want, size_t nwant)
 {
-	size_t i, j;
+	struct dir_value *c;
+	size_t i;
+	int same = 1;
 
 	if (ncur != nwant)
 		return 0;
-	for (j = 0; j < nwant; j++) {
-		for (i = 0; i < ncur; i++)
-			if (cur[i].len == strlen(want[j]) &&
-			    memcmp(cur[i].val, want[j], cur[i].len) == 0)
-				break;
-		if (i == ncur)
-			return 0;
-	}
-	return 1;
+	c = xcalloc(ncur + 1, sizeof(*c));
+	memcpy(c, cur, ncur * sizeof(*c));
+	qsort(c, ncur, sizeof(*c), gv_valcmp);
+	for (i = 0; i < ncur && same; i++)
+		same = c[i].len == strlen(want[i]) &&
+		    memcmp(c[i].val, want[i], c[i].len) == 0;
+	free(c);
+	return same;
 }
 
 /* Add (create) or replace (update) the group's attributes; for an update
@@ -131,6 +174,130 @@ group_write(struct dir *d, const char *dn, struct group_vals *gv,
 	if (differ == NULL)
 		return dir_group_add(d, dn, m, n, err, errlen);
 	return dir_group_modify(d, dn, m, n, err, errlen);
+}
+
+/* What a group object of ours holds, as vmgroupd last wrote or read it
+ * (sorted): the next change is written as a delta, without a read. */
+struct group_known {
+	char *dn;
+	struct group_vals gv;
+	UT_hash_handle hh;
+};
+
+static void
+group_known_drop(struct group_view *v, const char *dn)
+{
+	struct group_known *k;
+
+	if (v == NULL)
+		return;
+	HASH_FIND_STR(v->map, dn, k);
+	if (k == NULL)
+		return;
+	HASH_DEL(v->map, k);
+	gv_free(&k->gv);
+	free(k->dn);
+	free(k);
+}
+
+static void
+group_known_put(struct group_view *v, const char *dn,
+    const struct group_vals *gv)
+{
+	struct group_known *k;
+	size_t a, i;
+
+	if (v == NULL)
+		return;
+	group_known_drop(v, dn);
+	k = xcalloc(1, sizeof(*k));
+	k->dn = xstrdup(dn);
+	for (a = 0; a < GA_N; a++)
+		for (i = 0; i < gv->n[a]; i++)
+			gv_push(&k->gv, (int)a, gv->v[a][i]);
+	HASH_ADD_KEYPTR(hh, v->map, k->dn, strlen(k->dn), k);
+}
+
+void
+group_view_clear(struct group_view *v)
+{
+	struct group_known *k, *tmp;
+
+	HASH_ITER(hh, v->map, k, tmp) {
+		HASH_DEL(v->map, k);
+		gv_free(&k->gv);
+		free(k->dn);
+		free(k);
+	}
+}
+
+/* The values of one side (x) the other (y) lacks, both sorted: a
+ * NULL-terminated array of x's strings, or NULL when there are none. */
+static char **
+gv_minus(char **x, size_t nx, char **y, size_t ny)
+{
+	char **out = NULL;
+	size_t i = 0, j = 0, n = 0;
+	int c;
+
+	while (i < nx) {
+		c = j < ny ? strcmp(x[i], y[j]) : -1;
+		if (c > 0) {
+			j++;
+			continue;
+		}
+		if (c < 0) {
+			out = xreallocarray(out, n + 2, sizeof(*out));
+			out[n++] = x[i];
+			out[n] = NULL;
+		} else
+			j++;
+		i++;
+	}
+	return out;
+}
+
+/* Turn old into gv with one modify: the members and addresses that left
+ * deleted and those that came added (exact values: a concurrent change
+ * makes it fail, DIR_CHANGED), other attributes replaced where they
+ * differ.  *wrote when there was anything to write. */
+static int
+group_delta(struct dir *d, const char *dn, const struct group_vals *old,
+    const struct group_vals *gv, time_t now, int *wrote, char *err,
+    size_t errlen)
+{
+	char stamp[32], *tv[] = { stamp, NULL }, **lists[2 * GA_N];
+	struct dir_mod m[DIR_MAX_MODS];
+	size_t a, n = 0, nl = 0, i;
+	int rc = 0;
+
+	for (a = 0; a < GA_N; a++) {
+		if (a != GA_MEMBER && a != GA_ADDRESS) {
+			if (!gv_same_strs(old->v[a], old->n[a], gv->v[a],
+			    gv->n[a]))
+				m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
+				    group_attrs[a], gv->v[a] };
+			continue;
+		}
+		lists[nl] = gv_minus(old->v[a], old->n[a], gv->v[a], gv->n[a]);
+		if (lists[nl] != NULL)
+			m[n++] = (struct dir_mod){ DIR_MOD_DELETE,
+			    group_attrs[a], lists[nl] };
+		lists[++nl] = gv_minus(gv->v[a], gv->n[a], old->v[a], old->n[a]);
+		if (lists[nl] != NULL)
+			m[n++] = (struct dir_mod){ DIR_MOD_ADD, group_attrs[a],
+			    lists[nl] };
+		nl++;
+	}
+	*wrote = n > 0;
+	if (n > 0) {
+		dn_gentime(now, stamp);
+		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, ga_updated, tv };
+		rc = dir_group_modify(d, dn, m, n, err, errlen);
+	}
+	for (i = 0; i < nl; i++)
+		free(lists[i]);
+	return rc;
 }
 
 /* Create a group object that is not there, claiming it first. */
@@ -163,50 +330,94 @@ group_note_foreign(struct sync_stats *st, const char *dn, const char *name)
 		    name, NAME_LABEL_BUF);
 }
 
-int
-group_sync(struct dir *d, struct own *own, const char *dn,
-    const struct model_group *g, const struct sync_params *p,
-    struct sync_stats *st, char *err, size_t errlen)
+/* A group object of ours the view knows: written as a delta.  0 done,
+ * 1 the view was wrong (read it), -1 failure. */
+static int
+group_known_sync(struct dir *d, const char *dn, const struct group_vals *gv,
+    const struct sync_params *p, struct sync_stats *st, char *err,
+    size_t errlen)
 {
-	struct group_vals gv;
+	struct group_known *k;
+	int wrote = 0;
+
+	HASH_FIND_STR(p->gview->map, dn, k);
+	if (k == NULL)
+		return 1;
+	if (group_delta(d, dn, &k->gv, gv, p->now, &wrote, err, errlen) == 0) {
+		if (wrote) {
+			st->groups_changed++;
+			log_info("updated group object %s", dn);
+		}
+		return 0;
+	}
+	if (dir_error(d) != DIR_CHANGED)
+		return -1;
+	log_info("%s changed under us; reading it again", dn);
+	return 1;
+}
+
+/* Read the object, then create it, or update it if ours. */
+static int
+group_read_sync(struct dir *d, struct own *own, const char *dn,
+    const struct model_group *g, struct group_vals *gv,
+    const struct sync_params *p, struct sync_stats *st, char *err,
+    size_t errlen)
+{
 	struct dir_entry cur;
 	int differ[GA_N], any = 0, rc = -1;
-	uint64_t digest;
 	size_t a;
 
-	gv_build(g, &gv);
-	memset(&cur, 0, sizeof(cur));
-	digest = gv_digest(&gv);
-	if (cache_fresh(p->full ? NULL : p->cache, dn, digest)) {
-		st->cached++;
-		rc = 0;
-		goto out;
-	}
 	if (dir_entry_read(d, dn, group_attrs, &cur, err, errlen) == -1)
-		goto out;
+		return -1;
 	if (!cur.exists) {
-		rc = group_create(d, own, dn, &gv, p->now, st, err, errlen);
+		rc = group_create(d, own, dn, gv, p->now, st, err, errlen);
 	} else if (!own_has(own, OWN_GROUP, dn)) {
 		group_note_foreign(st, dn, g->name);
-		rc = 0;
-		goto out;
+		rc = 1;
 	} else {
 		for (a = 0; a < GA_N; a++)
 			any |= differ[a] = !gv_same(cur.vals[a], cur.nvals[a],
-			    gv.v[a], gv.n[a]);
-		rc = any ? group_write(d, dn, &gv, differ, p->now, err,
+			    gv->v[a], gv->n[a]);
+		rc = any ? group_write(d, dn, gv, differ, p->now, err,
 		    errlen) : 0;
 		if (any && rc == 0) {
 			st->groups_changed++;
 			log_info("updated group object %s", dn);
 		}
 	}
-	if (rc == 0)
-		cache_put(p->cache, dn, digest);
-out:
 	dir_entry_free(&cur);
-	gv_free(&gv);
 	return rc;
+}
+
+int
+group_sync(struct dir *d, struct own *own, const char *dn,
+    const struct model_group *g, const struct sync_params *p,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct group_vals gv;
+	uint64_t digest;
+	int rc = 1;
+
+	gv_build(g, &gv);
+	gv_sort(&gv);
+	digest = gv_digest(&gv);
+	if (cache_fresh(p->full ? NULL : p->cache, dn, digest)) {
+		st->cached++;
+		gv_free(&gv);
+		return 0;
+	}
+	if (p->gview != NULL && own_has(own, OWN_GROUP, dn))
+		rc = group_known_sync(d, dn, &gv, p, st, err, errlen);
+	if (rc == 1) {
+		group_known_drop(p->gview, dn);
+		rc = group_read_sync(d, own, dn, g, &gv, p, st, err, errlen);
+	}
+	if (rc == 0) {
+		cache_put(p->cache, dn, digest);
+		group_known_put(p->gview, dn, &gv);
+	}
+	gv_free(&gv);
+	return rc == 1 ? 0 : rc;
 }
 
 /* Empty a blocked group's object instead of deleting it: the block must
@@ -267,11 +478,13 @@ group_gone(struct dir *d, const struct sync_params *p, const char *dn,
 			return -1;
 		st->groups_kept++;
 		cache_put(p->cache, dn, CACHE_DIGEST_KEPT);
+		group_known_drop(p->gview, dn);
 		return 0;
 	}
 	rc = cur.exists;
 	dir_entry_free(&cur);
 	cache_drop(p->cache, dn);
+	group_known_drop(p->gview, dn);
 	if (rc && dir_group_delete(d, dn, err, errlen) == -1)
 		return -1;
 	if (rc)

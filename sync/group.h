@@ -19,6 +19,14 @@
 #include "own.h"
 #include "sync.h"
 
+/* The group objects of ours whose values vmgroupd knows (written or read
+ * since the last full reconcile): changed with a delta, without a read. */
+struct group_known;
+struct group_view {
+	struct group_known *map;
+};
+void group_view_clear(struct group_view *v);
+
 /* Make dn hold g.  0, or -1 with err. */
 int group_sync(struct dir *d, struct own *own, const char *dn,
     const struct model_group *g, const struct sync_params *p,

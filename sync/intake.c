@@ -93,8 +93,10 @@ intake_note(struct daemon *dm, const char *vm)
 	struct model_reg *r;
 
 	HASH_FIND_STR(dm->regs.by_vm, vm, r);
-	if (r != NULL)
-		scope_note(&dm->scope, r);
+	if (r == NULL)
+		return;
+	scope_note(&dm->scope, r);
+	daemon_expiry_note(dm, r);
 }
 
 /* Note the registrations whose lease ends now (before they go). */

@@ -273,8 +273,12 @@ build_reg(struct build *b, const struct model_reg *r)
 		return 0;	/* nothing may point at a name held by another */
 	if (name_fqdn(r->vm, b->cfg->zone, vmfqdn) == -1)
 		return modelrr_fail(&b->rr, "name too long", r->vm);
-	if (build_group_join(b, r) == -1 ||
-	    modelrr_ptrs(&b->rr, r, vmfqdn) == -1)
+	if (build_group_join(b, r) == -1)
+		return -1;
+	if (b->cfg->only != NULL && b->cfg->only_full != NULL &&
+	    !b->cfg->only_full(b->cfg->only_ctx, r))
+		return 0;	/* a member only: its own nodes not wanted */
+	if (modelrr_ptrs(&b->rr, r, vmfqdn) == -1)
 		return -1;
 	if (b->cfg->vm_records && modelrr_vm(&b->rr, r) == -1)
 		return -1;

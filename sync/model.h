@@ -58,6 +58,9 @@ struct model_config {
 	/* Build only from the registrations this returns 1 for (a pass that
 	 * rebuilds what a few registrations touched: scope.h).  NULL: all. */
 	int (*only)(void *ctx, const struct model_reg *r);
+	/* With only: 1 if r's own nodes (PTRs, VM node) are wanted too, 0 if
+	 * it counts only as a member of its group. */
+	int (*only_full)(void *ctx, const struct model_reg *r);
 	void *only_ctx;
 };
 

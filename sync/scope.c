@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "modelrr.h"
@@ -79,6 +81,22 @@ scope_add_node(struct scope *s, const char *zone, const char *name)
 	}
 }
 
+/* An address as a key: its family and bytes in hex (no inet_ntop). */
+static void
+scope_addr_key(const struct event_addr *a, char out[40])
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *p = (const uint8_t *)&a->u;
+	size_t i, n = a->family == AF_INET ? 4 : 16;
+
+	out[0] = a->family == AF_INET ? '4' : '6';
+	for (i = 0; i < n; i++) {
+		out[1 + 2 * i] = hex[p[i] >> 4];
+		out[2 + 2 * i] = hex[p[i] & 15];
+	}
+	out[1 + 2 * n] = '\0';
+}
+
 /* The group label of r, as the model groups (one per image, or one). */
 static const char *
 scope_label(const struct model_config *cfg, const struct model_reg *r)
@@ -105,7 +123,7 @@ scope_note_group(struct scope *s, const struct model_reg *r)
 void
 scope_note(struct scope *s, const struct model_reg *r)
 {
-	char rel[NAME_FQDN_BUF], text[64];
+	char rel[NAME_FQDN_BUF], key[40];
 	size_t i;
 	int z;
 
@@ -118,8 +136,8 @@ scope_note(struct scope *s, const struct model_reg *r)
 	if (name_srv_host(s->cfg->host, rel) == 0)
 		scope_add_node(s, s->cfg->zone, rel);
 	for (i = 0; i < r->naddrs; i++) {
-		if (event_addr_format(&r->addrs[i], text, sizeof(text)) == 0)
-			(void)scope_add(&s->addrs, text);
+		scope_addr_key(&r->addrs[i], key);
+		(void)scope_add(&s->addrs, key);
 		z = modelrr_ptr_zone(s->cfg, &r->addrs[i], rel);
 		if (z >= 0)
 			scope_add_node(s, s->cfg->revzones[z], rel);
@@ -133,25 +151,34 @@ scope_begin(struct scope *s)
 }
 
 int
+scope_only_full(void *ctx, const struct model_reg *r)
+{
+	struct scope *s = ctx;
+	char key[40];
+	size_t i;
+
+	if (scope_find(s->vms, r->vm) != NULL)
+		return 1;
+	for (i = 0; i < r->naddrs && s->addrs != NULL; i++) {
+		scope_addr_key(&r->addrs[i], key);
+		if (scope_find(s->addrs, key) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+int
 scope_only(void *ctx, const struct model_reg *r)
 {
 	struct scope *s = ctx;
 	const char *label = scope_label(s->cfg, r);
-	char text[64];
-	size_t i;
 
 	if (scope_find(s->reps, label) == NULL) {
 		(void)scope_add(&s->reps, label);	/* the group is listed */
 		return 1;
 	}
-	if (scope_find(s->vms, r->vm) != NULL ||
-	    scope_find(s->labels, label) != NULL)
-		return 1;
-	for (i = 0; i < r->naddrs && s->addrs != NULL; i++)
-		if (event_addr_format(&r->addrs[i], text, sizeof(text)) == 0 &&
-		    scope_find(s->addrs, text) != NULL)
-			return 1;
-	return 0;
+	return scope_find(s->labels, label) != NULL ||
+	    scope_only_full(ctx, r);
 }
 
 int

@@ -48,6 +48,9 @@ void scope_note(struct scope *s, const struct model_reg *r);
 /* For model_config.only (ctx: the scope): 1 if r is needed to build the
  * nodes in scope.  Call scope_begin before each build. */
 int scope_only(void *ctx, const struct model_reg *r);
+/* For model_config.only_full: 1 if r's own nodes (PTRs, VM node) are in
+ * scope, 0 if it is needed only as a member of its group. */
+int scope_only_full(void *ctx, const struct model_reg *r);
 void scope_begin(struct scope *s);
 int scope_has_node(const struct scope *s, const char *zone, const char *name);
 int scope_has_group(const struct scope *s, const char *name);

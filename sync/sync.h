@@ -31,6 +31,8 @@
 
 #define SYNC_MAX_FOREIGN 64
 
+struct group_view;
+
 struct sync_params {
 	const char *base;		/* DC=example,DC=test */
 	const char *partition;		/* DomainDnsZones */
@@ -38,6 +40,8 @@ struct sync_params {
 	time_t now;			/* for tombstone times */
 	struct cache *cache;		/* NULL: read everything */
 	struct view *view;		/* what the directory holds (view.h) */
+	struct group_view *gview;	/* its group objects (group.h); NULL:
+					 * read each one */
 	const struct scope *scope;	/* only these nodes and groups (the
 					 * desired state is built for them);
 					 * NULL: all */

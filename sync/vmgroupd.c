@@ -29,6 +29,7 @@
 #include "agenda.h"
 #include "conf.h"
 #include "daemon.h"
+#include "dir.h"
 #include "intake.h"
 #include "lock.h"
 #include "log.h"
@@ -159,6 +160,7 @@ static void
 once_handler(int sig)
 {
 	once_signal = sig;
+	dir_abort();	/* a wait on a hung directory ends now */
 }
 
 static int
