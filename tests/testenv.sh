@@ -193,6 +193,9 @@ sasl-host localhost
 sasl-realm $REALM
 authz-regexp "^uid=svc-vmgroup(,cn=example.test)?,cn=gssapi,cn=auth\$" "$SVC_DN"
 sizelimit 5000
+# the service account reads every node of a zone (a full reconcile of
+# 10,000+ VMs, paged): no size limit for it
+limits dn.exact="$SVC_DN" size=unlimited
 # Global ACLs (the root DSE and cn=Subschema belong to no database):
 # anonymous users see the root DSE (naming contexts, SASL mechanisms) only.
 access to dn.base="" by * read
@@ -267,9 +270,29 @@ start_kdc() {
 # slapd forks; its parent exits non-zero if the child could not start (a
 # port taken, a bad configuration).  Its keytab, krb5.conf and replay cache
 # are DIR's.
+# With VMG_TEST_SLAPD_LOG=FILE (opt-in, for bench/dirbench.sh), slapd runs
+# in the foreground with "-d stats" (one line per operation: "conn=N op=M
+# ADD/MOD/SRCH/DEL ...") appended to FILE, in the background of this script;
+# true once it wrote its pid file, false if it exited.
 run_slapd() {
+	[ -z "${VMG_TEST_SLAPD_LOG:-}" ] || { run_slapd_logged "$@"; return; }
 	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
 	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test
+}
+
+run_slapd_logged() {
+	local pid i
+	rm -f "$1/slapd.pid"
+	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
+	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test \
+	    -d stats >>"$VMG_TEST_SLAPD_LOG" 2>&1 </dev/null &
+	pid=$!
+	for i in $(seq 250); do
+		[ "$(cat "$1/slapd.pid" 2>/dev/null)" = "$pid" ] && return 0
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return 1; }
+		sleep 0.02
+	done
+	return 1
 }
 
 start_slapd() {
