@@ -2,7 +2,7 @@
 # dirbench.sh - issue 11, "as fast as the directory allows": vmgroupd's
 # figures against floors measured in the same run (bench/README.md).
 #
-#   bench/dirbench.sh [--quick] [--no-samba] [--keep]
+#   bench/dirbench.sh [--quick] [--no-samba | --samba-only] [--keep]
 #   (make bench-dir, or make bench-dir DIRBENCH_FLAGS=--quick)
 #
 # Every measurement gets fresh servers: tests/with-testenv.sh (a private
@@ -27,6 +27,7 @@ HELPER=$here/dirbench.py
 PATH=$PATH:/usr/sbin:/sbin
 
 say() { echo "dirbench: $*" >&2; }
+failed() { say "$*"; : >"$RES/failed"; }	# a step failed (not a target)
 die() { say "$*"; exit 1; }
 
 # ---------------------------------------------------------------- common
@@ -167,7 +168,7 @@ te_pass() { # key
 	timed "$W/$1" "$VMGROUPD" --once --allow-root -f "$CONF" \
 	    >>"$W/vmgroupd.log" 2>&1
 	read -r e u s m rc <"$W/$1"
-	[ "$rc" = 0 ] || say "$1: vmgroupd --once exited $rc (tail of its log:)
+	[ "$rc" = 0 ] || failed "$1: vmgroupd --once exited $rc (tail of its log:)
 $(tail -n 5 "$W/vmgroupd.log")"
 	fig "$1_wall" "$e"
 	fig "$1_cpu" "$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
@@ -187,13 +188,15 @@ te_search_floor() { # key
 	fig "$1_entries" "$(grep -c '^dn:' "$W/search.out")"
 }
 
-# Registration latency with the daemon running: drop -> spool file gone.
+# Registration latency with the daemon running: drop -> spool file gone
+# (the daemon removes it once the directory holds its effect).
 te_latency() { # key events
 	local pid
 	start_daemon "" "$CONF" "$W/daemon.log"
 	pid=$DPID
-	"$PY" "$HELPER" spoollat "$W/spool" 3 900000 >/dev/null ||
-		{ say "$1: the daemon did not take the warm-up events"; stop_daemon; return; }
+	# the first events wait for the daemon's start (a full reconcile)
+	DIRBENCH_WAIT=600 "$PY" "$HELPER" spoollat "$W/spool" 3 900000 >/dev/null ||
+		{ failed "$1: the daemon did not take the warm-up events"; stop_daemon; return; }
 	"$PY" "$HELPER" spoollat "$W/spool" "$2" 910000 >"$W/$1.times"
 	fig "$1_stats" "$("$PY" "$HELPER" stats "$W/$1.times")"
 	fig "$1_vmhwm_kib" "$(vmhwm_kib "$pid")"
@@ -213,7 +216,7 @@ te_storm() {
 	te_pass "${key}_again"
 	te_search_floor "${key}_searchfloor"
 	[ "${3:-}" = lat ] && te_latency "${key}_lat" "$4"
-	cp "$W/vmgroupd.log" "$RES/vmgroupd-$key.log"
+	cat "$W/vmgroupd.log" "$W/daemon.log" >"$RES/vmgroupd-$key.log" 2>/dev/null
 }
 
 # floor LDIF KEY: ldapadd of the final entries over one GSSAPI connection.
@@ -222,7 +225,7 @@ te_floor() {
 	te_setup
 	mark=$(loglines)
 	t=$(wall "$W/floor.out" te_svc ldapadd -f "$1") ||
-		say "$2: ldapadd failed: $(tail -n 3 "$W/floor.out")"
+		failed "$2: ldapadd failed: $(tail -n 3 "$W/floor.out")"
 	fig "${2}_floor_wall" "$t"
 	ops "$VMG_TEST_SLAPD_LOG" "$mark" "${2}_floor_ops"
 }
@@ -267,7 +270,7 @@ sa_pass() { # key
 	timed "$W/$1" $N "$VMGROUPD" --once --allow-root -f "$CONF" \
 	    >>"$W/vmgroupd.log" 2>&1
 	read -r e u s m rc <"$W/$1"
-	[ "$rc" = 0 ] || say "$1: vmgroupd --once exited $rc"
+	[ "$rc" = 0 ] || failed "$1: vmgroupd --once exited $rc"
 	fig "$1_wall" "$e"
 	fig "$1_rc" "$rc"
 	fig "$1_left" "$(spool_left "$W/spool")"
@@ -282,15 +285,16 @@ for d in json.load(open(sys.argv[1]))["nodes"]: print(d.lower())' \
 	{
 		sa_admin ldapsearch -LLL -o ldif-wrap=no -E pr=500/noprompt \
 		    -b "$ZONES" '(objectClass=dnsNode)' objectClass dnsRecord \
-		    dNSTombstoned | awk -v owned="$W/owned" '
+		    dNSTombstoned | grep -v '^#' | awk -v owned="$W/owned" '
 			BEGIN { while ((getline l < owned) > 0) keep[l] = 1; RS = "" }
-			/^dn: / { d = tolower(substr($1 "" , 1)); split($0, a, "\n")
+			/^dn: / { split($0, a, "\n")
 				if (tolower(substr(a[1], 5)) in keep) print $0 "\n" }'
 		sa_admin ldapsearch -LLL -o ldif-wrap=no -b "$VMG_SAMBA_OU_DN" \
 		    '(objectClass=vmGroup)' objectClass vmGroupHost \
 		    vmGroupDNSName vmGroupImage vmGroupMember vmGroupAddress \
-		    vmGroupBlocked vmGroupLastUpdate | awk 'BEGIN { RS = "" } /^dn: / { print $0 "\n" }'
-	} | grep -v '^# ' >"$1"
+		    vmGroupBlocked vmGroupLastUpdate | grep -v '^#' |
+		    awk 'BEGIN { RS = "" } /^dn: / { print $0 "\n" }'
+	} >"$1"
 }
 
 sa_search_floor() { # key: the zones and the OU (two naming contexts)
@@ -306,15 +310,12 @@ sa_two_searches() {
 	    '(objectClass=vmGroup)'
 }
 
-# Delete the entries of LDIF (as the Administrator), then ldapadd them as
-# the service account, timed.
+# ldapadd of LDIF as the service account into this (fresh) DC, timed.
 sa_floor() { # ldif key
 	local t
-	grep '^dn: ' "$1" | sed 's/^dn: //' | tac >"$W/dns"
-	sa_admin ldapdelete -c -f "$W/dns" >"$W/delete.out" 2>&1 ||
-		say "$2: deleting for the floor failed: $(tail -n 2 "$W/delete.out")"
+	sa_setup
 	t=$(wall "$W/floor.out" sa_svc ldapadd -f "$1") ||
-		say "$2: ldapadd failed: $(tail -n 3 "$W/floor.out")"
+		failed "$2: ldapadd failed: $(tail -n 3 "$W/floor.out")"
 	fig "${2}_floor_wall" "$t"
 }
 
@@ -324,9 +325,9 @@ zone_serial() { $N dig +short +norecurse @"$VMG_SAMBA_IP" "$1" SOA | awk '{ prin
 # the daemon running; floor: the PTR node added with ldapadd.
 sa_dns_latency() { # key events
 	start_daemon "$N" "$CONF" "$W/daemon.log"
-	$N "$PY" "$HELPER" dnslat "$VMG_SAMBA_IP" "$VMG_SAMBA_ZONE" 3 800000 \
-	    spool "$W/spool" >/dev/null ||
-		{ say "$1: no DNS answer for the warm-up events"; stop_daemon; return; }
+	DIRBENCH_WAIT=600 $N "$PY" "$HELPER" dnslat "$VMG_SAMBA_IP" \
+	    "$VMG_SAMBA_ZONE" 3 800000 spool "$W/spool" >/dev/null ||
+		{ failed "$1: no DNS answer for the warm-up events"; stop_daemon; return; }
 	$N "$PY" "$HELPER" dnslat "$VMG_SAMBA_IP" "$VMG_SAMBA_ZONE" "$2" 810000 \
 	    spool "$W/spool" >"$W/$1.times"
 	fig "$1_stats" "$("$PY" "$HELPER" stats "$W/$1.times")"
@@ -337,7 +338,15 @@ sa_dns_latency() { # key events
 	fig "$1_floor_stats" "$("$PY" "$HELPER" stats "$W/$1.floor.times")"
 }
 
-in_samba() { # storm_n events
+in_samba() { # storm N EVENTS | floor LDIF
+	case $1 in
+	storm) shift; sa_storm "$@" ;;
+	floor) sa_floor "$2" samba ;;
+	*) die "unknown step $1" ;;
+	esac
+}
+
+sa_storm() { # n events
 	sa_setup
 	"$PY" "$HELPER" gen "$W/spool" "$1" || die "generating the spool failed"
 	sa_pass samba_storm
@@ -346,27 +355,27 @@ in_samba() { # storm_n events
 	sa_pass samba_again
 	sa_search_floor samba_searchfloor
 	sa_dns_latency samba_dns "$2"
-	sa_floor "$RES/final-samba.ldif" samba
-	cp "$W/vmgroupd.log" "$RES/vmgroupd-samba.log"
+	cat "$W/vmgroupd.log" "$W/daemon.log" >"$RES/vmgroupd-samba.log"
 }
 
 # ------------------------------------------------------------ the report
 
 get() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); v = $0 } END { print v }' "$FIG"; }
 
-# line NAME WHAT VALUE FLOOR UNIT TARGET: value, floor, ratio, MET/MISSED
+# line NAME WHAT VALUE FLOOR UNIT TARGET [FLOOR-LABEL]: value, floor,
+# ratio, MET/MISSED
 line() {
-	local name=$1 what=$2 v=$3 f=$4 unit=$5 target=$6
+	local name=$1 what=$2 v=$3 f=$4 unit=$5 target=$6 fl=${7:-floor}
 	if [ -z "$v" ] || [ -z "$f" ]; then
 		printf '%-22s not measured (see above)\n' "$name"
 		return
 	fi
 	awk -v n="$name" -v w="$what" -v v="$v" -v f="$f" -v u="$unit" \
-	    -v t="$target" 'BEGIN {
+	    -v t="$target" -v fl="$fl" 'BEGIN {
 		r = f > 0 ? v / f : 0
 		fmt = u == "ops" ? "%d" : "%.3f"
-		printf "%-22s %s " fmt " %s  floor " fmt " %s  ratio %.2f  target <= %s  %s\n",
-		    n, w, v, u, f, u, r, t, (f > 0 && r <= t + 0) ? "MET" : "MISSED" }'
+		printf "%-22s %s " fmt " %s  %s " fmt " %s  ratio %.2f  target <= %s  %s\n",
+		    n, w, v, u, fl, f, u, r, t, (f > 0 && r <= t + 0) ? "MET" : "MISSED" }'
 }
 
 ops_summary() { # prefix -> "ADD 10 MOD 4 SRCH 3 ..."
@@ -379,9 +388,10 @@ report_storm() { # key label target
 	line "storm_${l}_slapd" vmgroupd "$(get "${k}_storm_wall")" \
 	    "$(get "${k}_floor_wall")" s "$3"
 	line "roundtrips_${l}_slapd" "vmgroupd" "$(get "${k}_storm_ops_rt")" \
-	    "$(get "${k}_objects")" ops 1.00
-	echo "    (by type: $(ops_summary "${k}_storm"); objects changed = floor;" \
-	    "ldapadd floor used $(get "${k}_floor_ops_rt") round trips)"
+	    "$(get "${k}_objects")" ops 1.00 "objects changed"
+	echo "    (by type: $(ops_summary "${k}_storm"); the ldapadd floor used" \
+	    "$(get "${k}_floor_ops_rt"); the pass took $(get "${k}_storm_cpu") s CPU," \
+	    "max RSS $(get "${k}_storm_maxrss_kib") KiB)"
 	line "nochange_${l}_slapd" vmgroupd "$(get "${k}_again_wall")" \
 	    "$(get "${k}_searchfloor_wall")" s 1.5
 	echo "    (second pass round trips: $(get "${k}_again_ops_rt")" \
@@ -453,18 +463,18 @@ te_run() { # log-name step args...: in fresh test servers, slapd's stats log on
 	shift
 	VMG_TEST_SLAPD_LOG=$log \
 	    "$top_srcdir/tests/with-testenv.sh" bash "$0" --in-testenv "$@" ||
-		say "step $* failed"
+		failed "step $* failed"
 }
 
-samba_run() { # storm_n events
+samba_run() { # step args...
 	local out rc
 	out=$("$top_srcdir/tests/with-samba.sh" bash "$0" --in-samba "$@" 2>&1)
 	rc=$?
-	echo "$out" >"$RES/samba.out"
+	echo "$out" >>"$RES/samba.out"
 	case $rc in
 	0) ;;
 	77) fig samba_skipped "$(echo "$out" | grep '^with-samba:' | head -n 1)" ;;
-	*) say "the Samba steps failed ($rc): $(tail -n 5 "$RES/samba.out")" ;;
+	*) failed "the Samba steps failed ($rc): $(tail -n 5 "$RES/samba.out")" ;;
 	esac
 }
 
@@ -475,9 +485,10 @@ main() {
 		--quick) quick=yes ;;
 		--no-samba) samba=no ;;
 		--keep) keep=yes ;;
+		--samba-only) samba=only ;;
 		--in-testenv) shift; in_testenv "$@"; return ;;
 		--in-samba) shift; in_samba "$@"; return ;;
-		*) die "usage: dirbench.sh [--quick] [--no-samba] [--keep]" ;;
+		*) die "usage: dirbench.sh [--quick] [--no-samba|--samba-only] [--keep]" ;;
 		esac
 		shift
 	done
@@ -492,12 +503,14 @@ main() {
 	measure "$samba"
 	report
 	[ $keep = no ] || say "raw results kept in $RES"
+	[ ! -e "$RES/failed" ] || { say "some steps failed (above)"; return 1; }
 }
 
 lbl() { [ $(($1 % 1000)) -eq 0 ] && echo "$(($1 / 1000))k" || echo "$1"; }
 
 measure() {
 	local s
+	[ "$1" = only ] && { measure_samba; return; }
 	for s in "$N1" "$N10"; do
 		say "storm of $s VMs (slapd)"
 		if [ "$s" = "$N10" ]; then
@@ -513,11 +526,18 @@ measure() {
 	say "registration latency with 10 VMs tracked"
 	te_run lat10 storm 10 lat10 lat "$EV"
 	if [ "$1" = yes ]; then
-		say "Samba AD DC: storm of $NS, DNS latency over $SEV events"
-		samba_run "$NS" "$SEV"
+		measure_samba
 	else
 		fig samba_skipped "--no-samba"
 	fi
+}
+
+measure_samba() {
+	say "Samba AD DC: storm of $NS, DNS latency over $SEV events"
+	samba_run storm "$NS" "$SEV"
+	[ -s "$RES/final-samba.ldif" ] || return 0
+	say "floor: ldapadd of the same $(grep -c '^dn:' "$RES/final-samba.ldif") entries into a fresh DC"
+	samba_run floor "$RES/final-samba.ldif"
 }
 
 main "$@"

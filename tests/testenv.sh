@@ -193,9 +193,6 @@ sasl-host localhost
 sasl-realm $REALM
 authz-regexp "^uid=svc-vmgroup(,cn=example.test)?,cn=gssapi,cn=auth\$" "$SVC_DN"
 sizelimit 5000
-# the service account reads every node of a zone (a full reconcile of
-# 10,000+ VMs, paged): no size limit for it
-limits dn.exact="$SVC_DN" size=unlimited
 # Global ACLs (the root DSE and cn=Subschema belong to no database):
 # anonymous users see the root DSE (naming contexts, SASL mechanisms) only.
 access to dn.base="" by * read
@@ -208,6 +205,9 @@ suffix "$BASE"
 rootdn "$ADMIN_DN"
 rootpw $pw
 directory $dir/db
+# the service account reads every node of a zone (a full reconcile of
+# 10,000+ VMs, paged): no size limit for it (others keep sizelimit 5000)
+limits dn.exact="$SVC_DN" size=unlimited
 index objectClass eq
 index dc,cn eq
 index vmGroupHost,vmGroupDNSName,vmGroupMember,vmGroupAddress eq
