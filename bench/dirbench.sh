@@ -163,7 +163,7 @@ te_dump() {
 
 # A pass of vmgroupd --once, timed, its LDAP operations counted.
 te_pass() { # key
-	local mark
+	local mark e u s m rc
 	mark=$(loglines)
 	timed "$W/$1" "$VMGROUPD" --once --allow-root -f "$CONF" \
 	    >>"$W/vmgroupd.log" 2>&1
@@ -197,7 +197,8 @@ te_latency() { # key events
 	# the first events wait for the daemon's start (a full reconcile)
 	DIRBENCH_WAIT=600 "$PY" "$HELPER" spoollat "$W/spool" 3 900000 >/dev/null ||
 		{ failed "$1: the daemon did not take the warm-up events"; stop_daemon; return; }
-	"$PY" "$HELPER" spoollat "$W/spool" "$2" 910000 >"$W/$1.times"
+	"$PY" "$HELPER" spoollat "$W/spool" "$2" 910000 >"$W/$1.times" ||
+		failed "$1: an event was not taken within 60 s"
 	fig "$1_stats" "$("$PY" "$HELPER" stats "$W/$1.times")"
 	fig "$1_vmhwm_kib" "$(vmhwm_kib "$pid")"
 	stop_daemon
@@ -268,6 +269,7 @@ sa_admin() {
 }
 
 sa_pass() { # key
+	local e u s m rc
 	timed "$W/$1" $N "$VMGROUPD" --once --allow-root -f "$CONF" \
 	    >>"$W/vmgroupd.log" 2>&1
 	read -r e u s m rc <"$W/$1"
@@ -330,7 +332,8 @@ sa_dns_latency() { # key events
 	    "$VMG_SAMBA_ZONE" 3 800000 spool "$W/spool" >/dev/null ||
 		{ failed "$1: no DNS answer for the warm-up events"; stop_daemon; return; }
 	$N "$PY" "$HELPER" dnslat "$VMG_SAMBA_IP" "$VMG_SAMBA_ZONE" "$2" 810000 \
-	    spool "$W/spool" >"$W/$1.times"
+	    spool "$W/spool" >"$W/$1.times" ||
+		failed "$1: a PTR did not answer within 60 s"
 	fig "$1_stats" "$("$PY" "$HELPER" stats "$W/$1.times")"
 	stop_daemon
 	VMG_BENCH_BASE_DN=$VMG_SAMBA_BASE $N "$PY" "$HELPER" dnslat \

@@ -17,6 +17,7 @@
 # cn=svc-vmgroup,ou=Service Accounts,dc=example,dc=test, the only account
 # (besides the rootdn) that may write the zones and the OU.  A node DC=dc1
 # with an A record, created by the rootdn, stands for a foreign node.
+# VMG_TEST_SLAPD_LOG=FILE (opt-in): slapd's stats log into FILE (run_slapd).
 # Both servers listen on 127.0.0.1 only.  Nothing outside DIR is read or
 # written (slapd's replay cache included); see doc/testenv.md.
 set -euo pipefail
@@ -292,6 +293,8 @@ run_slapd_logged() {
 		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return 1; }
 		sleep 0.02
 	done
+	kill -TERM "$pid" 2>/dev/null	# no pid file: not one we could stop later
+	wait_gone "$pid"
 	return 1
 }
 
