@@ -17,6 +17,7 @@
 # cn=svc-vmgroup,ou=Service Accounts,dc=example,dc=test, the only account
 # (besides the rootdn) that may write the zones and the OU.  A node DC=dc1
 # with an A record, created by the rootdn, stands for a foreign node.
+# VMG_TEST_SLAPD_LOG=FILE (opt-in): slapd's stats log into FILE (run_slapd).
 # Both servers listen on 127.0.0.1 only.  Nothing outside DIR is read or
 # written (slapd's replay cache included); see doc/testenv.md.
 set -euo pipefail
@@ -205,6 +206,9 @@ suffix "$BASE"
 rootdn "$ADMIN_DN"
 rootpw $pw
 directory $dir/db
+# the service account reads every node of a zone (a full reconcile of
+# 10,000+ VMs, paged): no size limit for it (others keep sizelimit 5000)
+limits dn.exact="$SVC_DN" size=unlimited
 index objectClass eq
 index dc,cn eq
 index vmGroupHost,vmGroupDNSName,vmGroupMember,vmGroupAddress eq
@@ -267,9 +271,31 @@ start_kdc() {
 # slapd forks; its parent exits non-zero if the child could not start (a
 # port taken, a bad configuration).  Its keytab, krb5.conf and replay cache
 # are DIR's.
+# With VMG_TEST_SLAPD_LOG=FILE (opt-in, for bench/dirbench.sh), slapd runs
+# in the foreground with "-d stats" (one line per operation: "conn=N op=M
+# ADD/MOD/SRCH/DEL ...") appended to FILE, in the background of this script;
+# true once it wrote its pid file, false if it exited.
 run_slapd() {
+	[ -z "${VMG_TEST_SLAPD_LOG:-}" ] || { run_slapd_logged "$@"; return; }
 	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
 	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test
+}
+
+run_slapd_logged() {
+	local pid i
+	rm -f "$1/slapd.pid"
+	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
+	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test \
+	    -d stats >>"$VMG_TEST_SLAPD_LOG" 2>&1 </dev/null &
+	pid=$!
+	for i in $(seq 250); do
+		[ "$(cat "$1/slapd.pid" 2>/dev/null)" = "$pid" ] && return 0
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return 1; }
+		sleep 0.02
+	done
+	kill -TERM "$pid" 2>/dev/null	# no pid file: not one we could stop later
+	wait_gone "$pid"
+	return 1
 }
 
 start_slapd() {
