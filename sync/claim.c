@@ -81,7 +81,7 @@ claim_found(void *ctx, const char *name, const struct dir_node *n,
 	c->found = 1;
 	c->found_tomb = n->tombstoned;
 	c->found_ours = dn_node(s->zdn, lower, &dn) == 0 &&
-	    own_has(s->cx->own, OWN_NODE, dn);
+	    own_has(s->cl->own, OWN_NODE, dn);
 	free(dn);
 	return 0;
 }
@@ -190,16 +190,19 @@ claims_scoped(struct claims *cl, const struct claim_ctx *cx,
 }
 
 int
-claims_refresh(struct claims *cl, const struct claim_ctx *cx,
+claims_begin(struct claims *cl, const struct claim_ctx *cx,
     const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, char *err, size_t errlen)
 {
 	struct claim_todo todo = { NULL, 0 };
 	const struct model_reg *r;
-	char *zdn = NULL;
-	int rc = -1;
 
-	if (dn_zone(cx->base, cx->partition, cfg->zone, &zdn) == -1) {
+	free(cl->todo);
+	free(cl->zdn);
+	cl->todo = NULL;
+	cl->ntodo = 0;
+	cl->own = cx->own;
+	if (dn_zone(cx->base, cx->partition, cfg->zone, &cl->zdn) == -1) {
 		(void)xsnprintf(err, errlen, "zone %s: cannot build its DN",
 		    cfg->zone);
 		return -1;
@@ -213,19 +216,56 @@ claims_refresh(struct claims *cl, const struct claim_ctx *cx,
 			continue;
 		claim_want_reg(cl, cx, &todo, cfg, r);
 	}
-	if (claim_lookup(cl, cx, zdn, &todo, err, errlen) == 0) {
-		if (cx->scope == NULL)
-			claims_sweep(cl);
-		rc = 0;
-	} else {
-		struct claim *c;
+	cl->todo = todo.c;
+	cl->ntodo = todo.n;
+	return 0;
+}
 
+int
+claims_scan_node(void *ctx, const char *name, const struct dir_node *n,
+    char *err, size_t errlen)
+{
+	struct claims *cl = ctx;
+	struct claim_scan s = { cl, NULL, cl->zdn };
+
+	return cl->zdn == NULL ? 0 : claim_found(&s, name, n, err, errlen);
+}
+
+int
+claims_end(struct claims *cl, const struct claim_ctx *cx, int scanned,
+    char *err, size_t errlen)
+{
+	struct claim_todo todo = { cl->todo, cl->ntodo };
+	struct claim *c;
+	size_t i;
+	int rc = 0;
+
+	if (scanned)
+		for (i = 0; i < todo.n; i++)
+			claim_settle(todo.c[i]);
+	else
+		rc = claim_lookup(cl, cx, cl->zdn, &todo, err, errlen);
+	if (rc == 0 && cx->scope == NULL)
+		claims_sweep(cl);
+	if (rc == -1)
 		for (c = cl->map; c != NULL; c = c->hh.next)
 			c->seen = c->pending = 0;
-	}
-	free(todo.c);
-	free(zdn);
+	free(cl->todo);
+	free(cl->zdn);
+	cl->todo = NULL;
+	cl->ntodo = 0;
+	cl->zdn = NULL;
 	return rc;
+}
+
+int
+claims_refresh(struct claims *cl, const struct claim_ctx *cx,
+    const struct model_regs *regs, const struct model_config *cfg,
+    int64_t now, char *err, size_t errlen)
+{
+	if (claims_begin(cl, cx, regs, cfg, now, err, errlen) == -1)
+		return -1;
+	return claims_end(cl, cx, 0, err, errlen);
 }
 
 int
@@ -328,4 +368,9 @@ claims_free(struct claims *cl)
 		HASH_DEL(cl->map, c);
 		free(c);
 	}
+	free(cl->todo);
+	free(cl->zdn);
+	cl->todo = NULL;
+	cl->zdn = NULL;
+	cl->ntodo = 0;
 }

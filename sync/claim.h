@@ -30,7 +30,7 @@
 #include "own.h"
 #include "scope.h"
 
-#define CLAIM_BATCH 64	/* names per look-up search */
+#define CLAIM_BATCH 256	/* names per look-up search */
 
 enum claim_kind { CLAIM_VM, CLAIM_GROUP };
 
@@ -48,6 +48,11 @@ struct claim {
 
 struct claims {
 	struct claim *map;
+	/* a refresh under way (claims_begin .. claims_end) */
+	struct claim **todo;
+	size_t ntodo;
+	char *zdn;
+	const struct own *own;
 };
 
 /* What a look-up needs. */
@@ -66,6 +71,18 @@ struct claim_ctx {
 int claims_refresh(struct claims *cl, const struct claim_ctx *cx,
     const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, char *err, size_t errlen);
+/* The same in steps, so a paged scan of the forward zone (a full pass)
+ * answers the look-ups instead of searches of their own: claims_begin
+ * queues the names, claims_scan_node (a dir_node_fn, ctx the claims) takes
+ * each node the scan reads, claims_end settles them (scanned: the scan
+ * covered the whole zone; else the names are searched for). */
+int claims_begin(struct claims *cl, const struct claim_ctx *cx,
+    const struct model_regs *regs, const struct model_config *cfg,
+    int64_t now, char *err, size_t errlen);
+int claims_scan_node(void *ctx, const char *name, const struct dir_node *n,
+    char *err, size_t errlen);
+int claims_end(struct claims *cl, const struct claim_ctx *cx, int scanned,
+    char *err, size_t errlen);
 /* For model_config.withheld: 1 if name is in conflict. */
 int claims_withheld(const void *cl, const char *name);
 /* Forget name (its registration is gone). */

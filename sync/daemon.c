@@ -304,8 +304,87 @@ daemon_full_due(const struct daemon *dm, time_t now)
 	return dm->full;
 }
 
+/* What a zone's scan takes besides the view: the serial, and in the
+ * forward zone the answers to the claims' look-ups. */
+struct daemon_scan {
+	struct claims *claims;		/* NULL: a reverse zone */
+	uint32_t *serial;
+	int got;
+};
+
+static int
+daemon_scan_node(void *ctx, const char *name, const struct dir_node *n,
+    char *err, size_t errlen)
+{
+	struct daemon_scan *z = ctx;
+
+	if (strcmp(name, "@") == 0 && zone_serial_node(n, z->serial) == 0)
+		z->got = 1;
+	return z->claims == NULL ? 0 :
+	    claims_scan_node(z->claims, name, n, err, errlen);
+}
+
+/* A full reconcile reads each zone with one paged scan: every node of
+ * ours into the view, the zone's serial, the claims' answers. */
+static int
+daemon_scan_zones(struct daemon *dm, struct model_config *cfg, char *err,
+    size_t errlen)
+{
+	struct daemon_scan z;
+	char *zdn = NULL;
+	size_t i;
+	int rc = 0;
+
+	group_view_clear(&dm->gview);	/* read them all again */
+	for (i = 0; rc == 0 && i <= cfg->nrevzones; i++) {
+		const char *zone = i == 0 ? cfg->zone : cfg->revzones[i - 1];
+
+		z = (struct daemon_scan){ i == 0 ? &dm->claims : NULL,
+		    i == 0 ? &cfg->serial : &cfg->revserials[i - 1], 0 };
+		if (dn_zone(dm->conf.base, dm->conf.partition, zone,
+		    &zdn) == -1) {
+			(void)xsnprintf(err, errlen, "zone %s: cannot build "
+			    "its DN", zone);
+			return -1;
+		}
+		rc = view_load_zone(&dm->view, &dm->dir, &dm->own, zdn,
+		    daemon_scan_node, &z, err, errlen);
+		if (rc == 0 && !z.got) {
+			(void)xsnprintf(err, errlen, "zone %s: no SOA record "
+			    "at DC=@,%s (does the zone exist, may we read it?)",
+			    zone, zdn);
+			rc = -1;
+		}
+		free(zdn);
+	}
+	return rc;
+}
+
+/* The zones' serials: from the scans of a full reconcile, kept until the
+ * next one (read with a search each only if never scanned). */
+static int
+daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
+    size_t errlen)
+{
+	if (full) {
+		if (daemon_scan_zones(dm, cfg, err, errlen) == -1)
+			return -1;
+	} else if (dm->serials_ok) {
+		cfg->serial = dm->serials.serial;
+		memcpy(cfg->revserials, dm->serials.revserials,
+		    sizeof(cfg->revserials));
+		return 0;
+	} else if (zone_serials(&dm->dir, dm->conf.base, dm->conf.partition,
+	    cfg, err, errlen) == -1)
+		return -1;
+	dm->serials = *cfg;
+	dm->serials_ok = 1;
+	return 0;
+}
+
 /* The names this host's VMs and groups point at: refuse new registrations
- * of names held by others, withhold the rest (claim.h). */
+ * of names held by others, withhold the rest (claim.h).  The look-ups are
+ * answered by the forward zone's scan in a full pass, by searches else. */
 static int
 daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
     struct intake *b, char *err, size_t errlen)
@@ -317,53 +396,16 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 
 	cfg->withheld = claims_withheld;
 	cfg->withheld_ctx = &dm->claims;
-	if (claims_refresh(&dm->claims, &cx, &dm->regs, cfg, now, err,
-	    errlen) == -1)
+	if (claims_begin(&dm->claims, &cx, &dm->regs, cfg, now, err,
+	    errlen) == -1 ||
+	    daemon_zones(dm, cfg, cx.full, err, errlen) == -1 ||
+	    claims_end(&dm->claims, &cx, cx.full, err, errlen) == -1)
 		return -1;
 	intake_refuse_foreign(dm, b);
 	if (claims_changed(&dm->claims))
 		dm->scoped = 0;	/* what a name's owner change touches: all */
 	claims_report(&dm->claims, cfg->zone);
 	return 0;
-}
-
-/* The zones' serials: read at a full reconcile (or after a failure),
- * kept until the next one; and at a full reconcile every node of ours in
- * each zone read into the view with one paged scan per zone. */
-static int
-daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
-    size_t errlen)
-{
-	char *zdn = NULL;
-	size_t i;
-	int rc = 0;
-
-	if (!full && dm->serials_ok) {
-		cfg->serial = dm->serials.serial;
-		memcpy(cfg->revserials, dm->serials.revserials,
-		    sizeof(cfg->revserials));
-		return 0;
-	}
-	if (zone_serials(&dm->dir, dm->conf.base, dm->conf.partition, cfg,
-	    err, errlen) == -1)
-		return -1;
-	dm->serials = *cfg;
-	dm->serials_ok = 1;
-	if (full)
-		group_view_clear(&dm->gview);	/* read them all again */
-	for (i = 0; full && rc == 0 && i <= cfg->nrevzones; i++) {
-		const char *z = i == 0 ? cfg->zone : cfg->revzones[i - 1];
-
-		if (dn_zone(dm->conf.base, dm->conf.partition, z, &zdn) == -1) {
-			(void)xsnprintf(err, errlen, "zone %s: cannot build "
-			    "its DN", z);
-			return -1;
-		}
-		rc = view_load_zone(&dm->view, &dm->dir, &dm->own, zdn, err,
-		    errlen);
-		free(zdn);
-	}
-	return rc;
 }
 
 /* Compute the desired state with the zones' serials and write it. */
@@ -379,8 +421,7 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 	struct model_desired want;
 	int rc;
 
-	if (daemon_zones(dm, &cfg, sp.full, err, errlen) == -1 ||
-	    daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
+	if (daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
 	if (dm->scoped) {

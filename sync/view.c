@@ -109,6 +109,8 @@ struct view_scan {
 	struct view *v;
 	const struct own *own;
 	const char *zone_dn;
+	dir_node_fn also;
+	void *also_ctx;
 };
 
 /* One node of the scan: kept if it is ours. */
@@ -120,8 +122,8 @@ view_scan_node(void *ctx, const char *name, const struct dir_node *n,
 	char lower[256], *dn = NULL;
 	size_t i;
 
-	(void)err;
-	(void)errlen;
+	if (s->also != NULL && s->also(s->also_ctx, name, n, err, errlen) == -1)
+		return -1;
 	for (i = 0; name[i] != '\0' && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
@@ -145,9 +147,10 @@ view_in_zone(const char *dn, const char *zone_dn)
 
 int
 view_load_zone(struct view *v, struct dir *d, const struct own *own,
-    const char *zone_dn, char *err, size_t errlen)
+    const char *zone_dn, dir_node_fn also, void *also_ctx, char *err,
+    size_t errlen)
 {
-	struct view_scan s = { v, own, zone_dn };
+	struct view_scan s = { v, own, zone_dn, also, also_ctx };
 	const char **owned;
 	size_t i, n;
 

@@ -46,8 +46,10 @@ size_t view_count(const struct view *v);
 
 /* Read every node of ours in the zone (its DN zone_dn) with one paged
  * scan into v, after clearing what v knew of that zone's owned nodes;
- * owned nodes the scan does not find are known not to exist. */
+ * owned nodes the scan does not find are known not to exist.  Every node
+ * the scan reads is also handed to also (NULL: none). */
 int view_load_zone(struct view *v, struct dir *d, const struct own *own,
-    const char *zone_dn, char *err, size_t errlen);
+    const char *zone_dn, dir_node_fn also, void *also_ctx, char *err,
+    size_t errlen);
 
 #endif

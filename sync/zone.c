@@ -11,26 +11,15 @@
 #include "zone.h"
 
 int
-zone_serial(struct dir *d, const char *base, const char *partition,
-    const char *zone, uint32_t *serial, char *err, size_t errlen)
+zone_serial_node(const struct dir_node *n, uint32_t *serial)
 {
-	struct dir_node n;
 	struct dnsrec rec;
-	char *zdn = NULL, *ndn = NULL;
 	size_t i;
 	int rc = -1;
 
-	if (dn_zone(base, partition, zone, &zdn) == -1 ||
-	    dn_node(zdn, "@", &ndn) == -1) {
-		(void)xsnprintf(err, errlen, "zone %s: cannot build its DN",
-		    zone);
-		goto out;
-	}
-	if (dir_node_read(d, ndn, &n, err, errlen) == -1)
-		goto out;
-	for (i = 0; i < n.nvalues; i++) {
-		const uint8_t *v = n.values[i].val;
-		size_t len = n.values[i].len;
+	for (i = 0; i < n->nvalues; i++) {
+		const uint8_t *v = n->values[i].val;
+		size_t len = n->values[i].len;
 
 		if (dnsrec_decode(v, len, &rec) == 0 &&
 		    rec.type == DNSREC_TYPE_SOA) {
@@ -41,6 +30,26 @@ zone_serial(struct dir *d, const char *base, const char *partition,
 			rc = 0;	/* names our decoder refuses; serial is fine */
 		}
 	}
+	return rc;
+}
+
+int
+zone_serial(struct dir *d, const char *base, const char *partition,
+    const char *zone, uint32_t *serial, char *err, size_t errlen)
+{
+	struct dir_node n;
+	char *zdn = NULL, *ndn = NULL;
+	int rc = -1;
+
+	if (dn_zone(base, partition, zone, &zdn) == -1 ||
+	    dn_node(zdn, "@", &ndn) == -1) {
+		(void)xsnprintf(err, errlen, "zone %s: cannot build its DN",
+		    zone);
+		goto out;
+	}
+	if (dir_node_read(d, ndn, &n, err, errlen) == -1)
+		goto out;
+	rc = zone_serial_node(&n, serial);
 	if (rc == -1)
 		(void)xsnprintf(err, errlen, "zone %s: no SOA record at %s "
 		    "(does the zone exist, may we read it?)", zone, ndn);
@@ -50,7 +59,6 @@ out:
 	free(ndn);
 	return rc;
 }
-
 int
 zone_serials(struct dir *d, const char *base, const char *partition,
     struct model_config *cfg, char *err, size_t errlen)
