@@ -7,79 +7,130 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "dn.h"
 #include "view.h"
 #include "xmem.h"
 
+/* The slot of dn (key its cache key), or the free slot where it would
+ * go: the key finds it, the DN itself decides. */
+static size_t
+view_slot(const struct view *v, uint64_t key, const char *dn)
+{
+	size_t mask = v->cap - 1, i = (size_t)key & mask;
+
+	while (v->map[i] != NULL && (v->map[i]->key != key ||
+	    strcmp(v->map[i]->dn, dn) != 0))
+		i = (i + 1) & mask;
+	return i;
+}
+
 const struct view_node *
 view_get(const struct view *v, const char *dn)
 {
-	struct view_node *e;
-
-	HASH_FIND_STR(v->map, dn, e);
-	return e;
+	if (v->n == 0)
+		return NULL;
+	return v->map[view_slot(v, cache_key(dn), dn)];
 }
 
+/* Empty slot i, moving back the nodes after it that may not stay behind
+ * a hole (linear probing, no tombstones). */
 static void
-view_node_free(struct view_node *e)
+view_remove_at(struct view *v, size_t i)
 {
-	free(e->dn);
-	free(e->values);
-	free(e);
+	size_t mask = v->cap - 1, j = i, home;
+
+	free(v->map[i]);
+	for (;;) {
+		j = (j + 1) & mask;
+		if (v->map[j] == NULL)
+			break;
+		home = (size_t)v->map[j]->key & mask;
+		if (j > i ? (home <= i || home > j) : (home <= i && home > j)) {
+			v->map[i] = v->map[j];
+			i = j;
+		}
+	}
+	v->map[i] = NULL;
+	v->n--;
 }
 
 void
 view_drop(struct view *v, const char *dn)
 {
-	struct view_node *e;
+	size_t i;
 
-	HASH_FIND_STR(v->map, dn, e);
-	if (e == NULL)
+	if (v->n == 0)
 		return;
-	HASH_DEL(v->map, e);
-	view_node_free(e);
+	i = view_slot(v, cache_key(dn), dn);
+	if (v->map[i] != NULL)
+		view_remove_at(v, i);
 }
 
-/* The values and their bytes in one block. */
-static struct dir_value *
-view_copy(const struct dir_value *vals, size_t n)
+/* A node with copies of dn and the values, all in one block. */
+static struct view_node *
+view_node_new(uint64_t key, const char *dn, int exists, int tombstoned,
+    const struct dir_value *vals, size_t n)
 {
-	struct dir_value *out;
+	struct view_node *e;
+	size_t i, bytes = 0, dnlen = strlen(dn);
 	uint8_t *p;
-	size_t i, bytes = 0;
 
 	for (i = 0; i < n; i++)
 		bytes += vals[i].len;
-	out = xcalloc(1, (n + 1) * sizeof(*out) + bytes);
-	p = (uint8_t *)(out + n + 1);
+	e = xcalloc(1, sizeof(*e) + n * sizeof(*e->values) + bytes +
+	    dnlen + 1);
+	e->key = key;
+	e->exists = exists;
+	e->tombstoned = exists && tombstoned;
+	e->nvalues = n;
+	e->values = (struct dir_value *)(e + 1);
+	p = (uint8_t *)(e->values + n);
 	for (i = 0; i < n; i++) {
 		memcpy(p, vals[i].val, vals[i].len);
-		out[i].val = p;
-		out[i].len = vals[i].len;
+		e->values[i].val = p;
+		e->values[i].len = vals[i].len;
 		p += vals[i].len;
 	}
-	return out;
+	e->dn = (char *)p;
+	memcpy(e->dn, dn, dnlen + 1);
+	return e;
+}
+
+/* Room for one more at a load of 1/2 at most. */
+static void
+view_grow(struct view *v)
+{
+	struct view old = *v;
+	size_t i;
+
+	if ((v->n + 1) * 2 <= v->cap)
+		return;
+	v->cap = old.cap != 0 ? old.cap * 2 : 256;
+	v->map = xcalloc(v->cap, sizeof(*v->map));
+	for (i = 0; i < old.cap; i++)
+		if (old.map[i] != NULL)
+			v->map[view_slot(v, old.map[i]->key,
+			    old.map[i]->dn)] = old.map[i];
+	free(old.map);
 }
 
 void
 view_put(struct view *v, const char *dn, int exists, int tombstoned,
     const struct dir_value *vals, size_t n)
 {
-	struct dir_value *copy;
+	uint64_t key = cache_key(dn);
 	struct view_node *e;
+	size_t i;
 
-	HASH_FIND_STR(v->map, dn, e);
-	if (e == NULL) {
-		e = xcalloc(1, sizeof(*e));
-		e->dn = xstrdup(dn);
-		HASH_ADD_KEYPTR(hh, v->map, e->dn, strlen(e->dn), e);
-	}
-	copy = view_copy(vals, exists ? n : 0);	/* vals may be e's */
-	free(e->values);
-	e->exists = exists;
-	e->tombstoned = exists && tombstoned;
-	e->nvalues = exists ? n : 0;
-	e->values = copy;
+	/* dn and vals may be the old node's: copied before it goes */
+	e = view_node_new(key, dn, exists, tombstoned, vals, exists ? n : 0);
+	view_grow(v);
+	i = view_slot(v, key, dn);
+	if (v->map[i] == NULL)
+		v->n++;
+	free(v->map[i]);
+	v->map[i] = e;
 }
 
 void
@@ -91,18 +142,18 @@ view_put_node(struct view *v, const char *dn, const struct dir_node *n)
 void
 view_clear(struct view *v)
 {
-	struct view_node *e, *tmp;
+	size_t i;
 
-	HASH_ITER(hh, v->map, e, tmp) {
-		HASH_DEL(v->map, e);
-		view_node_free(e);
-	}
+	for (i = 0; i < v->cap; i++)
+		free(v->map[i]);
+	free(v->map);
+	memset(v, 0, sizeof(*v));
 }
 
 size_t
 view_count(const struct view *v)
 {
-	return HASH_COUNT(v->map);
+	return v->n;
 }
 
 struct view_scan {

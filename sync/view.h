@@ -15,26 +15,28 @@
 #define VMG_VIEW_H
 
 #include <stddef.h>
-
-#include <uthash.h>
+#include <stdint.h>
 
 #include "dir.h"
 #include "own.h"
 
+/* One node, in one allocation with its values, their bytes and its DN. */
 struct view_node {
-	char *dn;			/* key, as dn_node builds it */
+	uint64_t key;			/* cache_key(dn) */
+	char *dn;			/* as dn_node builds it */
 	int exists;
 	int tombstoned;
-	struct dir_value *values;	/* copies, one block with them */
+	struct dir_value *values;	/* copies */
 	size_t nvalues;
-	UT_hash_handle hh;
 };
 
 struct view {
-	struct view_node *map;
+	struct view_node **map;		/* open addressing, linear probing */
+	size_t cap, n;			/* cap: a power of two, or 0 */
 };
 
-/* NULL when the view does not know dn. */
+/* NULL when the view does not know dn.  The node stays valid until dn
+ * is put or dropped again. */
 const struct view_node *view_get(const struct view *v, const char *dn);
 /* What dn holds now (exists 0: nothing; values ignored then). */
 void view_put(struct view *v, const char *dn, int exists, int tombstoned,
