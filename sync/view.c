@@ -12,6 +12,32 @@
 #include "view.h"
 #include "xmem.h"
 
+#define VIEW_PARENTS 16
+
+/* Where dn's first RDN ends: its first comma not escaped, or NULL. */
+static const char *
+view_rdn_end(const char *dn)
+{
+	const char *comma = strchr(dn, ',');
+
+	while (comma != NULL && comma > dn && comma[-1] == '\\')
+		comma = strchr(comma + 1, ',');
+	return comma;
+}
+
+/* 1 if e is the node of dn. */
+static int
+view_is(const struct view_node *e, const char *dn)
+{
+	size_t len;
+
+	if (e->parent == NULL)
+		return strcmp(e->rdn, dn) == 0;
+	len = strlen(e->rdn);
+	return strncmp(e->rdn, dn, len) == 0 && dn[len] == ',' &&
+	    strcmp(dn + len + 1, e->parent) == 0;
+}
+
 /* The slot of dn (key its cache key), or the free slot where it would
  * go: the key finds it, the DN itself decides. */
 static size_t
@@ -20,9 +46,35 @@ view_slot(const struct view *v, uint64_t key, const char *dn)
 	size_t mask = v->cap - 1, i = (size_t)key & mask;
 
 	while (v->map[i] != NULL && (v->map[i]->key != key ||
-	    strcmp(v->map[i]->dn, dn) != 0))
+	    !view_is(v->map[i], dn)))
 		i = (i + 1) & mask;
 	return i;
+}
+
+/* The view's copy of parent (a zone's DN), or NULL. */
+static const char *
+view_find_parent(const struct view *v, const char *parent)
+{
+	size_t i;
+
+	for (i = 0; i < v->nparents; i++)
+		if (strcmp(v->parents[i], parent) == 0)
+			return v->parents[i];
+	return NULL;
+}
+
+/* The view's copy of parent, added if new. */
+static const char *
+view_parent(struct view *v, const char *parent)
+{
+	const char *known = view_find_parent(v, parent);
+
+	if (known != NULL)
+		return known;
+	v->parents = xreallocarray(v->parents, v->nparents + 1,
+	    sizeof(*v->parents));
+	v->parents[v->nparents] = xstrdup(parent);
+	return v->parents[v->nparents++];
 }
 
 const struct view_node *
@@ -67,24 +119,36 @@ view_drop(struct view *v, const char *dn)
 		view_remove_at(v, i);
 }
 
-/* A node with copies of dn and the values, all in one block. */
+/* A node with copies of dn's first RDN and the values, all in one block
+ * (the rest of dn: one of the view's parents; beyond VIEW_PARENTS of
+ * them, whole DNs: a view of DNs of any shape stays small). */
 static struct view_node *
-view_node_new(uint64_t key, const char *dn, int exists, int tombstoned,
-    const struct dir_value *vals, size_t n)
+view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
+    int tombstoned, const struct dir_value *vals, size_t n)
 {
+	const char *end = view_rdn_end(dn);
 	struct view_node *e;
-	size_t i, bytes = 0, dnlen = strlen(dn);
+	size_t i, bytes = 0, rlen = strlen(dn);
 	uint8_t *p;
 
+	if (end != NULL && (v->nparents < VIEW_PARENTS ||
+	    view_find_parent(v, end + 1) != NULL))
+		rlen = (size_t)(end - dn);
+	else
+		end = NULL;
 	for (i = 0; i < n; i++)
 		bytes += vals[i].len;
-	e = xcalloc(1, sizeof(*e) + n * sizeof(*e->values) + bytes +
-	    dnlen + 1);
+	e = xcalloc(1, sizeof(*e) + rlen + 1 + n * sizeof(*e->values) +
+	    bytes + sizeof(void *));
 	e->key = key;
+	e->parent = end != NULL ? view_parent(v, end + 1) : NULL;
 	e->exists = exists;
 	e->tombstoned = exists && tombstoned;
 	e->nvalues = n;
-	e->values = (struct dir_value *)(e + 1);
+	memcpy(e->rdn, dn, rlen);
+	/* the values after the RDN, aligned */
+	e->values = (struct dir_value *)(void *)((uintptr_t)(e->rdn + rlen +
+	    1 + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1));
 	p = (uint8_t *)(e->values + n);
 	for (i = 0; i < n; i++) {
 		memcpy(p, vals[i].val, vals[i].len);
@@ -92,9 +156,19 @@ view_node_new(uint64_t key, const char *dn, int exists, int tombstoned,
 		e->values[i].len = vals[i].len;
 		p += vals[i].len;
 	}
-	e->dn = (char *)p;
-	memcpy(e->dn, dn, dnlen + 1);
 	return e;
+}
+
+/* The first free slot for key (keys in a new table are all different
+ * nodes). */
+static size_t
+view_grow_slot(const struct view *v, uint64_t key)
+{
+	size_t mask = v->cap - 1, i = (size_t)key & mask;
+
+	while (v->map[i] != NULL)
+		i = (i + 1) & mask;
+	return i;
 }
 
 /* Room for one more at a load of 1/2 at most. */
@@ -110,8 +184,8 @@ view_grow(struct view *v)
 	v->map = xcalloc(v->cap, sizeof(*v->map));
 	for (i = 0; i < old.cap; i++)
 		if (old.map[i] != NULL)
-			v->map[view_slot(v, old.map[i]->key,
-			    old.map[i]->dn)] = old.map[i];
+			v->map[view_grow_slot(v, old.map[i]->key)] =
+			    old.map[i];
 	free(old.map);
 }
 
@@ -124,7 +198,8 @@ view_put(struct view *v, const char *dn, int exists, int tombstoned,
 	size_t i;
 
 	/* dn and vals may be the old node's: copied before it goes */
-	e = view_node_new(key, dn, exists, tombstoned, vals, exists ? n : 0);
+	e = view_node_new(v, key, dn, exists, tombstoned, vals,
+	    exists ? n : 0);
 	view_grow(v);
 	i = view_slot(v, key, dn);
 	if (v->map[i] == NULL)
@@ -147,6 +222,9 @@ view_clear(struct view *v)
 	for (i = 0; i < v->cap; i++)
 		free(v->map[i]);
 	free(v->map);
+	for (i = 0; i < v->nparents; i++)
+		free(v->parents[i]);
+	free(v->parents);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -187,10 +265,8 @@ view_scan_node(void *ctx, const char *name, const struct dir_node *n,
 static int
 view_in_zone(const char *dn, const char *zone_dn)
 {
-	const char *comma = strchr(dn, ',');
+	const char *comma = view_rdn_end(dn);
 
-	while (comma != NULL && comma > dn && comma[-1] == '\\')
-		comma = strchr(comma + 1, ',');
 	return comma != NULL && strcmp(comma + 1, zone_dn) == 0;
 }
 

@@ -20,19 +20,23 @@
 #include "dir.h"
 #include "own.h"
 
-/* One node, in one allocation with its values, their bytes and its DN. */
+/* One node, in one allocation with its values, their bytes and its DN:
+ * the first RDN, the rest shared (the zone's DN, kept once in the view). */
 struct view_node {
 	uint64_t key;			/* cache_key(dn) */
-	char *dn;			/* as dn_node builds it */
+	const char *parent;		/* the DN after the first RDN, or NULL */
 	int exists;
 	int tombstoned;
 	struct dir_value *values;	/* copies */
 	size_t nvalues;
+	char rdn[];			/* the first RDN (or all the DN) */
 };
 
 struct view {
 	struct view_node **map;		/* open addressing, linear probing */
 	size_t cap, n;			/* cap: a power of two, or 0 */
+	char **parents;			/* the parents' DNs (the zones) */
+	size_t nparents;
 };
 
 /* NULL when the view does not know dn.  The node stays valid until dn
