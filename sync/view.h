@@ -24,7 +24,7 @@
  * the first RDN, the rest shared (the zone's DN, kept once in the view). */
 struct view_node {
 	uint64_t key;			/* cache_key(dn) */
-	const char *parent;		/* the DN after the first RDN, or NULL */
+	const char *parent;	/* the DN after its first RDN, or NULL */
 	int exists;
 	int tombstoned;
 	struct dir_value *values;	/* copies */
