@@ -1,64 +1,174 @@
 /*
- * cache.c - digests of what earlier passes verified, by DN.
+ * cache.c - digests of what earlier passes verified, by a keyed hash of
+ * the DN (cache.h): an open-addressing table of 16-byte slots.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "xmem.h"
 
+#define CACHE_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define CACHE_SIPROUND do {						\
+	v0 += v1; v1 = CACHE_ROTL(v1, 13); v1 ^= v0;			\
+	v0 = CACHE_ROTL(v0, 32);					\
+	v2 += v3; v3 = CACHE_ROTL(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = CACHE_ROTL(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = CACHE_ROTL(v1, 17); v1 ^= v2;			\
+	v2 = CACHE_ROTL(v2, 32);					\
+} while (0)
+
+/* The process's SipHash key, drawn at the first use. */
+static const uint64_t *
+cache_sipkey(void)
+{
+	static uint64_t k[2];
+	static int drawn;
+	struct timespec ts;
+
+	if (drawn)
+		return k;
+	if (getrandom(k, sizeof(k), 0) != (ssize_t)sizeof(k)) {
+		(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL;
+		k[1] = (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 32);
+	}
+	drawn = 1;
+	return k;
+}
+
+/* SipHash-2-4 of the DN's bytes. */
+uint64_t
+cache_key(const char *dn)
+{
+	const uint64_t *k = cache_sipkey();
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0];
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k[1];
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0];
+	uint64_t v3 = 0x7465646279746573ULL ^ k[1];
+	size_t len = strlen(dn), i, r;
+	uint64_t m;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		for (m = 0, r = 0; r < 8; r++)
+			m |= (uint64_t)(unsigned char)dn[i + r] << (8 * r);
+		v3 ^= m;
+		CACHE_SIPROUND;
+		CACHE_SIPROUND;
+		v0 ^= m;
+	}
+	for (m = (uint64_t)len << 56, r = 0; i + r < len; r++)
+		m |= (uint64_t)(unsigned char)dn[i + r] << (8 * r);
+	v3 ^= m;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xff;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	m = v0 ^ v1 ^ v2 ^ v3;
+	return m != 0 ? m : 1;
+}
+
 void
 cache_clear(struct cache *c)
 {
-	struct cache_entry *e, *tmp;
+	free(c->map);
+	memset(c, 0, sizeof(*c));
+}
 
-	HASH_ITER(hh, c->map, e, tmp) {
-		HASH_DEL(c->map, e);
-		free(e->dn);
-		free(e);
-	}
+/* The slot of key, or the free slot where it would go. */
+static size_t
+cache_slot(const struct cache *c, uint64_t key)
+{
+	size_t mask = c->cap - 1, i = (size_t)key & mask;
+
+	while (c->map[i].key != 0 && c->map[i].key != key)
+		i = (i + 1) & mask;
+	return i;
 }
 
 int
 cache_fresh(const struct cache *c, const char *dn, uint64_t digest)
 {
-	struct cache_entry *e;
+	size_t i;
 
-	if (c == NULL)
+	if (c == NULL || c->n == 0)
 		return 0;
-	HASH_FIND_STR(c->map, dn, e);
-	return e != NULL && e->digest == digest;
+	i = cache_slot(c, cache_key(dn));
+	return c->map[i].key != 0 && c->map[i].digest == digest;
+}
+
+/* Room for one more at a load of 3/4 at most. */
+static void
+cache_grow(struct cache *c)
+{
+	struct cache old = *c;
+	size_t i;
+
+	if ((c->n + 1) * 4 <= c->cap * 3)
+		return;
+	c->cap = old.cap != 0 ? old.cap * 2 : 64;
+	c->map = xcalloc(c->cap, sizeof(*c->map));
+	for (i = 0; i < old.cap; i++)
+		if (old.map[i].key != 0)
+			c->map[cache_slot(c, old.map[i].key)] = old.map[i];
+	free(old.map);
 }
 
 void
 cache_put(struct cache *c, const char *dn, uint64_t digest)
 {
-	struct cache_entry *e;
+	uint64_t key;
+	size_t i;
 
 	if (c == NULL)
 		return;
-	HASH_FIND_STR(c->map, dn, e);
-	if (e == NULL) {
-		e = xcalloc(1, sizeof(*e));
-		e->dn = xstrdup(dn);
-		HASH_ADD_KEYPTR(hh, c->map, e->dn, strlen(e->dn), e);
+	key = cache_key(dn);
+	cache_grow(c);
+	i = cache_slot(c, key);
+	if (c->map[i].key == 0)
+		c->n++;
+	c->map[i].key = key;
+	c->map[i].digest = digest;
+}
+
+/* Empty slot i, moving back the entries after it that may not stay
+ * behind a hole (linear probing, no tombstones). */
+static void
+cache_remove_at(struct cache *c, size_t i)
+{
+	size_t mask = c->cap - 1, j = i, home;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (c->map[j].key == 0)
+			break;
+		home = (size_t)c->map[j].key & mask;
+		if (j > i ? (home <= i || home > j) : (home <= i && home > j)) {
+			c->map[i] = c->map[j];
+			i = j;
+		}
 	}
-	e->digest = digest;
+	memset(&c->map[i], 0, sizeof(c->map[i]));
+	c->n--;
 }
 
 void
 cache_drop(struct cache *c, const char *dn)
 {
-	struct cache_entry *e;
+	size_t i;
 
-	if (c == NULL)
+	if (c == NULL || c->n == 0)
 		return;
-	HASH_FIND_STR(c->map, dn, e);
-	if (e != NULL) {
-		HASH_DEL(c->map, e);
-		free(e->dn);
-		free(e);
-	}
+	i = cache_slot(c, cache_key(dn));
+	if (c->map[i].key != 0)
+		cache_remove_at(c, i);
 }

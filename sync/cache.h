@@ -3,22 +3,28 @@
  * the values that were verified or written there.  Between full reconciles
  * a node or object whose wanted values have the same digest is not read
  * again, so a pass after a burst reads only what the burst changed.
+ *
+ * An entry is 16 bytes: a keyed 64-bit hash of the DN (cache_key: SipHash
+ * with a key drawn at start, so a VM cannot pick a name to collide) and the
+ * digest; the DN itself is not kept.  A collision could only make a pass
+ * skip a node (a stale answer "fresh"), never write one: what is written,
+ * and whether it is ours, is decided from the DN (own.h, view.h), and a
+ * full reconcile consults no cache.
  */
 #ifndef VMG_CACHE_H
 #define VMG_CACHE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include <uthash.h>
-
-struct cache_entry {
-	char *dn;
+struct cache_slot {
+	uint64_t key;			/* cache_key(dn); 0: a free slot */
 	uint64_t digest;
-	UT_hash_handle hh;
 };
 
 struct cache {
-	struct cache_entry *map;
+	struct cache_slot *map;		/* open addressing, linear probing */
+	size_t cap, n;			/* cap: a power of two, or 0 */
 };
 
 /* Digests that stand for no values (not FNV results of any value set in
@@ -26,6 +32,9 @@ struct cache {
 #define CACHE_DIGEST_TOMBSTONE 1
 #define CACHE_DIGEST_KEPT 2
 
+/* The keyed 64-bit hash of a DN (never 0), the same for the life of the
+ * process. */
+uint64_t cache_key(const char *dn);
 void cache_clear(struct cache *c);
 /* True if an earlier pass left dn with values of this digest.  A NULL
  * cache knows nothing. */

@@ -15,11 +15,13 @@ static struct claim *
 claim_get(struct claims *cl, const char *name, enum claim_kind kind)
 {
 	struct claim *c;
+	size_t len;
 
 	HASH_FIND_STR(cl->map, name, c);
 	if (c == NULL) {
-		c = xcalloc(1, sizeof(*c));
-		(void)xstrlcpy(c->name, name, sizeof(c->name));
+		len = strnlen(name, NAME_LABEL_BUF - 1);
+		c = xcalloc(1, sizeof(*c) + len + 1);
+		memcpy(c->name, name, len);
 		c->kind = kind;
 		HASH_ADD_STR(cl->map, name, c);
 	}

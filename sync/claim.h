@@ -35,15 +35,16 @@
 enum claim_kind { CLAIM_VM, CLAIM_GROUP };
 
 struct claim {
-	char name[NAME_LABEL_BUF];	/* key: VM names never end in -vm */
-	enum claim_kind kind;
-	int foreign;			/* a node vmgroupd does not own */
-	int verified;			/* looked up since the last full pass */
-	int changed;			/* foreign flipped, not yet reported */
-	int seen;			/* wanted in the current pass */
-	/* a look-up under way (claims_refresh) */
-	int pending, live_only, found, found_tomb, found_ours;
 	UT_hash_handle hh;
+	enum claim_kind kind;
+	unsigned foreign:1;		/* a node vmgroupd does not own */
+	unsigned verified:1;		/* looked up since the last full pass */
+	unsigned changed:1;		/* foreign flipped, not yet reported */
+	unsigned seen:1;		/* wanted in the current pass */
+	/* a look-up under way (claims_refresh) */
+	unsigned pending:1, live_only:1, found:1, found_tomb:1, found_ours:1;
+	char name[];			/* key, right-sized (< NAME_LABEL_BUF):
+					 * VM names never end in -vm */
 };
 
 struct claims {

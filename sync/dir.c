@@ -18,6 +18,11 @@
 #include "log.h"
 #include "xmem.h"
 
+/* The largest security-layer packet we take: the server splits what it
+ * sends into packets this big (libldap puts the messages together again),
+ * and the SASL GSSAPI plugin's receive buffer is this big, not 16 MiB. */
+#define DIR_SASL_MAXBUF (64 * 1024)
+
 void
 dir_init(struct dir *d, const struct dir_params *p)
 {
@@ -126,6 +131,7 @@ dir_options(struct dir *d, LDAP *ld)
 {
 	int version = LDAP_VERSION3;
 	ber_len_t ssf_min = d->params.ssf_min;
+	ber_len_t maxbuf = DIR_SASL_MAXBUF;
 	struct timeval tv = { .tv_sec = (time_t)d->params.timeout };
 
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) ||
@@ -134,6 +140,8 @@ dir_options(struct dir *d, LDAP *ld)
 	    ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_OFF) ||
 	    ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) ||
 	    ldap_set_option(ld, LDAP_OPT_X_SASL_SSF_MIN, &ssf_min) ||
+	    /* the security layer's receive buffer (16 MiB by default) */
+	    ldap_set_option(ld, LDAP_OPT_X_SASL_MAXBUFSIZE, &maxbuf) ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
 	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) ||
 	    ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &dir_conncb))

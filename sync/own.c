@@ -20,14 +20,28 @@
 static const char *const own_keys[OWN_NKINDS] = { "nodes", "groups" };
 static const char own_kind_char[OWN_NKINDS] = { 'n', 'g' };
 
+/* The journal's size beyond which the file is rewritten instead. */
+static size_t
+own_limit(const struct own *o)
+{
+	return o->snapshot > OWN_JOURNAL_MIN ? o->snapshot : OWN_JOURNAL_MIN;
+}
+
 /* Queue one journal line: "+n DN" (added) or "-g DN" (removed). */
 static void
 own_note(struct own *o, char op, enum own_kind k, const char *dn)
 {
 	size_t len = strlen(dn) + 4;
 
-	if (o->path[0] == '\0')
-		return;		/* a record not loaded from a file */
+	if (o->path[0] == '\0' || o->compact)
+		return;		/* not from a file; or the file is rewritten */
+	if (o->journal + o->npending + len > own_limit(o)) {
+		free(o->pending);	/* the next save rewrites the file */
+		o->pending = NULL;
+		o->npending = 0;
+		o->compact = 1;
+		return;
+	}
 	o->pending = xreallocarray(o->pending, o->npending + len + 1, 1);
 	o->pending[o->npending] = op;
 	o->pending[o->npending + 1] = own_kind_char[k];
@@ -50,12 +64,14 @@ void
 own_add(struct own *o, enum own_kind k, const char *dn)
 {
 	struct own_entry *e;
+	size_t len;
 
 	if (own_has(o, k, dn))
 		return;
-	e = xcalloc(1, sizeof(*e));
-	e->dn = xstrdup(dn);
-	HASH_ADD_KEYPTR(hh, o->set[k], e->dn, strlen(e->dn), e);
+	len = strlen(dn);
+	e = xcalloc(1, sizeof(*e) + len + 1);
+	memcpy(e->dn, dn, len);
+	HASH_ADD_KEYPTR(hh, o->set[k], e->dn, len, e);
 	o->dirty = 1;
 	own_note(o, '+', k, dn);
 }
@@ -70,7 +86,6 @@ own_del(struct own *o, enum own_kind k, const char *dn)
 		return;
 	own_note(o, '-', k, e->dn);
 	HASH_DEL(o->set[k], e);
-	free(e->dn);
 	free(e);
 	o->dirty = 1;
 }
@@ -90,7 +105,6 @@ own_free(struct own *o)
 	for (k = 0; k < OWN_NKINDS; k++) {
 		HASH_ITER(hh, o->set[k], e, tmp) {
 			HASH_DEL(o->set[k], e);
-			free(e->dn);
 			free(e);
 		}
 	}
@@ -210,6 +224,7 @@ own_load(struct own *o, const char *path, char *err, size_t errlen)
 	int k;
 
 	memset(o, 0, sizeof(*o));
+	o->compact = 1;		/* no journal lines for what is loaded */
 	if (xstrlcpy(o->path, path, sizeof(o->path)) == -1) {
 		(void)xsnprintf(err, errlen, "state path too long");
 		return -1;
@@ -233,43 +248,117 @@ own_load(struct own *o, const char *path, char *err, size_t errlen)
 	}
 	if (own_replay(o, err, errlen) == -1)
 		return -1;
-	free(o->pending);
-	o->pending = NULL;
-	o->npending = 0;
+	o->compact = 0;
 	o->dirty = 0;
 	return 0;
+}
+
+/* Bytes of dn as a JSON string, quotes included; with out, written. */
+static size_t
+own_json_str(const char *dn, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *c;
+	size_t n = 1;
+
+	if (out != NULL)
+		out[0] = '"';
+	for (c = (const unsigned char *)dn; *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\') {
+			if (out != NULL) {
+				out[n] = '\\';
+				out[n + 1] = (char)*c;
+			}
+			n += 2;
+		} else if (*c < 0x20) {
+			if (out != NULL) {
+				memcpy(out + n, "\\u00", 4);
+				out[n + 4] = hex[*c >> 4];
+				out[n + 5] = hex[*c & 15];
+			}
+			n += 6;
+		} else {
+			if (out != NULL)
+				out[n] = (char)*c;
+			n++;
+		}
+	}
+	if (out != NULL)
+		out[n] = '"';
+	return n + 1;
+}
+
+/* Put s at out + at (out NULL: only count); its length. */
+static size_t
+own_put(char *out, size_t at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (out != NULL)
+		memcpy(out + at, s, n);
+	return n;
+}
+
+/* The record as JSON text (one DN a line), in one right-sized block:
+ * 2 passes over the sorted DNs, the first to size it.  *len its length
+ * (NUL-terminated). */
+static char *
+own_json(const struct own *o, size_t *len)
+{
+	const char **dns[OWN_NKINDS];
+	size_t i, n[OWN_NKINDS], at = 0;
+	char *text = NULL;
+	int k, pass;
+
+	for (k = 0; k < OWN_NKINDS; k++)
+		dns[k] = own_list(o, (enum own_kind)k, &n[k]);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			text = xcalloc(1, at + 1);
+		at = 0;
+		for (k = 0; k < OWN_NKINDS; k++) {
+			at += own_put(text, at, k ? ",\n  \"" : "{\n  \"");
+			at += own_put(text, at, own_keys[k]);
+			at += own_put(text, at, "\": [");
+			for (i = 0; i < n[k]; i++) {
+				at += own_put(text, at, i ? ",\n    " :
+				    "\n    ");
+				at += own_json_str(dns[k][i], text ? text +
+				    at : NULL);
+			}
+			at += own_put(text, at, n[k] ? "\n  ]" : "]");
+		}
+		at += own_put(text, at, "\n}\n");
+	}
+	for (k = 0; k < OWN_NKINDS; k++)
+		free(dns[k]);
+	*len = at;
+	return text;
 }
 
 /* Rewrite the whole file, then drop the journal it now holds. */
 static int
 own_compact(struct own *o, char *err, size_t errlen)
 {
-	char jpath[PATH_MAX + 16];
-	json_object *doc, *arr;
-	const char **dns, *text;
-	size_t i, n;
-	int k, rc;
+	char jpath[PATH_MAX + 16], *text;
+	size_t len;
+	int rc;
 
-	doc = json_object_new_object();
-	for (k = 0; k < OWN_NKINDS; k++) {
-		dns = own_list(o, (enum own_kind)k, &n);
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(arr,
-			    json_object_new_string(dns[i]));
-		json_object_object_add(doc, own_keys[k], arr);
-		free(dns);
-	}
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	rc = atomic_write(o->path, text, strlen(text), 0640, err, errlen);
+	/* the pending lines are in the file now: gone before it is built */
+	free(o->pending);
+	o->pending = NULL;
+	o->npending = 0;
+	text = own_json(o, &len);
+	rc = atomic_write(o->path, text, len, 0640, err, errlen);
+	free(text);
 	if (rc == 0) {
-		o->snapshot = strlen(text);
+		o->snapshot = len;
+		o->compact = 0;
 		if (own_journal_path(o, jpath, sizeof(jpath)) == 0 &&
 		    unlink(jpath) == -1 && errno != ENOENT)
 			log_warn("cannot remove %s", jpath);
 		o->journal = 0;
 	}
-	json_object_put(doc);
 	return rc;
 }
 
@@ -304,8 +393,9 @@ own_save(struct own *o, char *err, size_t errlen)
 
 	if (!o->dirty)
 		return 0;
-	limit = o->snapshot > OWN_JOURNAL_MIN ? o->snapshot : OWN_JOURNAL_MIN;
-	if (o->journal + o->npending > limit || o->npending == 0)
+	limit = own_limit(o);
+	if (o->compact || o->journal + o->npending > limit ||
+	    o->npending == 0)
 		rc = own_compact(o, err, errlen);
 	else if ((rc = own_append(o, err, errlen)) == 0)
 		o->journal += o->npending;
@@ -321,7 +411,8 @@ own_save(struct own *o, char *err, size_t errlen)
 int
 own_flush(struct own *o, char *err, size_t errlen)
 {
-	if (o->path[0] == '\0' || (o->journal == 0 && o->npending == 0))
+	if (o->path[0] == '\0' || (o->journal == 0 && o->npending == 0 &&
+	    !o->compact))
 		return 0;
 	if (own_compact(o, err, errlen) == -1)
 		return -1;

@@ -25,8 +25,8 @@
 enum own_kind { OWN_NODE, OWN_GROUP, OWN_NKINDS };
 
 struct own_entry {
-	char *dn;
 	UT_hash_handle hh;
+	char dn[];			/* key, in the entry's block */
 };
 
 #define OWN_JOURNAL_MIN (256 * 1024)
@@ -35,8 +35,12 @@ struct own {
 	struct own_entry *set[OWN_NKINDS];	/* dnsNodes, vmGroup objects */
 	char path[PATH_MAX];
 	int dirty;
-	char *pending;			/* journal lines not yet written */
+	char *pending;			/* journal lines not yet written (none
+					 * once they outgrow the journal's
+					 * limit: the next save rewrites the
+					 * file) */
 	size_t npending;
+	int compact;			/* the next save rewrites the file */
 	size_t journal;			/* bytes in the journal */
 	size_t snapshot;		/* bytes in the file */
 };

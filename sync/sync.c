@@ -15,39 +15,61 @@
 #include "writes.h"
 #include "xmem.h"
 
+/* The DNs a pass wants, as their cache keys (cache.h): 8 bytes each in
+ * an open-addressing table.  Two DNs of one key could only keep a node or
+ * object of ours from being tombstoned or deleted, never have one
+ * written. */
 struct dn_set {
-	char *dn;
-	UT_hash_handle hh;
+	uint64_t *keys;			/* 0: a free slot */
+	size_t cap, n;			/* cap: a power of two, or 0 */
 };
 
 static void
-dn_set_free(struct dn_set **set)
+dn_set_free(struct dn_set *set)
 {
-	struct dn_set *e, *tmp;
+	free(set->keys);
+	memset(set, 0, sizeof(*set));
+}
 
-	HASH_ITER(hh, *set, e, tmp) {
-		HASH_DEL(*set, e);
-		free(e->dn);
-		free(e);
-	}
+/* The slot of key, or the free slot where it would go. */
+static size_t
+dn_set_slot(const struct dn_set *set, uint64_t key)
+{
+	size_t mask = set->cap - 1, i = (size_t)key & mask;
+
+	while (set->keys[i] != 0 && set->keys[i] != key)
+		i = (i + 1) & mask;
+	return i;
 }
 
 static void
-dn_set_add(struct dn_set **set, char *dn)
+dn_set_add(struct dn_set *set, const char *dn)
 {
-	struct dn_set *e = xcalloc(1, sizeof(*e));
+	struct dn_set old = *set;
+	uint64_t key = cache_key(dn);
+	size_t i;
 
-	e->dn = dn;
-	HASH_ADD_KEYPTR(hh, *set, e->dn, strlen(e->dn), e);
+	if ((set->n + 1) * 2 > set->cap) {
+		set->cap = old.cap != 0 ? old.cap * 2 : 256;
+		set->keys = xcalloc(set->cap, sizeof(*set->keys));
+		for (i = 0; i < old.cap; i++)
+			if (old.keys[i] != 0)
+				set->keys[dn_set_slot(set, old.keys[i])] =
+				    old.keys[i];
+		free(old.keys);
+	}
+	i = dn_set_slot(set, key);
+	if (set->keys[i] == 0)
+		set->n++;
+	set->keys[i] = key;
 }
 
 static int
-dn_set_has(struct dn_set *const *set, const char *dn)
+dn_set_has(const struct dn_set *set, const char *dn)
 {
-	struct dn_set *e;
-
-	HASH_FIND_STR(*set, dn, e);
-	return e != NULL;
+	if (set->n == 0)
+		return 0;
+	return set->keys[dn_set_slot(set, cache_key(dn))] != 0;
 }
 
 /* DNs to drop from the ownership record once its list is walked (own.h:
@@ -98,7 +120,7 @@ sync_cache(const struct sync_params *p)
  * name is taken is found before anything is written for it. */
 static int
 sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, int pass, struct dn_set **wanted,
+    const struct model_desired *want, int pass, struct dn_set *wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	struct writes w;
@@ -124,12 +146,11 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 		free(zdn);
 		dn_set_add(wanted, dn);
 		digest = node_digest(node);
-		if (cache_fresh(sync_cache(p), dn, digest)) {
+		if (cache_fresh(sync_cache(p), dn, digest))
 			st->cached++;
-			continue;
-		}
-		if (writes_want(&w, own, p->view, dn, node, digest, st))
+		else if (writes_want(&w, own, p->view, dn, node, digest, st))
 			cache_put(p->cache, dn, digest);
+		free(dn);
 	}
 	rc = sync_stopping(p, err, errlen);
 	if (rc == 0)
@@ -186,7 +207,7 @@ sync_strings_free(char **v, size_t n)
  * leave the record after the walk. */
 static int
 sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
-    struct dn_set **wanted, struct sync_stats *st, char *err, size_t errlen)
+    struct dn_set *wanted, struct sync_stats *st, char *err, size_t errlen)
 {
 	struct sync_forget forget = { NULL, 0 };
 	struct writes w;
@@ -233,7 +254,7 @@ sync_in_scope(const struct sync_params *p, const char *dn)
 
 static int
 sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, struct dn_set **wanted,
+    const struct model_desired *want, struct dn_set *wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	struct sync_forget forget = { NULL, 0 };
@@ -253,6 +274,7 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 		dn_set_add(wanted, dn);
 		rc = group_sync(d, own, dn, &want->groups[i], p, st, err,
 		    errlen);
+		free(dn);
 	}
 	owned = own_list(own, OWN_GROUP, &n);
 	for (i = 0; i < n && rc == 0; i++) {
@@ -272,7 +294,7 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, struct sync_stats *st, char *err,
     size_t errlen)
 {
-	struct dn_set *wanted = NULL;
+	struct dn_set wanted = { NULL, 0, 0 };
 	char err2[256];
 	int rc;
 

@@ -7,79 +7,205 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "dn.h"
 #include "view.h"
 #include "xmem.h"
 
+#define VIEW_PARENTS 16
+
+/* Where dn's first RDN ends: its first comma not escaped, or NULL. */
+static const char *
+view_rdn_end(const char *dn)
+{
+	const char *comma = strchr(dn, ',');
+
+	while (comma != NULL && comma > dn && comma[-1] == '\\')
+		comma = strchr(comma + 1, ',');
+	return comma;
+}
+
+/* 1 if e is the node of dn. */
+static int
+view_is(const struct view_node *e, const char *dn)
+{
+	size_t len;
+
+	if (e->parent == NULL)
+		return strcmp(e->rdn, dn) == 0;
+	len = strlen(e->rdn);
+	return strncmp(e->rdn, dn, len) == 0 && dn[len] == ',' &&
+	    strcmp(dn + len + 1, e->parent) == 0;
+}
+
+/* The slot of dn (key its cache key), or the free slot where it would
+ * go: the key finds it, the DN itself decides. */
+static size_t
+view_slot(const struct view *v, uint64_t key, const char *dn)
+{
+	size_t mask = v->cap - 1, i = (size_t)key & mask;
+
+	while (v->map[i] != NULL && (v->map[i]->key != key ||
+	    !view_is(v->map[i], dn)))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* The view's copy of parent (a zone's DN), or NULL. */
+static const char *
+view_find_parent(const struct view *v, const char *parent)
+{
+	size_t i;
+
+	for (i = 0; i < v->nparents; i++)
+		if (strcmp(v->parents[i], parent) == 0)
+			return v->parents[i];
+	return NULL;
+}
+
+/* The view's copy of parent, added if new. */
+static const char *
+view_parent(struct view *v, const char *parent)
+{
+	const char *known = view_find_parent(v, parent);
+
+	if (known != NULL)
+		return known;
+	v->parents = xreallocarray(v->parents, v->nparents + 1,
+	    sizeof(*v->parents));
+	v->parents[v->nparents] = xstrdup(parent);
+	return v->parents[v->nparents++];
+}
+
 const struct view_node *
 view_get(const struct view *v, const char *dn)
 {
-	struct view_node *e;
-
-	HASH_FIND_STR(v->map, dn, e);
-	return e;
+	if (v->n == 0)
+		return NULL;
+	return v->map[view_slot(v, cache_key(dn), dn)];
 }
 
+/* Empty slot i, moving back the nodes after it that may not stay behind
+ * a hole (linear probing, no tombstones). */
 static void
-view_node_free(struct view_node *e)
+view_remove_at(struct view *v, size_t i)
 {
-	free(e->dn);
-	free(e->values);
-	free(e);
+	size_t mask = v->cap - 1, j = i, home;
+
+	free(v->map[i]);
+	for (;;) {
+		j = (j + 1) & mask;
+		if (v->map[j] == NULL)
+			break;
+		home = (size_t)v->map[j]->key & mask;
+		if (j > i ? (home <= i || home > j) : (home <= i && home > j)) {
+			v->map[i] = v->map[j];
+			i = j;
+		}
+	}
+	v->map[i] = NULL;
+	v->n--;
 }
 
 void
 view_drop(struct view *v, const char *dn)
 {
-	struct view_node *e;
+	size_t i;
 
-	HASH_FIND_STR(v->map, dn, e);
-	if (e == NULL)
+	if (v->n == 0)
 		return;
-	HASH_DEL(v->map, e);
-	view_node_free(e);
+	i = view_slot(v, cache_key(dn), dn);
+	if (v->map[i] != NULL)
+		view_remove_at(v, i);
 }
 
-/* The values and their bytes in one block. */
-static struct dir_value *
-view_copy(const struct dir_value *vals, size_t n)
+/* A node with copies of dn's first RDN and the values, all in one block
+ * (the rest of dn: one of the view's parents; beyond VIEW_PARENTS of
+ * them, whole DNs: a view of DNs of any shape stays small). */
+static struct view_node *
+view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
+    int tombstoned, const struct dir_value *vals, size_t n)
 {
-	struct dir_value *out;
+	const char *end = view_rdn_end(dn);
+	struct view_node *e;
+	size_t i, bytes = 0, rlen = strlen(dn);
 	uint8_t *p;
-	size_t i, bytes = 0;
 
+	if (end != NULL && (v->nparents < VIEW_PARENTS ||
+	    view_find_parent(v, end + 1) != NULL))
+		rlen = (size_t)(end - dn);
+	else
+		end = NULL;
 	for (i = 0; i < n; i++)
 		bytes += vals[i].len;
-	out = xcalloc(1, (n + 1) * sizeof(*out) + bytes);
-	p = (uint8_t *)(out + n + 1);
+	e = xcalloc(1, sizeof(*e) + rlen + 1 + n * sizeof(*e->values) +
+	    bytes + sizeof(void *));
+	e->key = key;
+	e->parent = end != NULL ? view_parent(v, end + 1) : NULL;
+	e->exists = exists;
+	e->tombstoned = exists && tombstoned;
+	e->nvalues = n;
+	memcpy(e->rdn, dn, rlen);
+	/* the values after the RDN, aligned */
+	e->values = (struct dir_value *)(void *)((uintptr_t)(e->rdn + rlen +
+	    1 + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1));
+	p = (uint8_t *)(e->values + n);
 	for (i = 0; i < n; i++) {
 		memcpy(p, vals[i].val, vals[i].len);
-		out[i].val = p;
-		out[i].len = vals[i].len;
+		e->values[i].val = p;
+		e->values[i].len = vals[i].len;
 		p += vals[i].len;
 	}
-	return out;
+	return e;
+}
+
+/* The first free slot for key (keys in a new table are all different
+ * nodes). */
+static size_t
+view_grow_slot(const struct view *v, uint64_t key)
+{
+	size_t mask = v->cap - 1, i = (size_t)key & mask;
+
+	while (v->map[i] != NULL)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Room for one more at a load of 1/2 at most. */
+static void
+view_grow(struct view *v)
+{
+	struct view old = *v;
+	size_t i;
+
+	if ((v->n + 1) * 2 <= v->cap)
+		return;
+	v->cap = old.cap != 0 ? old.cap * 2 : 256;
+	v->map = xcalloc(v->cap, sizeof(*v->map));
+	for (i = 0; i < old.cap; i++)
+		if (old.map[i] != NULL)
+			v->map[view_grow_slot(v, old.map[i]->key)] =
+			    old.map[i];
+	free(old.map);
 }
 
 void
 view_put(struct view *v, const char *dn, int exists, int tombstoned,
     const struct dir_value *vals, size_t n)
 {
-	struct dir_value *copy;
+	uint64_t key = cache_key(dn);
 	struct view_node *e;
+	size_t i;
 
-	HASH_FIND_STR(v->map, dn, e);
-	if (e == NULL) {
-		e = xcalloc(1, sizeof(*e));
-		e->dn = xstrdup(dn);
-		HASH_ADD_KEYPTR(hh, v->map, e->dn, strlen(e->dn), e);
-	}
-	copy = view_copy(vals, exists ? n : 0);	/* vals may be e's */
-	free(e->values);
-	e->exists = exists;
-	e->tombstoned = exists && tombstoned;
-	e->nvalues = exists ? n : 0;
-	e->values = copy;
+	/* dn and vals may be the old node's: copied before it goes */
+	e = view_node_new(v, key, dn, exists, tombstoned, vals,
+	    exists ? n : 0);
+	view_grow(v);
+	i = view_slot(v, key, dn);
+	if (v->map[i] == NULL)
+		v->n++;
+	free(v->map[i]);
+	v->map[i] = e;
 }
 
 void
@@ -91,18 +217,21 @@ view_put_node(struct view *v, const char *dn, const struct dir_node *n)
 void
 view_clear(struct view *v)
 {
-	struct view_node *e, *tmp;
+	size_t i;
 
-	HASH_ITER(hh, v->map, e, tmp) {
-		HASH_DEL(v->map, e);
-		view_node_free(e);
-	}
+	for (i = 0; i < v->cap; i++)
+		free(v->map[i]);
+	free(v->map);
+	for (i = 0; i < v->nparents; i++)
+		free(v->parents[i]);
+	free(v->parents);
+	memset(v, 0, sizeof(*v));
 }
 
 size_t
 view_count(const struct view *v)
 {
-	return HASH_COUNT(v->map);
+	return v->n;
 }
 
 struct view_scan {
@@ -138,10 +267,8 @@ view_scan_node(void *ctx, const char *name, const struct dir_node *n,
 static int
 view_in_zone(const char *dn, const char *zone_dn)
 {
-	const char *comma = strchr(dn, ',');
+	const char *comma = view_rdn_end(dn);
 
-	while (comma != NULL && comma > dn && comma[-1] == '\\')
-		comma = strchr(comma + 1, ',');
 	return comma != NULL && strcmp(comma + 1, zone_dn) == 0;
 }
 

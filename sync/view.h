@@ -15,26 +15,32 @@
 #define VMG_VIEW_H
 
 #include <stddef.h>
-
-#include <uthash.h>
+#include <stdint.h>
 
 #include "dir.h"
 #include "own.h"
 
+/* One node, in one allocation with its values, their bytes and its DN:
+ * the first RDN, the rest shared (the zone's DN, kept once in the view). */
 struct view_node {
-	char *dn;			/* key, as dn_node builds it */
+	uint64_t key;			/* cache_key(dn) */
+	const char *parent;	/* the DN after its first RDN, or NULL */
 	int exists;
 	int tombstoned;
-	struct dir_value *values;	/* copies, one block with them */
+	struct dir_value *values;	/* copies */
 	size_t nvalues;
-	UT_hash_handle hh;
+	char rdn[];			/* the first RDN (or all the DN) */
 };
 
 struct view {
-	struct view_node *map;
+	struct view_node **map;		/* open addressing, linear probing */
+	size_t cap, n;			/* cap: a power of two, or 0 */
+	char **parents;			/* the parents' DNs (the zones) */
+	size_t nparents;
 };
 
-/* NULL when the view does not know dn. */
+/* NULL when the view does not know dn.  The node stays valid until dn
+ * is put or dropped again. */
 const struct view_node *view_get(const struct view *v, const char *dn);
 /* What dn holds now (exists 0: nothing; values ignored then). */
 void view_put(struct view *v, const char *dn, int exists, int tombstoned,

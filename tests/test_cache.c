@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -45,6 +46,38 @@ test_fresh(void **state)
 	assert_false(cache_fresh(&c, dn2, CACHE_DIGEST_KEPT));
 }
 
+/* Many DNs: the table grows, drops leave no hole that hides another. */
+static void
+test_many(void **state)
+{
+	struct cache c = { NULL, 0, 0 };
+	char dn[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		(void)snprintf(dn, sizeof(dn), "DC=vm%d,DC=example.test", i);
+		cache_put(&c, dn, (uint64_t)i + 10);
+	}
+	assert_int_equal(c.n, 3000);
+	for (i = 0; i < 3000; i += 3) {
+		(void)snprintf(dn, sizeof(dn), "DC=vm%d,DC=example.test", i);
+		cache_drop(&c, dn);
+	}
+	assert_int_equal(c.n, 2000);
+	for (i = 0; i < 3000; i++) {
+		(void)snprintf(dn, sizeof(dn), "DC=vm%d,DC=example.test", i);
+		if (i % 3 == 0)
+			assert_false(cache_fresh(&c, dn, (uint64_t)i + 10));
+		else
+			assert_true(cache_fresh(&c, dn, (uint64_t)i + 10));
+	}
+	assert_int_not_equal(cache_key("a"), cache_key("b"));
+	assert_int_equal(cache_key(dn1), cache_key(dn1));
+	cache_clear(&c);
+	assert_null(c.map);
+}
+
 static void
 test_null(void **state)
 {
@@ -59,6 +92,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_null),
 	};
 

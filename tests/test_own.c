@@ -1,0 +1,119 @@
+/*
+ * test_own.c - the ownership record: written as JSON by hand (DNs with
+ * quotes, backslashes and control bytes read back the same), the journal
+ * replayed, the file rewritten once the journal lines outgrow it.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "own.h"
+#include "xmem.h"
+
+static const char odd[] = "DC=a\\\"q\\\\b,DC=x/y",
+    ctl[] = "DC=c\x01\x1f,DC=z", grp[] = "CN=g1,OU=VM Groups";
+
+struct fixture {
+	char dir[64];
+	char path[PATH_MAX];
+	char jpath[PATH_MAX];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	(void)xstrlcpy(f->dir, "/tmp/vmg-own-test.XXXXXX", sizeof(f->dir));
+	if (mkdtemp(f->dir) == NULL ||
+	    xsnprintf(f->path, sizeof(f->path), "%s/owned.json", f->dir) ==
+	    -1 || xsnprintf(f->jpath, sizeof(f->jpath), "%s/owned.json.journal",
+	    f->dir) == -1)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	(void)unlink(f->path);
+	(void)unlink(f->jpath);
+	(void)rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+vm_dn(char *dn, size_t len, int i)
+{
+	assert_int_equal(xsnprintf(dn, len, "DC=vm%d,DC=example.test,"
+	    "CN=MicrosoftDNS,DC=DomainDnsZones,DC=example,DC=test", i), 0);
+}
+
+/* Odd DNs survive the file and the journal; many adds rewrite the file
+ * (no journal lines queued for them), a few go to the journal. */
+static void
+test_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct own o, p;
+	char err[256], dn[256];
+	int i;
+
+	assert_int_equal(own_load(&o, f->path, err, sizeof(err)), 0);
+	own_add(&o, OWN_NODE, odd);
+	own_add(&o, OWN_NODE, ctl);
+	own_add(&o, OWN_GROUP, grp);
+	assert_int_equal(own_save(&o, err, sizeof(err)), 0);
+	assert_int_equal(own_flush(&o, err, sizeof(err)), 0);
+	for (i = 0; i < 5000; i++) {
+		vm_dn(dn, sizeof(dn), i);
+		own_add(&o, OWN_NODE, dn);
+	}
+	assert_int_equal(o.npending, 0);	/* outgrew the journal */
+	assert_int_equal(own_save(&o, err, sizeof(err)), 0);
+	assert_int_equal(access(f->jpath, F_OK), -1);
+	vm_dn(dn, sizeof(dn), 7);
+	own_del(&o, OWN_NODE, dn);
+	own_add(&o, OWN_GROUP, "CN=g2,OU=VM Groups");
+	assert_int_equal(own_save(&o, err, sizeof(err)), 0);
+	assert_int_equal(access(f->jpath, F_OK), 0);	/* a journal line */
+	assert_int_equal(own_load(&p, f->path, err, sizeof(err)), 0);
+	assert_int_equal(own_count(&p, OWN_NODE), 5001);
+	assert_int_equal(own_count(&p, OWN_GROUP), 2);
+	assert_true(own_has(&p, OWN_NODE, odd));
+	assert_true(own_has(&p, OWN_NODE, ctl));
+	assert_false(own_has(&p, OWN_NODE, dn));
+	assert_true(own_has(&p, OWN_GROUP, grp));
+	assert_int_equal(own_flush(&p, err, sizeof(err)), 0);
+	own_free(&p);
+	assert_int_equal(own_load(&p, f->path, err, sizeof(err)), 0);
+	assert_int_equal(own_count(&p, OWN_NODE), 5001);
+	assert_true(own_has(&p, OWN_GROUP, "CN=g2,OU=VM Groups"));
+	own_free(&p);
+	own_free(&o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
