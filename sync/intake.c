@@ -95,7 +95,8 @@ intake_note(struct daemon *dm, const char *vm)
 	HASH_FIND_STR(dm->regs.by_vm, vm, r);
 	if (r == NULL)
 		return;
-	scope_note(&dm->scope, r);
+	if (dm->scoped)		/* a full pass looks at everything anyway */
+		scope_note(&dm->scope, r);
 	daemon_expiry_note(dm, r);
 }
 
@@ -105,7 +106,7 @@ intake_note_expiring(struct daemon *dm, time_t now)
 {
 	const struct model_reg *r;
 
-	for (r = dm->regs.by_vm; r != NULL; r = r->hh.next)
+	for (r = dm->regs.by_vm; dm->scoped && r != NULL; r = r->hh.next)
 		if (r->expires != 0 && r->expires <= now)
 			scope_note(&dm->scope, r);
 }
