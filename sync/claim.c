@@ -30,8 +30,10 @@ claim_get(struct claims *cl, const char *name, enum claim_kind kind)
 
 /* Which names are to be looked up this pass. */
 struct claim_todo {
-	struct claim **c;
+	struct claim **c;	/* to look up */
 	size_t n;
+	struct claim **seen;	/* marked seen this pass */
+	size_t nseen;
 };
 
 /* Want name this pass; queue a look-up unless it is known to be free and
@@ -46,6 +48,9 @@ claim_want(struct claims *cl, const struct claim_ctx *cx,
 	if (c->seen)
 		return;
 	c->seen = 1;
+	todo->seen = xreallocarray(todo->seen, todo->nseen + 1,
+	    sizeof(*todo->seen));
+	todo->seen[todo->nseen++] = c;
 	if (c->verified && !c->foreign && !cx->full)
 		return;
 	c->pending = 1;
@@ -90,12 +95,13 @@ claim_found(void *ctx, const char *name, const struct dir_node *n,
 
 /* Settle a looked-up claim. */
 static void
-claim_settle(struct claim *c)
+claim_settle(struct claims *cl, struct claim *c)
 {
 	int held = c->found && !c->found_ours &&
 	    !(c->live_only && c->found_tomb);
 
 	if (held != c->foreign) {
+		cl->nforeign += held ? 1 : (size_t)-1;
 		c->foreign = held;
 		c->changed = !c->changed;	/* a flip back cancels */
 	}
@@ -129,7 +135,7 @@ claim_lookup(struct claims *cl, const struct claim_ctx *cx, const char *zdn,
 		}
 		free(filter);
 		for (k = 0; k < n; k++)
-			claim_settle(todo->c[i + k]);
+			claim_settle(cl, todo->c[i + k]);
 	}
 	return 0;
 }
@@ -145,6 +151,8 @@ claims_sweep(struct claims *cl)
 			c->seen = 0;
 			continue;
 		}
+		if (c->foreign)
+			cl->nforeign--;
 		HASH_DEL(cl->map, c);
 		free(c);
 	}
@@ -174,6 +182,7 @@ claims_scoped(struct claims *cl, const struct claim_ctx *cx,
 	const struct scope_key *k;
 	const struct model_reg *r;
 	struct claim *c;
+	size_t i;
 
 	for (k = cx->scope->vms; k != NULL; k = k->hh.next) {
 		HASH_FIND_STR(regs->by_vm, k->key, r);
@@ -183,12 +192,12 @@ claims_scoped(struct claims *cl, const struct claim_ctx *cx,
 		else
 			claims_forget(cl, k->key);
 	}
-	for (c = cl->map; c != NULL; c = c->hh.next)
+	for (c = cl->map; cl->nforeign > 0 && c != NULL; c = c->hh.next)
 		if (c->foreign)
 			claim_want(cl, cx, todo, c->name, c->kind,
 			    c->kind == CLAIM_VM && !cfg->vm_records);
-	for (c = cl->map; c != NULL; c = c->hh.next)
-		c->seen = 0;
+	for (i = 0; i < todo->nseen; i++)
+		todo->seen[i]->seen = 0;
 }
 
 int
@@ -196,7 +205,7 @@ claims_begin(struct claims *cl, const struct claim_ctx *cx,
     const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, char *err, size_t errlen)
 {
-	struct claim_todo todo = { NULL, 0 };
+	struct claim_todo todo = { NULL, 0, NULL, 0 };
 	const struct model_reg *r;
 
 	free(cl->todo);
@@ -218,6 +227,7 @@ claims_begin(struct claims *cl, const struct claim_ctx *cx,
 			continue;
 		claim_want_reg(cl, cx, &todo, cfg, r);
 	}
+	free(todo.seen);
 	cl->todo = todo.c;
 	cl->ntodo = todo.n;
 	return 0;
@@ -237,14 +247,14 @@ int
 claims_end(struct claims *cl, const struct claim_ctx *cx, int scanned,
     char *err, size_t errlen)
 {
-	struct claim_todo todo = { cl->todo, cl->ntodo };
+	struct claim_todo todo = { cl->todo, cl->ntodo, NULL, 0 };
 	struct claim *c;
 	size_t i;
 	int rc = 0;
 
 	if (scanned)
 		for (i = 0; i < todo.n; i++)
-			claim_settle(todo.c[i]);
+			claim_settle(cl, todo.c[i]);
 	else
 		rc = claim_lookup(cl, cx, cl->zdn, &todo, err, errlen);
 	if (rc == 0 && cx->scope == NULL)
@@ -287,6 +297,8 @@ claims_forget(struct claims *cl, const char *name)
 
 	HASH_FIND_STR(cl->map, name, c);
 	if (c != NULL) {
+		if (c->foreign)
+			cl->nforeign--;
 		HASH_DEL(cl->map, c);
 		free(c);
 	}
@@ -375,4 +387,5 @@ claims_free(struct claims *cl)
 	cl->todo = NULL;
 	cl->zdn = NULL;
 	cl->ntodo = 0;
+	cl->nforeign = 0;
 }

@@ -49,6 +49,7 @@ struct claim {
 
 struct claims {
 	struct claim *map;
+	size_t nforeign;		/* claims with foreign set */
 	/* a refresh under way (claims_begin .. claims_end) */
 	struct claim **todo;
 	size_t ntodo;

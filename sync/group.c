@@ -108,6 +108,17 @@ gv_strcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int
+gv_sorted(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(v[i - 1], v[i]) > 0)
+			return 0;
+	return 1;
+}
+
 /* Sort each attribute's values (the order the comparisons below need). */
 static void
 gv_sort(struct group_vals *gv)
@@ -115,7 +126,7 @@ gv_sort(struct group_vals *gv)
 	size_t a;
 
 	for (a = 0; a < GA_N; a++)
-		if (gv->n[a] > 1)
+		if (gv->n[a] > 1 && !gv_sorted(gv->v[a], gv->n[a]))
 			qsort(gv->v[a], gv->n[a], sizeof(char *), gv_strcmp);
 }
 
@@ -200,21 +211,19 @@ group_known_drop(struct group_view *v, const char *dn)
 	free(k);
 }
 
+/* Keep gv as what dn holds (moved into the view: gv is empty after). */
 static void
-group_known_put(struct group_view *v, const char *dn,
-    const struct group_vals *gv)
+group_known_take(struct group_view *v, const char *dn, struct group_vals *gv)
 {
 	struct group_known *k;
-	size_t a, i;
 
 	if (v == NULL)
 		return;
 	group_known_drop(v, dn);
 	k = xcalloc(1, sizeof(*k));
 	k->dn = xstrdup(dn);
-	for (a = 0; a < GA_N; a++)
-		for (i = 0; i < gv->n[a]; i++)
-			gv_push(&k->gv, (int)a, gv->v[a][i]);
+	k->gv = *gv;
+	memset(gv, 0, sizeof(*gv));
 	HASH_ADD_KEYPTR(hh, v->map, k->dn, strlen(k->dn), k);
 }
 
@@ -414,7 +423,7 @@ group_sync(struct dir *d, struct own *own, const char *dn,
 	}
 	if (rc == 0) {
 		cache_put(p->cache, dn, digest);
-		group_known_put(p->gview, dn, &gv);
+		group_known_take(p->gview, dn, &gv);
 	}
 	gv_free(&gv);
 	return rc == 1 ? 0 : rc;

@@ -12,13 +12,43 @@
 #include "scope.h"
 #include "xmem.h"
 
+static void scope_addr_key(const struct event_addr *a, char out[40]);
+
+#define SCOPE_SMALL 8	/* sets this small are searched without hashing */
+
 static struct scope_key *
 scope_find(struct scope_key *set, const char *key)
 {
 	struct scope_key *k;
 
+	if (set != NULL && HASH_COUNT(set) <= SCOPE_SMALL) {
+		for (k = set; k != NULL; k = k->hh.next)
+			if (strcmp(k->key, key) == 0)
+				return k;
+		return NULL;
+	}
 	HASH_FIND_STR(set, key, k);
 	return k;
+}
+
+/* Is address a in scope?  A few addresses: compared as they are. */
+static int
+scope_has_addr(const struct scope *s, const struct event_addr *a)
+{
+	const struct scope_key *k;
+	char key[40];
+
+	if (s->addrs == NULL)
+		return 0;
+	if (HASH_COUNT(s->addrs) > SCOPE_SMALL) {
+		scope_addr_key(a, key);
+		return scope_find(s->addrs, key) != NULL;
+	}
+	for (k = s->addrs; k != NULL; k = k->hh.next)
+		if (k->addr.family == a->family && memcmp(&k->addr.u, &a->u,
+		    a->family == AF_INET ? 4 : 16) == 0)
+			return 1;
+	return 0;
 }
 
 /* Add key to *set (once); the entry. */
@@ -137,7 +167,7 @@ scope_note(struct scope *s, const struct model_reg *r)
 		scope_add_node(s, s->cfg->zone, rel);
 	for (i = 0; i < r->naddrs; i++) {
 		scope_addr_key(&r->addrs[i], key);
-		(void)scope_add(&s->addrs, key);
+		scope_add(&s->addrs, key)->addr = r->addrs[i];
 		z = modelrr_ptr_zone(s->cfg, &r->addrs[i], rel);
 		if (z >= 0)
 			scope_add_node(s, s->cfg->revzones[z], rel);
@@ -154,16 +184,13 @@ int
 scope_only_full(void *ctx, const struct model_reg *r)
 {
 	struct scope *s = ctx;
-	char key[40];
 	size_t i;
 
 	if (scope_find(s->vms, r->vm) != NULL)
 		return 1;
-	for (i = 0; i < r->naddrs && s->addrs != NULL; i++) {
-		scope_addr_key(&r->addrs[i], key);
-		if (scope_find(s->addrs, key) != NULL)
+	for (i = 0; i < r->naddrs; i++)
+		if (scope_has_addr(s, &r->addrs[i]))
 			return 1;
-	}
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct scope_key {
 	char *key;
 	const char *zone;	/* nodes: points into the model_config */
 	char *name;		/* nodes: relative name; groups: the label */
+	struct event_addr addr;	/* addresses: the address */
 	UT_hash_handle hh;
 };
 
