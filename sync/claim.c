@@ -104,6 +104,7 @@ claim_settle(struct claims *cl, struct claim *c)
 		cl->nforeign += held ? 1 : (size_t)-1;
 		c->foreign = held;
 		c->changed = !c->changed;	/* a flip back cancels */
+		cl->nchanged += c->changed ? 1 : (size_t)-1;
 	}
 	c->verified = 1;
 	c->pending = 0;
@@ -151,8 +152,8 @@ claims_sweep(struct claims *cl)
 			c->seen = 0;
 			continue;
 		}
-		if (c->foreign)
-			cl->nforeign--;
+		cl->nforeign -= c->foreign;
+		cl->nchanged -= c->changed;
 		HASH_DEL(cl->map, c);
 		free(c);
 	}
@@ -286,6 +287,8 @@ claims_withheld(const void *ctx, const char *name)
 	const struct claims *cl = ctx;
 	struct claim *c;
 
+	if (cl->nforeign == 0)
+		return 0;
 	HASH_FIND_STR(cl->map, name, c);
 	return c != NULL && c->foreign;
 }
@@ -297,8 +300,8 @@ claims_forget(struct claims *cl, const char *name)
 
 	HASH_FIND_STR(cl->map, name, c);
 	if (c != NULL) {
-		if (c->foreign)
-			cl->nforeign--;
+		cl->nforeign -= c->foreign;
+		cl->nchanged -= c->changed;
 		HASH_DEL(cl->map, c);
 		free(c);
 	}
@@ -316,12 +319,7 @@ claims_unverify(struct claims *cl)
 int
 claims_changed(const struct claims *cl)
 {
-	const struct claim *c;
-
-	for (c = cl->map; c != NULL; c = c->hh.next)
-		if (c->changed)
-			return 1;
-	return 0;
+	return cl->nchanged > 0;
 }
 
 void
@@ -329,10 +327,11 @@ claims_report(struct claims *cl, const char *zone)
 {
 	struct claim *c;
 
-	for (c = cl->map; c != NULL; c = c->hh.next) {
+	for (c = cl->map; cl->nchanged > 0 && c != NULL; c = c->hh.next) {
 		if (!c->changed)
 			continue;
 		c->changed = 0;
+		cl->nchanged--;
 		if (c->foreign && c->kind == CLAIM_VM)
 			log_warnx("VM %s withheld: %s.%s is a DNS node vmgroupd "
 			    "does not own; its PTR and SRV records and its "
@@ -365,8 +364,8 @@ claims_conflicts(const struct claims *cl, size_t *n)
 	const struct claim **v, *c;
 
 	*n = 0;
-	v = xcalloc(HASH_COUNT(cl->map) + 1, sizeof(*v));
-	for (c = cl->map; c != NULL; c = c->hh.next)
+	v = xcalloc(cl->nforeign + 1, sizeof(*v));
+	for (c = cl->map; *n < cl->nforeign && c != NULL; c = c->hh.next)
 		if (c->foreign)
 			v[(*n)++] = c;
 	qsort(v, *n, sizeof(*v), claim_qcmp);
@@ -388,4 +387,5 @@ claims_free(struct claims *cl)
 	cl->zdn = NULL;
 	cl->ntodo = 0;
 	cl->nforeign = 0;
+	cl->nchanged = 0;
 }

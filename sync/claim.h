@@ -50,6 +50,7 @@ struct claim {
 struct claims {
 	struct claim *map;
 	size_t nforeign;		/* claims with foreign set */
+	size_t nchanged;		/* claims with changed set */
 	/* a refresh under way (claims_begin .. claims_end) */
 	struct claim **todo;
 	size_t ntodo;

@@ -128,9 +128,9 @@ uint32_t dnsrec_serial_of(const uint8_t *v, size_t len);
  * written); values shorter than a header must be equal byte for byte. */
 int dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);
-/* FNV-1a 64 (name_fnv1a64_update) of v with its Serial field left out, as
- * dnsrec_same_but_serial leaves it out: the first 8 octets (fewer when v is
- * short), then those after offset 12. */
+/* A 64-bit hash of v (in-process only, never stored) with its Serial field
+ * left out, as dnsrec_same_but_serial leaves it out: the first 8 octets
+ * (fewer when v is short), then those after offset 12. */
 uint64_t dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len);
 /* Order of encoded values: bytes, then length (memcmp order). */
 int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
