@@ -5,6 +5,7 @@
 
 #include <ldap.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,10 +96,37 @@ dn_zone(const char *base, const char *partition, const char *zone, char **out)
 	return rc;
 }
 
+/* A value libldap writes as it is: letters, digits, '.', '-', '_', '@'
+ * (what node names are made of), not empty. */
+static int
+dn_plain(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr(".-_@", v[i]) == NULL)
+			return 0;
+	return i > 0;
+}
+
 int
 dn_node(const char *zone_dn, const char *relname, char **out)
 {
-	return dn_child(zone_dn, "DC", relname, out);
+	size_t len;
+
+	/* zone_dn comes from dn_zone, as libldap writes DNs: a plain name
+	 * is put in front of it as libldap would, without taking both apart
+	 * and writing them again (thousands of nodes a pass) */
+	if (!dn_plain(relname))
+		return dn_child(zone_dn, "DC", relname, out);
+	len = strlen(relname) + strlen(zone_dn) + 5;
+	*out = xmalloc(len);
+	if (xsnprintf(*out, len, "DC=%s,%s", relname, zone_dn) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -131,14 +159,21 @@ dn_filter_eq(const char *attr, const char *value, char **out)
 int
 dn_filter_nodes(const char *const *names, size_t n, char **out)
 {
-	static const char head[] = "(&(objectClass=dnsNode)(|", tail[] = "))";
+	return dn_filter_any("(&(objectClass=dnsNode)(|", "dc", names, n, out);
+}
+
+int
+dn_filter_any(const char *head, const char *attr, const char *const *names,
+    size_t n, char **out)
+{
+	static const char tail[] = "))";
 	char **eq = xcalloc(n + 1, sizeof(*eq));
-	size_t i, len = sizeof(head) + sizeof(tail);
+	size_t i, len = strlen(head) + sizeof(tail) + 1;
 	int rc = -1;
 
 	*out = NULL;
 	for (i = 0; i < n; i++) {
-		if (dn_filter_eq("dc", names[i], &eq[i]) == -1)
+		if (dn_filter_eq(attr, names[i], &eq[i]) == -1)
 			goto out;
 		len += strlen(eq[i]);
 	}

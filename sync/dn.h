@@ -38,6 +38,10 @@ int dn_filter_eq(const char *attr, const char *value, char **out);
 /* "(&(objectClass=dnsNode)(|(dc=<name>)...))" for names[0..n), each
  * value escaped as dn_filter_eq does.  -1 if a value cannot be. */
 int dn_filter_nodes(const char *const *names, size_t n, char **out);
+/* head (one that opens two parentheses, "(&(objectClass=x)(|" or "(|(|"),
+ * then "(<attr>=<name>)" for each name, escaped, then "))". */
+int dn_filter_any(const char *head, const char *attr,
+    const char *const *names, size_t n, char **out);
 /* "(&(objectClass=vmGroup)[(vmGroupBlocked=TRUE)][(<attr>=<value>)])":
  * the vmGroup objects, only the blocked ones if blocked is set, whose attr
  * equals value (attr NULL: any); value escaped as dn_filter_eq does.

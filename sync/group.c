@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,18 @@ gv_push(struct group_vals *gv, int a, const char *s)
 {
 	gv->v[a] = xreallocarray(gv->v[a], gv->n[a] + 2, sizeof(char *));
 	gv->v[a][gv->n[a]++] = xstrdup(s);
+	gv->v[a][gv->n[a]] = NULL;
+}
+
+static void
+gv_push_n(struct group_vals *gv, int a, const char *s, size_t len)
+{
+	char *c = xmalloc(len + 1);
+
+	memcpy(c, s, len);
+	c[len] = '\0';
+	gv->v[a] = xreallocarray(gv->v[a], gv->n[a] + 2, sizeof(char *));
+	gv->v[a][gv->n[a]++] = c;
 	gv->v[a][gv->n[a]] = NULL;
 }
 
@@ -191,6 +204,7 @@ group_write(struct dir *d, const char *dn, struct group_vals *gv,
  * (sorted): the next change is written as a delta, without a read. */
 struct group_known {
 	char *dn;
+	int absent;			/* known not to exist */
 	struct group_vals gv;
 	UT_hash_handle hh;
 };
@@ -225,6 +239,74 @@ group_known_take(struct group_view *v, const char *dn, struct group_vals *gv)
 	k->gv = *gv;
 	memset(gv, 0, sizeof(*gv));
 	HASH_ADD_KEYPTR(hh, v->map, k->dn, strlen(k->dn), k);
+}
+
+/* One object the search found: what it holds, if it is ours. */
+static void
+group_view_entry(struct group_view *v, const struct own *own, const char *ou,
+    const struct dir_entry *e)
+{
+	struct group_vals gv;
+	char name[NAME_LABEL_BUF], *dn = NULL;
+	size_t a, i;
+
+	if (e->nvals[GA_CN] != 1 || e->vals[GA_CN][0].len >= sizeof(name))
+		return;
+	for (i = 0; i < e->vals[GA_CN][0].len; i++)
+		name[i] = (char)tolower(e->vals[GA_CN][0].val[i]);
+	name[i] = '\0';
+	if (dn_child(ou, "CN", name, &dn) == -1 || !own_has(own, OWN_GROUP, dn)) {
+		group_known_drop(v, dn != NULL ? dn : "");
+		free(dn);	/* not ours: read when it is wanted */
+		return;
+	}
+	memset(&gv, 0, sizeof(gv));
+	for (a = 0; a < GA_N; a++)
+		for (i = 0; i < e->nvals[a]; i++)
+			gv_push_n(&gv, (int)a, (const char *)e->vals[a][i].val,
+			    e->vals[a][i].len);
+	gv_sort(&gv);
+	group_known_take(v, dn, &gv);
+	free(dn);
+}
+
+int
+group_view_load(struct group_view *v, struct dir *d, const struct own *own,
+    const char *ou, const char *const *names, size_t n, char *err,
+    size_t errlen)
+{
+	struct dir_entry *e = NULL;
+	struct group_known *k;
+	char *filter = NULL, *dn = NULL;
+	size_t i, ne = 0, chunk;
+	int rc = 0;
+
+	for (; n > 0 && rc == 0; names += chunk, n -= chunk) {
+		chunk = n < 256 ? n : 256;
+		for (i = 0; i < chunk; i++) {	/* not found: absent */
+			if (dn_child(ou, "CN", names[i], &dn) == -1)
+				continue;
+			group_known_drop(v, dn);
+			k = xcalloc(1, sizeof(*k));
+			k->dn = dn;
+			k->absent = 1;
+			HASH_ADD_KEYPTR(hh, v->map, k->dn, strlen(k->dn), k);
+		}
+		if (dn_filter_any("(|(|", "cn", names, chunk, &filter) == -1 ||
+		    dir_entries_search(d, ou, filter, group_attrs, &e, &ne,
+		    err, errlen) == -1)
+			rc = -1;
+		for (i = 0; i < ne; i++)
+			group_view_entry(v, own, ou, &e[i]);
+		dir_entries_free(e, ne);
+		free(filter);
+		e = NULL;
+		ne = 0;
+		filter = NULL;
+	}
+	if (rc == -1)
+		group_view_clear(v);
+	return rc;
 }
 
 void
@@ -342,16 +424,21 @@ group_note_foreign(struct sync_stats *st, const char *dn, const char *name)
 /* A group object of ours the view knows: written as a delta.  0 done,
  * 1 the view was wrong (read it), -1 failure. */
 static int
-group_known_sync(struct dir *d, const char *dn, const struct group_vals *gv,
-    const struct sync_params *p, struct sync_stats *st, char *err,
-    size_t errlen)
+group_known_sync(struct dir *d, struct own *own, const char *dn,
+    struct group_vals *gv, const struct sync_params *p, struct sync_stats *st,
+    char *err, size_t errlen)
 {
 	struct group_known *k;
 	int wrote = 0;
 
 	HASH_FIND_STR(p->gview->map, dn, k);
-	if (k == NULL)
+	if (k == NULL || (!k->absent && !own_has(own, OWN_GROUP, dn)))
 		return 1;
+	if (k->absent) {
+		if (group_create(d, own, dn, gv, p->now, st, err, errlen) == 0)
+			return 0;
+		return dir_error(d) == DIR_EXISTS ? 1 : -1;
+	}
 	if (group_delta(d, dn, &k->gv, gv, p->now, &wrote, err, errlen) == 0) {
 		if (wrote) {
 			st->groups_changed++;
@@ -415,8 +502,8 @@ group_sync(struct dir *d, struct own *own, const char *dn,
 		gv_free(&gv);
 		return 0;
 	}
-	if (p->gview != NULL && own_has(own, OWN_GROUP, dn))
-		rc = group_known_sync(d, dn, &gv, p, st, err, errlen);
+	if (p->gview != NULL)
+		rc = group_known_sync(d, own, dn, &gv, p, st, err, errlen);
 	if (rc == 1) {
 		group_known_drop(p->gview, dn);
 		rc = group_read_sync(d, own, dn, g, &gv, p, st, err, errlen);

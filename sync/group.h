@@ -26,6 +26,11 @@ struct group_view {
 	struct group_known *map;
 };
 void group_view_clear(struct group_view *v);
+/* Read the objects named names[0..n) under ou with one search (per 256):
+ * what each of ours holds; those not found are known not to exist. */
+int group_view_load(struct group_view *v, struct dir *d, const struct own *own,
+    const char *ou, const char *const *names, size_t n, char *err,
+    size_t errlen);
 
 /* Make dn hold g.  0, or -1 with err. */
 int group_sync(struct dir *d, struct own *own, const char *dn,

@@ -252,6 +252,34 @@ sync_in_scope(const struct sync_params *p, const char *dn)
 	    scope_has_group(p->scope, name);
 }
 
+/* A full pass reads the group objects it wants and those of ours with one
+ * search, not one each. */
+static int
+sync_groups_load(struct dir *d, struct own *own, const struct sync_params *p,
+    const struct model_desired *want, char *err, size_t errlen)
+{
+	const char **owned, **names;
+	char (*held)[NAME_LABEL_BUF];
+	size_t i, n, k = 0;
+	int rc;
+
+	if (!p->full || p->gview == NULL)
+		return 0;
+	owned = own_list(own, OWN_GROUP, &n);
+	names = xcalloc(want->ngroups + n + 1, sizeof(*names));
+	held = xcalloc(n + 1, sizeof(*held));
+	for (i = 0; i < want->ngroups; i++)
+		names[k++] = want->groups[i].name;
+	for (i = 0; i < n; i++)
+		if (dn_first_value(owned[i], held[i], sizeof(held[i])) == 0)
+			names[k++] = held[i];
+	rc = group_view_load(p->gview, d, own, p->ou, names, k, err, errlen);
+	free(held);
+	free(names);
+	free(owned);
+	return rc;
+}
+
 static int
 sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, struct dn_set *wanted,
@@ -261,8 +289,9 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 	const char **owned;
 	char *dn;
 	size_t i, n;
-	int gone, rc = 0;
+	int gone, rc;
 
+	rc = sync_groups_load(d, own, p, want, err, errlen);
 	for (i = 0; i < want->ngroups && rc == 0; i++) {
 		if (sync_stopping(p, err, errlen) == -1)
 			return -1;

@@ -68,6 +68,35 @@ test_zone_and_node(void **state)
 	free(zone);
 }
 
+/* The plain names dn_node writes without libldap come out as libldap
+ * writes them. */
+static void
+test_node_fast_path(void **state)
+{
+	static const char *const names[] = { "vm1", "hv1-img0-vm", "@",
+	    "_vm._tcp.hv1-img0-vm", "_vmgroup._tcp.hv1", "A-B_c.D",
+	    "1.0.0.0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0",
+	    "10.2", NULL };
+	char *zdn = NULL, *fast = NULL, *slow = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(dn_zone("DC=example,DC=test", "DomainDnsZones",
+	    "example.test", &zdn), 0);
+	for (i = 0; names[i] != NULL; i++) {
+		assert_int_equal(dn_node(zdn, names[i], &fast), 0);
+		assert_int_equal(dn_child(zdn, "DC", names[i], &slow), 0);
+		assert_string_equal(fast, slow);
+		free(fast);
+		free(slow);
+	}
+	/* a name that needs escaping still goes through libldap */
+	assert_int_equal(dn_node(zdn, "a,b", &fast), 0);
+	assert_non_null(strstr(fast, "DC=a\\2Cb,"));
+	free(fast);
+	free(zdn);
+}
+
 static void
 test_hostile_values(void **state)
 {
@@ -263,6 +292,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zone_and_node),
+		cmocka_unit_test(test_node_fast_path),
 		cmocka_unit_test(test_hostile_values),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_filters),
