@@ -115,6 +115,10 @@ ops() {
 		match($0, /conn=[0-9]+ op=[0-9]+ [A-Z]+/) {
 			split(substr($0, RSTART, RLENGTH), f, " ")
 			c = f[1]; o = f[2]; t = f[3]
+			# a one-level or subtree search is a page of a scan (a
+			# whole zone, the OU, or a batch of names): per pass,
+			# not per object
+			if (t == "SRCH" && $0 ~ / scope=[12] /) t = "SCAN"
 			if (!((c, o) in type)) { type[c, o] = t; order[++n] = c SUBSEP o }
 			if (t == "BIND" && tolower($0) ~ /dn="cn=svc-vmgroup,/)
 				svc[c] = 1
@@ -125,9 +129,12 @@ ops() {
 				if (!(k[1] in svc)) continue
 				t = type[order[i]]; cnt[t]++
 				if (t != "UNBIND" && t != "ABANDON") rt++
+				if (t != "UNBIND" && t != "ABANDON" && t != "BIND" &&
+				    t != "EXT" && t != "SCAN") obj++
 			}
 			for (t in cnt) print t, cnt[t]
 			print "rt", rt + 0
+			print "obj", obj + 0
 		}')
 }
 
@@ -383,7 +390,7 @@ line() {
 }
 
 ops_summary() { # prefix -> "ADD 10 MOD 4 SRCH 3 ..."
-	awk -v p="$1_ops_" 'index($1, p) == 1 && $1 != p "rt" {
+	awk -v p="$1_ops_" 'index($1, p) == 1 && $1 != p "rt" && $1 != p "obj" {
 		printf "%s %s ", substr($1, length(p) + 1), $2 }' "$FIG"
 }
 
@@ -391,11 +398,14 @@ report_storm() { # key label target
 	local k=$1 l=$2
 	line "storm_${l}_slapd" vmgroupd "$(get "${k}_storm_wall")" \
 	    "$(get "${k}_floor_wall")" s "$3"
-	line "roundtrips_${l}_slapd" "vmgroupd" "$(get "${k}_storm_ops_rt")" \
+	line "roundtrips_${l}_slapd" "vmgroupd" "$(get "${k}_storm_ops_obj")" \
 	    "$(get "${k}_objects")" ops 1.00 "objects changed"
-	echo "    (by type: $(ops_summary "${k}_storm"); the ldapadd floor used" \
-	    "$(get "${k}_floor_ops_rt"); the pass took $(get "${k}_storm_cpu") s CPU," \
-	    "max RSS $(get "${k}_storm_maxrss_kib") KiB)"
+	echo "    (round trips per object: writes and base reads; besides them" \
+	    "the pass made $(get "${k}_storm_ops_rt") in all, by type:" \
+	    "$(ops_summary "${k}_storm")- SCAN = pages of the paged zone/OU" \
+	    "scans a full reconcile makes, BIND/EXT = the session; the ldapadd" \
+	    "floor used $(get "${k}_floor_ops_rt"); the pass took" \
+	    "$(get "${k}_storm_cpu") s CPU, max RSS $(get "${k}_storm_maxrss_kib") KiB)"
 	line "nochange_${l}_slapd" vmgroupd "$(get "${k}_again_wall")" \
 	    "$(get "${k}_searchfloor_wall")" s 1.5
 	echo "    (second pass round trips: $(get "${k}_again_ops_rt")" \
