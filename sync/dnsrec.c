@@ -157,34 +157,13 @@ dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
 	    blen - DNSREC_SERIAL_END) == 0;
 }
 
-/* Mix p into h eight bytes at a time (a diff hashes thousands of values
- * a pass: bytewise FNV was a tenth of a pass's time). */
-static uint64_t
-dnsrec_mix(uint64_t h, const uint8_t *p, size_t len)
-{
-	uint64_t w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	if (len > 0) {
-		w = 0;
-		memcpy(&w, p, len);
-		h = (h ^ w ^ ((uint64_t)len << 56)) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return h;
-}
-
 uint64_t
 dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len)
 {
-	h = dnsrec_mix(h, v, len < DNSREC_SERIAL_OFF ? len :
+	h = name_mix64(h, v, len < DNSREC_SERIAL_OFF ? len :
 	    DNSREC_SERIAL_OFF);
 	if (len > DNSREC_SERIAL_END)
-		h = dnsrec_mix(h, v + DNSREC_SERIAL_END,
+		h = name_mix64(h, v + DNSREC_SERIAL_END,
 		    len - DNSREC_SERIAL_END);
 	return h;
 }

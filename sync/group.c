@@ -108,8 +108,7 @@ gv_digest(const struct group_vals *gv)
 	for (a = 0; a < GA_N; a++) {
 		h = name_fnv1a64_update(h, &a, sizeof(a));
 		for (i = 0; i < gv->n[a]; i++)
-			h = name_fnv1a64_update(h, gv->v[a][i],
-			    strlen(gv->v[a][i]) + 1);
+			h = name_mix64(h, gv->v[a][i], strlen(gv->v[a][i]) + 1);
 	}
 	return h;
 }

@@ -301,3 +301,23 @@ name_relative(const char *fqdn, const char *zone, char out[NAME_FQDN_BUF])
 	out[flen - zlen - 1] = '\0';
 	return 0;
 }
+
+uint64_t
+name_mix64(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w ^ ((uint64_t)len << 56)) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}

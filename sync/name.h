@@ -73,4 +73,8 @@ uint64_t name_fnv1a64_update(uint64_t h, const void *data, size_t len);
  * rest as \xNN, at most 40 input bytes ("..." after). */
 void name_quote(const char *in, char *out, size_t outlen);
 
+/* A fast 64-bit mix of len bytes into h, eight at a time: for hashes that
+ * stay inside the process (never stored, never compared across runs). */
+uint64_t name_mix64(uint64_t h, const void *data, size_t len);
+
 #endif

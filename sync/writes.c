@@ -70,15 +70,19 @@ writes_values(const struct model_node *node)
 static struct dir_value *
 writes_copy(const struct dir_value *v, size_t n)
 {
-	struct dir_value *out = xcalloc(n + 1, sizeof(*out));
-	size_t i;
+	struct dir_value *out;
+	uint8_t *p;
+	size_t i, bytes = 0;
 
+	for (i = 0; i < n; i++)
+		bytes += v[i].len;
+	out = xcalloc(1, (n + 1) * sizeof(*out) + bytes);	/* one block */
+	p = (uint8_t *)(out + n + 1);
 	for (i = 0; i < n; i++) {
-		uint8_t *p = xmalloc(v[i].len + 1);
-
 		memcpy(p, v[i].val, v[i].len);
 		out[i].val = p;
 		out[i].len = v[i].len;
+		p += v[i].len;
 	}
 	return out;
 }
@@ -364,13 +368,11 @@ writes_run(struct writes *w, struct dir *d, struct own *own, struct view *v,
 void
 writes_free(struct writes *w)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < w->n; i++) {
 		struct writes_job *j = &w->jobs[i];
 
-		for (k = 0; j->held != NULL && k < j->nheld; k++)
-			free((void *)(uintptr_t)j->held[k].val);
 		free(j->held);
 		free(j->dn);
 		free(j->want);

@@ -143,6 +143,21 @@ test_groups(void **state)
 	assert_true(name_fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
 }
 
+/* Every byte counts, the tail too; the same bytes, the same hash. */
+static void
+test_mix64(void **state)
+{
+	const char a[] = "hv1-img0-vm-member-0001", b[] = "hv1-img0-vm-memBer-0001";
+	const char c[] = "hv1-img0-vm-member-0002";
+
+	(void)state;
+	assert_true(name_mix64(1, a, sizeof(a)) == name_mix64(1, a, sizeof(a)));
+	assert_true(name_mix64(1, a, sizeof(a)) != name_mix64(1, b, sizeof(b)));
+	assert_true(name_mix64(1, a, sizeof(a)) != name_mix64(1, c, sizeof(c)));
+	assert_true(name_mix64(1, a, 8) != name_mix64(1, a, 9));
+	assert_true(name_mix64(1, a, 3) != name_mix64(1, a, 2));
+}
+
 static void
 test_srv_fqdn(void **state)
 {
@@ -366,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_vm_names),
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_mix64),
 		cmocka_unit_test(test_srv_fqdn),
 		cmocka_unit_test(test_ptr),
 		cmocka_unit_test(test_relative),
