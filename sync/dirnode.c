@@ -24,6 +24,10 @@ static char attr_objectclass[] = "objectClass", attr_dc[] = "dc",
 static char val_top[] = "top", val_dnsnode[] = "dnsNode",
     val_true[] = "TRUE", val_false[] = "FALSE";
 static char *const node_attrs[] = { attr_dnsrecord, attr_tombstoned, NULL };
+/* a scan asks for the DC value too: the node's name without parsing its
+ * DN (thousands a pass) */
+static char *const scan_attrs[] = { attr_dnsrecord, attr_tombstoned, attr_dc,
+    NULL };
 
 void
 dir_node_free(struct dir_node *n)
@@ -327,24 +331,44 @@ node_cookie(struct dir *d, LDAPMessage *res)
 	return out;
 }
 
+/* The node's name: its one DC value, or the first RDN value of its DN. */
+static int
+node_name(struct dir *d, LDAPMessage *e, char *out, size_t outlen)
+{
+	struct berval **v = ldap_get_values_len(d->ld, e, "dc");
+	char *dn;
+	int rc = -1;
+
+	if (v != NULL && v[0] != NULL && v[1] == NULL && v[0]->bv_len > 0 &&
+	    v[0]->bv_len < outlen && memchr(v[0]->bv_val, '\0',
+	    v[0]->bv_len) == NULL) {
+		memcpy(out, v[0]->bv_val, v[0]->bv_len);
+		out[v[0]->bv_len] = '\0';
+		rc = 0;
+	}
+	ldap_value_free_len(v);
+	if (rc == 0)
+		return 0;
+	dn = ldap_get_dn(d->ld, e);
+	rc = dn != NULL ? dn_first_value(dn, out, outlen) : -1;
+	ldap_memfree(dn);
+	return rc;
+}
+
 /* Hand each entry of one page to fn: 0, or -1 when fn said stop. */
 static int
 node_page(struct dir *d, LDAPMessage *res, dir_node_fn fn, void *ctx,
     char *err, size_t errlen)
 {
-	char name[256], *dn;
+	char name[256];
 	struct dir_node n;
 	LDAPMessage *e;
 	int rc = 0;
 
 	for (e = ldap_first_entry(d->ld, res); e != NULL && rc == 0;
 	    e = ldap_next_entry(d->ld, e)) {
-		dn = ldap_get_dn(d->ld, e);
-		if (dn == NULL || dn_first_value(dn, name, sizeof(name)) == -1) {
-			ldap_memfree(dn);
+		if (node_name(d, e, name, sizeof(name)) == -1)
 			continue;	/* no name we could ever want */
-		}
-		ldap_memfree(dn);
 		memset(&n, 0, sizeof(n));
 		dir_node_fill(d, e, &n);
 		rc = fn(ctx, name, &n, err, errlen);
@@ -374,7 +398,7 @@ node_scan_page(struct dir *d, const char *zone_dn, const char *filter,
 	ctrls[0] = page;
 	rc = ldap_search_ext_s(d->ld, zone_dn, LDAP_SCOPE_ONELEVEL,
 	    filter != NULL ? filter : "(objectClass=dnsNode)",
-	    (char **)(uintptr_t)node_attrs, 0, ctrls, NULL, &tv, 0, &res);
+	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &res);
 	ldap_control_free(page);
 	if (rc == LDAP_SUCCESS) {
 		if (node_page(d, res, fn, ctx, err, errlen) == -1)
