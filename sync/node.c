@@ -30,8 +30,7 @@ node_digest(const struct model_node *node)
 	return h;
 }
 
-/* The views of a node's wanted values (no copies). */
-static struct dir_value *
+struct dir_value *
 node_want(const struct model_node *node)
 {
 	struct dir_value *v = xcalloc(node->nrrs + 1, sizeof(*v));

@@ -37,6 +37,8 @@ int node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
 int node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
     int *gone, struct sync_stats *st, char *err, size_t errlen);
 
+/* The views of a node's wanted values (no copies); free the array. */
+struct dir_value *node_want(const struct model_node *node);
 /* Count and name in st a node that exists and is not ours. */
 void node_note_foreign(struct sync_stats *st, const struct model_node *node,
     const char *dn);

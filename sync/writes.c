@@ -53,19 +53,6 @@ writes_read_later(struct writes *w, const char *dn,
 	w->read_nodes[w->nreads++] = node;
 }
 
-static struct dir_value *
-writes_values(const struct model_node *node)
-{
-	struct dir_value *v = xcalloc(node->nrrs + 1, sizeof(*v));
-	size_t i;
-
-	for (i = 0; i < node->nrrs; i++) {
-		v[i].val = node->rrs[i].val;
-		v[i].len = node->rrs[i].len;
-	}
-	return v;
-}
-
 /* A copy of the held values (the view may change before the run ends). */
 static struct dir_value *
 writes_copy(const struct dir_value *v, size_t n)
@@ -147,7 +134,7 @@ writes_want(struct writes *w, struct own *own, const struct view *v,
 	j = writes_job_new(w, dn);
 	j->node = node;
 	j->digest = digest;
-	j->want = writes_values(node);
+	j->want = node_want(node);
 	j->nwant = node->nrrs;
 	if (!owned || !vn->exists) {
 		j->add = 1;
