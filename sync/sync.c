@@ -15,6 +15,8 @@
 #include "writes.h"
 #include "xmem.h"
 
+#define SYNC_CHUNK 1024		/* node writes planned at once */
+
 /* The DNs a pass wants, as their cache keys (cache.h): 8 bytes each in
  * an open-addressing table.  Two DNs of one key could only keep a node or
  * object of ours from being tombstoned or deleted, never have one
@@ -116,8 +118,27 @@ sync_cache(const struct sync_params *p)
 	return p->full ? NULL : p->cache;
 }
 
+/* The planned writes run (unless a stop was asked for) and freed: w is
+ * empty again. */
+static int
+sync_flush(struct dir *d, struct own *own, const struct sync_params *p,
+    struct writes *w, struct sync_stats *st, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = sync_stopping(p, err, errlen);
+	if (rc == 0)
+		rc = writes_run(w, d, own, p->view, p, st, err, errlen);
+	writes_free(w);
+	memset(w, 0, sizeof(*w));
+	return rc;
+}
+
 /* The wanted nodes of one pass: VM nodes first (pass 0), so a VM whose
- * name is taken is found before anything is written for it. */
+ * name is taken is found before anything is written for it.  The writes
+ * go out SYNC_CHUNK at a time (the ownership record saved once for each
+ * chunk): what a pass plans is bounded, not the number of VMs.  A chunk
+ * that fails ends the pass (nothing unwanted is looked at then). */
 static int
 sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, int pass, struct dn_set *wanted,
@@ -127,7 +148,6 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 	char *zdn = NULL, *dn = NULL;
 	uint64_t digest;
 	size_t i;
-	int rc;
 
 	memset(&w, 0, sizeof(w));
 	for (i = 0; i < want->nnodes; i++) {
@@ -151,12 +171,11 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 		else if (writes_want(&w, own, p->view, dn, node, digest, st))
 			cache_put(p->cache, dn, digest);
 		free(dn);
+		if (w.n + w.nreads >= SYNC_CHUNK &&
+		    sync_flush(d, own, p, &w, st, err, errlen) == -1)
+			return -1;
 	}
-	rc = sync_stopping(p, err, errlen);
-	if (rc == 0)
-		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);
-	writes_free(&w);
-	return rc;
+	return sync_flush(d, own, p, &w, st, err, errlen);
 }
 
 /* The nodes of ours that might be unwanted: all of them, or those in
