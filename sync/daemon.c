@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <errno.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,8 @@
 #include "sync.h"
 #include "xmem.h"
 #include "zone.h"
+
+#define DAEMON_TRIM_FILES 1024	/* a pass of as many files: heap trimmed */
 
 /* Asks a pass to stop between two writes (SIGTERM); NULL: never. */
 static int (*daemon_stop_fn)(void);
@@ -542,6 +547,12 @@ daemon_cycle(struct daemon *dm, time_t now)
 		rc = -1;
 out:
 	scope_free(&dm->scope);
+#ifdef HAVE_MALLOC_TRIM
+	/* a big pass (a full reconcile, a storm) leaves free heap: give it
+	 * back to the system while the daemon waits */
+	if (dm->full || b.n >= DAEMON_TRIM_FILES)
+		(void)malloc_trim(0);
+#endif
 	intake_free(&b);
 	return rc;
 }

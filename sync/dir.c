@@ -23,11 +23,43 @@
  * and the SASL GSSAPI plugin's receive buffer is this big, not 16 MiB. */
 #define DIR_SASL_MAXBUF (64 * 1024)
 
+/* Only the GSSAPI plugin is loaded: Cyrus SASL would load every client
+ * plugin it finds (DIGEST-MD5, SCRAM and NTLM pull in libcrypto, sasldb
+ * libdb: ~2 MB resident for mechanisms vmgroupd never uses). */
+static int
+dir_sasl_plugin(void *ctx, const char *file, sasl_verify_type_t type)
+{
+	const char *base = strrchr(file, '/');
+
+	(void)ctx;
+	if (type != SASL_VRFY_PLUGIN)
+		return SASL_OK;
+	base = base != NULL ? base + 1 : file;
+	return strncmp(base, "libgssapiv2.", 12) == 0 ? SASL_OK : SASL_FAIL;
+}
+
+/* Cyrus SASL set up before libldap does it (a no-op then: libldap's own
+ * sasl_client_init only counts itself in). */
+static void
+dir_sasl_init(void)
+{
+	static const sasl_callback_t cbs[] = {
+		{ SASL_CB_VERIFYFILE, (int (*)(void))(uintptr_t)dir_sasl_plugin,
+		    NULL },
+		{ SASL_CB_LIST_END, NULL, NULL },
+	};
+	static int done;
+
+	if (!done && sasl_client_init(cbs) == SASL_OK)
+		done = 1;
+}
+
 void
 dir_init(struct dir *d, const struct dir_params *p)
 {
 	memset(d, 0, sizeof(*d));
 	d->params = *p;
+	dir_sasl_init();
 }
 
 const char *

@@ -16,10 +16,11 @@
 #include "atomic.h"
 #include "log.h"
 #include "state.h"
+#include "stateload.h"
 #include "xmem.h"
 
-#define STATE_MAX_REGS 1000000
-#define STATE_MAX_ENTRIES (STATE_MAX_REGS + RELEASE_MAX)
+#define STATE_MAX_REGS 1000000	/* stateload.c reads as many, and records */
+#define STATE_PEND_KEEP 4096	/* a pend buffer kept between commits */
 #define STATE_LINE_BUF 96	/* an expire or compacted line */
 #define STATE_EXPIRE "{\"expire\":"
 #define STATE_COMPACTED "{\"compacted\":"
@@ -114,104 +115,13 @@ state_build(const struct model_regs *regs, struct state_buf *b, char *err,
 	return 0;
 }
 
-/* The journal line saying "all above is in the snapshot snap" (FNV-1a 64
- * of its bytes and its size), newline included. */
+/* The journal line saying "all above is in the snapshot of FNV-1a 64 fnv
+ * and n bytes", newline included. */
 static void
-state_compacted_line(const char *snap, size_t n, char line[STATE_LINE_BUF])
+state_compacted_line(uint64_t fnv, size_t n, char line[STATE_LINE_BUF])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)snap[i]) * 0x100000001b3ULL;
 	(void)xsnprintf(line, STATE_LINE_BUF, STATE_COMPACTED "\"%016" PRIx64
-	    "\",\"bytes\":%zu}\n", h, n);
-}
-
-/* All of path in a NUL-terminated buffer.  0 / -1 (errno set). */
-static int
-state_slurp(const char *path, char **buf, size_t *len)
-{
-	struct stat sb;
-	size_t off = 0, cap;
-	ssize_t r;
-	int fd, saved;
-
-	*buf = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return -1;
-	if (fstat(fd, &sb) == -1)
-		goto fail;
-	cap = (size_t)sb.st_size + 1;
-	*buf = xmalloc(cap);
-	for (;;) {
-		if (off + 1 == cap)
-			*buf = xreallocarray(*buf, cap *= 2, 1);
-		r = read(fd, *buf + off, cap - off - 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
-	close(fd);
-	(*buf)[off] = '\0';
-	*len = off;
-	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	free(*buf);
-	*buf = NULL;
-	errno = saved;
-	return -1;
-}
-
-/* The entries of the snapshot text into regs. */
-static int
-state_load_snapshot(const char *path, const char *text, size_t len,
-    struct model_regs *regs, size_t *bad, char *err, size_t errlen)
-{
-	json_tokener *tok = json_tokener_new();
-	json_object *doc;
-	const char *js;
-	struct event ev;
-	char why[256];
-	size_t i, n;
-
-	doc = len > INT32_MAX ? NULL : json_tokener_parse_ex(tok, text, (int)len);
-	if (doc == NULL || !json_object_is_type(doc, json_type_array)) {
-		(void)xsnprintf(err, errlen, "%s: not a registrations file (%s)",
-		    path, json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_tokener_free(tok);
-		json_object_put(doc);
-		return -1;
-	}
-	json_tokener_free(tok);
-	n = json_object_array_length(doc);
-	if (n > STATE_MAX_ENTRIES) {
-		log_warnx("%s: %zu entries; only the first %d are read", path,
-		    n, STATE_MAX_ENTRIES);
-		*bad += n - STATE_MAX_ENTRIES;
-	}
-	for (i = 0; i < n && i < STATE_MAX_ENTRIES; i++) {
-		js = json_object_to_json_string_ext(
-		    json_object_array_get_idx(doc, i), JSON_C_TO_STRING_PLAIN);
-		if (event_parse(js, strlen(js), &ev, why, sizeof(why)) == -1) {
-			log_warnx("%s: entry %zu skipped, its registration is "
-			    "not published: %s", path, i, why);
-			(*bad)++;
-			continue;
-		}
-		if (ev.op == EVENT_OP_RELEASE)
-			release_note(&regs->released, &ev, ev.expires);
-		else
-			model_apply(regs, &ev);
-	}
-	json_object_put(doc);
-	return 0;
+	    "\",\"bytes\":%zu}\n", fnv, n);
 }
 
 /* The release record of vm from host, or NULL (key as in release.h). */
@@ -304,15 +214,15 @@ state_replay_lines(struct state_store *st, struct model_regs *regs,
 	}
 }
 
-/* Replay the journal over the snapshot (snap, n bytes; NULL: none). */
+/* Replay the journal over the snapshot (as read: snap). */
 static int
 state_replay(struct state_store *st, struct model_regs *regs,
-    const char *snap, size_t n, size_t *bad, char *err, size_t errlen)
+    const struct stateload_info *snap, size_t *bad, char *err, size_t errlen)
 {
 	char *text, line[STATE_LINE_BUF];
 	size_t len, whole, last;
 
-	if (state_slurp(st->jpath, &text, &len) == -1) {
+	if (stateload_slurp(st->jpath, &text, &len) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		(void)xsnprintf(err, errlen, "%s: %s", st->jpath,
@@ -327,9 +237,9 @@ state_replay(struct state_store *st, struct model_regs *regs,
 	for (last = whole > 0 ? whole - 1 : 0; last > 0 &&
 	    text[last - 1] != '\n'; last--)
 		;
-	if (snap != NULL)
-		state_compacted_line(snap, n, line);
-	if (snap != NULL && whole > 0 && strlen(line) == whole - last &&
+	if (snap->found)
+		state_compacted_line(snap->fnv, snap->size, line);
+	if (snap->found && whole > 0 && strlen(line) == whole - last &&
 	    memcmp(text + last, line, whole - last) == 0)
 		st->jsize = 0;	/* all of it is in the snapshot */
 	else
@@ -352,9 +262,8 @@ int
 state_open(struct state_store *st, const char *path, struct model_regs *regs,
     size_t *bad, char *err, size_t errlen)
 {
-	size_t len = 0, plen = strlen(path), evicted = regs->released.evicted;
-	char *snap = NULL;
-	int rc = -1;
+	size_t plen = strlen(path), evicted = regs->released.evicted;
+	struct stateload_info snap;
 
 	memset(st, 0, sizeof(*st));
 	*bad = 0;
@@ -365,24 +274,16 @@ state_open(struct state_store *st, const char *path, struct model_regs *regs,
 		(void)xsnprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
-	if (state_slurp(path, &snap, &len) == -1 && errno != ENOENT) {
-		(void)xsnprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (stateload_snapshot(path, regs, bad, &snap, err, errlen) == -1)
 		return -1;
-	}
-	if (snap != NULL && state_load_snapshot(path, snap, len, regs, bad,
-	    err, errlen) == -1)
-		goto out;
-	st->snap_size = len;
-	if (state_replay(st, regs, snap, len, bad, err, errlen) == -1)
-		goto out;
+	st->snap_size = snap.size;
+	if (state_replay(st, regs, &snap, bad, err, errlen) == -1)
+		return -1;
 	/* drops replayed were said when they happened */
 	regs->released.evicted = evicted;
 	if (*bad > 0 || st->jsize > state_limit_of(st))
 		st->compact = 1;	/* rewritten whole at the next commit */
-	rc = 0;
-out:
-	free(snap);
-	return rc;
+	return 0;
 }
 
 void
@@ -413,7 +314,10 @@ state_pend(struct state_store *st, const char *line, size_t n)
 
 	if (st->compact)
 		return;		/* the snapshot will hold it */
-	if (st->npend + n > STATE_JOURNAL_MAX) {
+	/* past the limit the next commit compacts anyway (neither jsize
+	 * nor the limit change before it): no need to keep the lines */
+	if (st->npend + n > STATE_JOURNAL_MAX ||
+	    st->jsize + st->npend + n > state_limit_of(st)) {
 		state_changed(st);
 		return;
 	}
@@ -423,11 +327,23 @@ state_pend(struct state_store *st, const char *line, size_t n)
 	st->pendcap = b.cap;
 }
 
+/* No lines waiting: their buffer freed when it grew beyond the small. */
+static void
+state_pend_clear(struct state_store *st)
+{
+	st->npend = 0;
+	if (st->pendcap > STATE_PEND_KEEP) {
+		free(st->pend);
+		st->pend = NULL;
+		st->pendcap = 0;
+	}
+}
+
 void
 state_changed(struct state_store *st)
 {
 	st->compact = 1;
-	st->npend = 0;
+	state_pend_clear(st);
 }
 
 void
@@ -534,7 +450,8 @@ state_save(struct state_store *st, const struct model_regs *regs, char *err,
 		goto out;
 	/* the journal says it is folded in before the snapshot that holds
 	 * it is in place: a crash in between replays it once, not twice */
-	state_compacted_line(b.p, b.len, line);
+	state_compacted_line(stateload_fnv(STATELOAD_FNV_INIT, b.p, b.len),
+	    b.len, line);
 	if (st->jsize > 0 && state_append(st, line, strlen(line), err,
 	    errlen) == -1) {
 		if (errno != ESTALE)
@@ -553,7 +470,7 @@ state_save(struct state_store *st, const struct model_regs *regs, char *err,
 		goto out;
 	st->snap_size = b.len;
 	st->jsize = 0;
-	st->npend = 0;
+	state_pend_clear(st);
 	st->compact = 0;
 	if (!gone && unlink(st->jpath) == -1 && errno != ENOENT)
 		log_warn("%s: cannot remove it (its last line says it is in "
@@ -572,7 +489,7 @@ state_commit(struct state_store *st, const struct model_regs *regs,
 		return 0;
 	if (!st->compact && st->jsize + st->npend <= state_limit_of(st)) {
 		if (state_append(st, st->pend, st->npend, err, errlen) == 0) {
-			st->npend = 0;
+			state_pend_clear(st);
 			return 0;
 		}
 		if (!st->compact)

@@ -15,6 +15,8 @@
 #include "writes.h"
 #include "xmem.h"
 
+#define SYNC_CHUNK 1024		/* node writes planned at once */
+
 /* The DNs a pass wants, as their cache keys (cache.h): 8 bytes each in
  * an open-addressing table.  Two DNs of one key could only keep a node or
  * object of ours from being tombstoned or deleted, never have one
@@ -116,8 +118,27 @@ sync_cache(const struct sync_params *p)
 	return p->full ? NULL : p->cache;
 }
 
+/* The planned writes run (unless a stop was asked for) and freed: w is
+ * empty again. */
+static int
+sync_flush(struct dir *d, struct own *own, const struct sync_params *p,
+    struct writes *w, struct sync_stats *st, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = sync_stopping(p, err, errlen);
+	if (rc == 0)
+		rc = writes_run(w, d, own, p->view, p, st, err, errlen);
+	writes_free(w);
+	memset(w, 0, sizeof(*w));
+	return rc;
+}
+
 /* The wanted nodes of one pass: VM nodes first (pass 0), so a VM whose
- * name is taken is found before anything is written for it. */
+ * name is taken is found before anything is written for it.  The writes
+ * go out SYNC_CHUNK at a time (the ownership record saved once for each
+ * chunk): what a pass plans is bounded, not the number of VMs.  A chunk
+ * that fails ends the pass (nothing unwanted is looked at then). */
 static int
 sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, int pass, struct dn_set *wanted,
@@ -127,7 +148,6 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 	char *zdn = NULL, *dn = NULL;
 	uint64_t digest;
 	size_t i;
-	int rc;
 
 	memset(&w, 0, sizeof(w));
 	for (i = 0; i < want->nnodes; i++) {
@@ -151,85 +171,91 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 		else if (writes_want(&w, own, p->view, dn, node, digest, st))
 			cache_put(p->cache, dn, digest);
 		free(dn);
+		if (w.n + w.nreads >= SYNC_CHUNK &&
+		    sync_flush(d, own, p, &w, st, err, errlen) == -1)
+			return -1;
 	}
-	rc = sync_stopping(p, err, errlen);
-	if (rc == 0)
-		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);
-	writes_free(&w);
-	return rc;
+	return sync_flush(d, own, p, &w, st, err, errlen);
 }
 
-/* The nodes of ours that might be unwanted: all of them, or those in
- * scope.  Strings of the caller's to free. */
-static char **
-sync_candidates(struct own *own, const struct sync_params *p, size_t *n)
+/* The nodes of ours that might be unwanted: all of them (the record's own
+ * strings, valid while it does not change), or those in scope (built). */
+struct sync_cands {
+	const char **v;
+	char **built;		/* the strings of v built here, or NULL */
+	size_t n;
+};
+
+static void
+sync_candidates(struct own *own, const struct sync_params *p,
+    struct sync_cands *c)
 {
 	const struct scope_key *k;
-	const char **owned;
-	char **out, *zdn = NULL, *dn = NULL;
-	size_t i, m = 0;
+	char *zdn = NULL, *dn = NULL;
+	size_t m = 0;
 
+	memset(c, 0, sizeof(*c));
 	if (p->scope == NULL) {
-		owned = own_list(own, OWN_NODE, n);
-		out = xcalloc(*n + 1, sizeof(*out));
-		for (i = 0; i < *n; i++)
-			out[i] = xstrdup(owned[i]);
-		free(owned);
-		return out;
+		c->v = own_list(own, OWN_NODE, &c->n);
+		return;
 	}
-	out = xcalloc(HASH_COUNT(p->scope->nodes) + 1, sizeof(*out));
+	c->built = xcalloc(HASH_COUNT(p->scope->nodes) + 1, sizeof(*c->built));
+	c->v = xcalloc(HASH_COUNT(p->scope->nodes) + 1, sizeof(*c->v));
 	for (k = p->scope->nodes; k != NULL; k = k->hh.next) {
 		if (dn_zone(p->base, p->partition, k->zone, &zdn) == 0 &&
 		    dn_node(zdn, k->name, &dn) == 0 &&
 		    own_has(own, OWN_NODE, dn)) {
-			out[m++] = dn;
+			c->v[m] = c->built[m] = dn;
+			m++;
 			dn = NULL;
 		}
 		free(zdn);
 		free(dn);
 		zdn = dn = NULL;
 	}
-	*n = m;
-	return out;
+	c->n = m;
 }
 
 static void
-sync_strings_free(char **v, size_t n)
+sync_cands_free(struct sync_cands *c)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	for (i = 0; c->built != NULL && i < c->n; i++)
+		free(c->built[i]);
+	free(c->built);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
 }
 
 /* The nodes of ours nobody wants: tombstoned; those purged meanwhile
- * leave the record after the walk. */
+ * leave the record after the walk (which plans only: the record does not
+ * change before the candidates are freed). */
 static int
 sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
     struct dn_set *wanted, struct sync_stats *st, char *err, size_t errlen)
 {
 	struct sync_forget forget = { NULL, 0 };
+	struct sync_cands c;
 	struct writes w;
-	char **owned;
-	size_t i, n;
+	size_t i;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
-	owned = sync_candidates(own, p, &n);
-	for (i = 0; i < n; i++) {
-		if (dn_set_has(wanted, owned[i]))
+	sync_candidates(own, p, &c);
+	for (i = 0; i < c.n; i++) {
+		if (dn_set_has(wanted, c.v[i]))
 			continue;
-		if (cache_fresh(sync_cache(p), owned[i],
+		if (cache_fresh(sync_cache(p), c.v[i],
 		    CACHE_DIGEST_TOMBSTONE)) {
 			st->cached++;
 			continue;
 		}
-		cache_put(p->cache, owned[i], CACHE_DIGEST_TOMBSTONE);
-		if (writes_unwanted(&w, p->view, owned[i], p->now))
-			sync_forget_add(&forget, owned[i]);
+		cache_put(p->cache, c.v[i], CACHE_DIGEST_TOMBSTONE);
+		if (writes_unwanted(&w, p->view, c.v[i], p->now))
+			sync_forget_add(&forget, c.v[i]);
 	}
-	sync_strings_free(owned, n);
+	sync_cands_free(&c);
 	rc = sync_stopping(p, err, errlen);
 	if (rc == 0)
 		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);

