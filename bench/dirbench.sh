@@ -2,7 +2,8 @@
 # dirbench.sh - issue 11, "as fast as the directory allows": vmgroupd's
 # figures against floors measured in the same run (bench/README.md).
 #
-#   bench/dirbench.sh [--quick] [--no-samba | --samba-only] [--keep]
+#   bench/dirbench.sh [--quick] [--no-samba | --samba-only]
+#       [--samba-vms N (the Samba storm's size, 1000 by default)] [--keep]
 #   (make bench-dir, or make bench-dir DIRBENCH_FLAGS=--quick)
 #
 # Every measurement gets fresh servers: tests/with-testenv.sh (a private
@@ -493,22 +494,27 @@ samba_run() { # step args...
 }
 
 main() {
-	local quick=no samba=yes keep=no
+	local quick=no samba=yes keep=no svms=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--quick) quick=yes ;;
+		--samba-vms)
+			shift
+			case ${1:-} in ''|*[!0-9]*) die "--samba-vms N" ;; esac
+			svms=$1 ;;
 		--no-samba) samba=no ;;
 		--keep) keep=yes ;;
 		--samba-only) samba=only ;;
 		--in-testenv) shift; in_testenv "$@"; return ;;
 		--in-samba) shift; in_samba "$@"; return ;;
-		*) die "usage: dirbench.sh [--quick] [--no-samba|--samba-only] [--keep]" ;;
+		*) die "usage: dirbench.sh [--quick] [--no-samba|--samba-only] [--samba-vms N] [--keep]" ;;
 		esac
 		shift
 	done
 	[ -x "$VMGROUPD" ] || die "$VMGROUPD: not built (make first)"
 	N1=1000 N5=5000 N10=10000 EV=50 SEV=200 NS=1000
 	[ $quick = yes ] && N1=100 N5=500 N10=1000 EV=10 SEV=20 NS=100
+	[ -z "$svms" ] || NS=$svms
 	S1=s$N1 S5=s$N5 S10=s$N10 L1=$(lbl $N1) L10=$(lbl $N10) LS=$(lbl $NS)
 	RES=$(mktemp -d "${TMPDIR:-/tmp}/dirbench.XXXXXX") || exit 1
 	export RES FIG=$RES/figures
