@@ -17,61 +17,21 @@
 
 #define SYNC_CHUNK 1024		/* node writes planned at once */
 
-/* The DNs a pass wants, as their cache keys (cache.h): 8 bytes each in
- * an open-addressing table.  Two DNs of one key could only keep a node or
- * object of ours from being tombstoned or deleted, never have one
- * written. */
-struct dn_set {
-	uint64_t *keys;			/* 0: a free slot */
-	size_t cap, n;			/* cap: a power of two, or 0 */
-};
+/* The DNs a pass wants: a cache (cache.h) of their keys, each put with
+ * SYNC_WANTED.  Two DNs of one key could only keep a node or object of
+ * ours from being tombstoned or deleted, never have one written. */
+#define SYNC_WANTED 1
 
 static void
-dn_set_free(struct dn_set *set)
+dn_set_add(struct cache *set, const char *dn)
 {
-	free(set->keys);
-	memset(set, 0, sizeof(*set));
-}
-
-/* The slot of key, or the free slot where it would go. */
-static size_t
-dn_set_slot(const struct dn_set *set, uint64_t key)
-{
-	size_t mask = set->cap - 1, i = (size_t)key & mask;
-
-	while (set->keys[i] != 0 && set->keys[i] != key)
-		i = (i + 1) & mask;
-	return i;
-}
-
-static void
-dn_set_add(struct dn_set *set, const char *dn)
-{
-	struct dn_set old = *set;
-	uint64_t key = cache_key(dn);
-	size_t i;
-
-	if ((set->n + 1) * 2 > set->cap) {
-		set->cap = old.cap != 0 ? old.cap * 2 : 256;
-		set->keys = xcalloc(set->cap, sizeof(*set->keys));
-		for (i = 0; i < old.cap; i++)
-			if (old.keys[i] != 0)
-				set->keys[dn_set_slot(set, old.keys[i])] =
-				    old.keys[i];
-		free(old.keys);
-	}
-	i = dn_set_slot(set, key);
-	if (set->keys[i] == 0)
-		set->n++;
-	set->keys[i] = key;
+	cache_put(set, dn, SYNC_WANTED);
 }
 
 static int
-dn_set_has(const struct dn_set *set, const char *dn)
+dn_set_has(const struct cache *set, const char *dn)
 {
-	if (set->n == 0)
-		return 0;
-	return set->keys[dn_set_slot(set, cache_key(dn))] != 0;
+	return cache_fresh(set, dn, SYNC_WANTED);
 }
 
 /* DNs to drop from the ownership record once its list is walked (own.h:
@@ -141,7 +101,7 @@ sync_flush(struct dir *d, struct own *own, const struct sync_params *p,
  * that fails ends the pass (nothing unwanted is looked at then). */
 static int
 sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, int pass, struct dn_set *wanted,
+    const struct model_desired *want, int pass, struct cache *wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	struct writes w;
@@ -233,7 +193,7 @@ sync_cands_free(struct sync_cands *c)
  * change before the candidates are freed). */
 static int
 sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
-    struct dn_set *wanted, struct sync_stats *st, char *err, size_t errlen)
+    struct cache *wanted, struct sync_stats *st, char *err, size_t errlen)
 {
 	struct sync_forget forget = { NULL, 0 };
 	struct sync_cands c;
@@ -308,7 +268,7 @@ sync_groups_load(struct dir *d, struct own *own, const struct sync_params *p,
 
 static int
 sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, struct dn_set *wanted,
+    const struct model_desired *want, struct cache *wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
 	struct sync_forget forget = { NULL, 0 };
@@ -349,7 +309,7 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, struct sync_stats *st, char *err,
     size_t errlen)
 {
-	struct dn_set wanted = { NULL, 0, 0 };
+	struct cache wanted = { NULL, 0, 0 };
 	char err2[256];
 	int rc;
 
@@ -361,7 +321,7 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
 		rc = sync_unwanted(d, own, p, &wanted, st, err, errlen);
 	if (rc == 0)
 		rc = sync_groups(d, own, p, want, &wanted, st, err, errlen);
-	dn_set_free(&wanted);
+	cache_clear(&wanted);
 	if (own_save(own, err2, sizeof(err2)) == -1) {
 		if (rc == 0)
 			(void)xstrlcpy(err, err2, errlen);
