@@ -218,7 +218,6 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 	cache_clear(&dm->cache);	/* read everything next time */
 	view_clear(&dm->view);
 	group_view_clear(&dm->gview);
-	dm->serials_ok = 0;
 	/* what the failed pass changed is known only to a full pass */
 	agenda_set(&dm->agenda, AGENDA_FULL, agenda_now());
 	claims_unverify(&dm->claims);
@@ -366,24 +365,22 @@ daemon_scan_zones(struct daemon *dm, struct model_config *cfg, char *err,
 }
 
 /* The zones' serials: from the scans of a full reconcile, kept until the
- * next one (read with a search each only if never scanned). */
+ * next one (every pass after a failure is a full one, so a pass that is
+ * not always finds them kept). */
 static int
 daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
     size_t errlen)
 {
-	if (full) {
-		if (daemon_scan_zones(dm, cfg, err, errlen) == -1)
-			return -1;
-	} else if (dm->serials_ok) {
-		cfg->serial = dm->serials.serial;
-		memcpy(cfg->revserials, dm->serials.revserials,
+	if (!full) {
+		cfg->serial = dm->serial;
+		memcpy(cfg->revserials, dm->revserials,
 		    sizeof(cfg->revserials));
 		return 0;
-	} else if (zone_serials(&dm->dir, dm->conf.base, dm->conf.partition,
-	    cfg, err, errlen) == -1)
+	}
+	if (daemon_scan_zones(dm, cfg, err, errlen) == -1)
 		return -1;
-	dm->serials = *cfg;
-	dm->serials_ok = 1;
+	dm->serial = cfg->serial;
+	memcpy(dm->revserials, cfg->revserials, sizeof(dm->revserials));
 	return 0;
 }
 

@@ -47,9 +47,9 @@ struct daemon {
 	struct cache cache;		/* what passes since then verified */
 	struct view view;		/* what the directory holds (view.h) */
 	struct group_view gview;	/* its group objects (group.h) */
-	struct model_config serials;	/* the zones' serials, from the last
-					 * full reconcile (serials_ok) */
-	int serials_ok;
+	uint32_t serial;		/* the zones' serials, from the last
+					 * full reconcile */
+	uint32_t revserials[MODEL_MAX_REVZONES];
 	struct scope scope;		/* what this pass touches (scope.h) */
 	int scoped;			/* this pass is limited to it */
 	int expiry_known;		/* expiry_at is a lower bound of every

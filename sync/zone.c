@@ -59,18 +59,3 @@ out:
 	free(ndn);
 	return rc;
 }
-int
-zone_serials(struct dir *d, const char *base, const char *partition,
-    struct model_config *cfg, char *err, size_t errlen)
-{
-	size_t i;
-
-	if (zone_serial(d, base, partition, cfg->zone, &cfg->serial, err,
-	    errlen) == -1)
-		return -1;
-	for (i = 0; i < cfg->nrevzones; i++)
-		if (zone_serial(d, base, partition, cfg->revzones[i],
-		    &cfg->revserials[i], err, errlen) == -1)
-			return -1;
-	return 0;
-}

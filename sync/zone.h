@@ -15,10 +15,6 @@
  * (DomainDnsZones).  0 / -1 with err. */
 int zone_serial(struct dir *d, const char *base, const char *partition,
     const char *zone, uint32_t *serial, char *err, size_t errlen);
-/* Fill cfg's serials (its zone, its reverse zones) from the directory. */
-int zone_serials(struct dir *d, const char *base, const char *partition,
-    struct model_config *cfg, char *err, size_t errlen);
-
 /* The SOA serial among n's records (the zone's "@" node).  0 / -1. */
 int zone_serial_node(const struct dir_node *n, uint32_t *serial);
 
