@@ -69,8 +69,7 @@ daemon_drop_outside(struct daemon *dm)
 			continue;
 		log_warnx("kept registration of VM %s dropped, not published: "
 		    "%s", r->vm, why);
-		HASH_DEL(dm->regs.by_vm, r);
-		free(r);
+		model_regs_drop(&dm->regs, r);
 		state_changed(&dm->state);
 	}
 }
@@ -126,6 +125,7 @@ daemon_close(struct daemon *dm)
 	if (own_flush(&dm->own, err, sizeof(err)) == -1)
 		log_warnx("%s (the journal beside it keeps the changes)", err);
 	cache_clear(&dm->cache);
+	scope_reps_clear(&dm->reps);
 	view_clear(&dm->view);
 	group_view_clear(&dm->gview);
 	claims_free(&dm->claims);
@@ -216,6 +216,7 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 
 	(void)now_start;
 	cache_clear(&dm->cache);	/* read everything next time */
+	scope_reps_clear(&dm->reps);
 	view_clear(&dm->view);
 	group_view_clear(&dm->gview);
 	/* what the failed pass changed is known only to a full pass */
@@ -410,6 +411,25 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 	return 0;
 }
 
+static int daemon_sync(struct daemon *dm, time_t now, struct intake *b,
+    struct sync_stats *st, char *err, size_t errlen);
+
+/* A patched group the directory did not hold as the view said: what it
+ * holds is known again only by a full pass, made at once. */
+static int
+daemon_resync(struct daemon *dm, time_t now, struct intake *b,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	log_info("%s; a full reconcile follows at once", err);
+	cache_clear(&dm->cache);
+	scope_reps_clear(&dm->reps);
+	view_clear(&dm->view);
+	group_view_clear(&dm->gview);
+	dm->full = 1;
+	dm->scoped = 0;
+	return daemon_sync(dm, now, b, st, err, errlen);
+}
+
 /* Compute the desired state with the zones' serials and write it. */
 static int
 daemon_sync(struct daemon *dm, time_t now, struct intake *b,
@@ -427,18 +447,31 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
 	if (dm->scoped) {
+		struct sync_patch_ctx pc = { &sp, &dm->own, cfg.zone };
+
 		cfg.only = scope_only;
 		cfg.only_full = scope_only_full;
 		cfg.only_ctx = &dm->scope;
-		scope_begin(&dm->scope);
+		cfg.patch = scope_patch;
+		cfg.pick = scope_pick;
+		scope_begin(&dm->scope, &cfg, &dm->reps, now);
+		scope_plan(&dm->scope, sync_patchable, &pc);
 		sp.scope = &dm->scope;
 	}
 	if (model_desired(&dm->regs, &cfg, now, &want, err, errlen) == -1)
 		return -1;
-	if (dm->scoped)
+	if (dm->scoped) {
+		log_debug("pass scoped to %u VM(s): %s", HASH_COUNT(dm->scope.vms),
+		    dm->scope.picked ? "built from those and one member of "
+		    "each group" : "built from a walk of every registration");
+		scope_end(&dm->scope);
 		scope_filter(&dm->scope, &want);
+	} else
+		scope_reps_clear(&dm->reps);	/* a full pass notes nothing */
 	rc = sync_apply(&dm->dir, &dm->own, &sp, &want, st, err, errlen);
 	model_desired_free(&want);
+	if (rc == -1 && st->stale > 0 && dm->scoped && !daemon_stopping())
+		return daemon_resync(dm, now, b, st, err, errlen);
 	return rc;
 }
 

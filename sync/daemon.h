@@ -51,6 +51,7 @@ struct daemon {
 					 * full reconcile */
 	uint32_t revserials[MODEL_MAX_REVZONES];
 	struct scope scope;		/* what this pass touches (scope.h) */
+	struct scope_reps reps;		/* a member of each group (scope.h) */
 	int scoped;			/* this pass is limited to it */
 	int expiry_known;		/* expiry_at is a lower bound of every
 					 * lease end (0: no lease ends) */

@@ -44,9 +44,9 @@ diff_set_init(struct diff_set *s, const struct diff_val *vals, size_t n)
 	}
 }
 
-/* True if v is in s (as dnsrec_same_but_serial). */
-static int
-diff_set_has(const struct diff_set *s, const struct diff_val *v)
+/* The index + 1 of v in s (as dnsrec_same_but_serial), 0 if absent. */
+static size_t
+diff_set_find(const struct diff_set *s, const struct diff_val *v)
 {
 	size_t j;
 
@@ -55,9 +55,15 @@ diff_set_has(const struct diff_set *s, const struct diff_val *v)
 		const struct diff_val *c = &s->vals[s->slot[j] - 1];
 
 		if (dnsrec_same_but_serial(v->val, v->len, c->val, c->len))
-			return 1;
+			return s->slot[j];
 	}
 	return 0;
+}
+
+static int
+diff_set_has(const struct diff_set *s, const struct diff_val *v)
+{
+	return diff_set_find(s, v) != 0;
 }
 
 void
@@ -83,6 +89,61 @@ diff_records(const struct diff_val *held, size_t nheld, int tombstoned,
 			df->adds[df->nadds++] = i;
 	free(hs.slot);
 	free(ws.slot);
+}
+
+/* A patch looks up a few values among many held ones: without a set,
+ * a scan with a cheap first test (length, last byte) beats hashing every
+ * held value. */
+#define DIFF_FEW 16
+
+/* The index + 1 of v in vals[0..n) (as dnsrec_same_but_serial), 0 if
+ * absent: through s when it was built, else by a scan. */
+static size_t
+diff_lookup(const struct diff_set *s, const struct diff_val *vals, size_t n,
+    const struct diff_val *v)
+{
+	size_t i;
+
+	if (s->slot != NULL)
+		return diff_set_find(s, v);
+	for (i = 0; i < n; i++)
+		if (vals[i].len == v->len && (v->len == 0 ||
+		    vals[i].val[v->len - 1] == v->val[v->len - 1]) &&
+		    dnsrec_same_but_serial(v->val, v->len, vals[i].val,
+		    vals[i].len))
+			return i + 1;
+	return 0;
+}
+
+void
+diff_patch(const struct diff_val *held, size_t nheld,
+    const struct diff_val *want, size_t nwant, const struct diff_val *gone,
+    size_t ngone, struct diff *df)
+{
+	struct diff_set ws = { NULL, NULL, 0 }, gs = { NULL, NULL, 0 };
+	uint8_t *held_too = xcalloc(nwant + 1, 1);
+	size_t i, k;
+
+	df->dels = xcalloc(nheld + 1, sizeof(*df->dels));
+	df->adds = xcalloc(nwant + 1, sizeof(*df->adds));
+	df->ndels = df->nadds = 0;
+	df->tomb = DIFF_TOMB_LEAVE;
+	if (nwant + ngone > DIFF_FEW) {
+		diff_set_init(&ws, want, nwant);
+		diff_set_init(&gs, gone, ngone);
+	}
+	for (i = 0; i < nheld; i++) {
+		if ((k = diff_lookup(&ws, want, nwant, &held[i])) != 0)
+			held_too[k - 1] = 1;
+		else if (diff_lookup(&gs, gone, ngone, &held[i]) != 0)
+			df->dels[df->ndels++] = i;
+	}
+	for (i = 0; i < nwant; i++)
+		if (!held_too[i])
+			df->adds[df->nadds++] = i;
+	free(held_too);
+	free(ws.slot);
+	free(gs.slot);
 }
 
 int

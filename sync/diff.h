@@ -37,6 +37,12 @@ struct diff {
  * one side are distinct.  Free df with diff_free. */
 void diff_records(const struct diff_val *held, size_t nheld, int tombstoned,
     const struct diff_val *want, size_t nwant, struct diff *df);
+/* A patch of a live node: what turns held into held with every value of
+ * want and none of gone (the other held values stay).  want and gone
+ * are distinct and disjoint.  Free df with diff_free. */
+void diff_patch(const struct diff_val *held, size_t nheld,
+    const struct diff_val *want, size_t nwant, const struct diff_val *gone,
+    size_t ngone, struct diff *df);
 /* True when nothing is to be written. */
 int diff_empty(const struct diff *df);
 void diff_free(struct diff *df);

@@ -11,6 +11,7 @@
 #include "dn.h"
 #include "event.h"
 #include "group.h"
+#include "grouppriv.h"
 #include "log.h"
 #include "vmgroup_attrs.h"
 #include "xmem.h"
@@ -19,22 +20,19 @@
  * schema/vmgroup.def.  The attributes vmgroupd maintains come first; the
  * blocked flag, reason and time belong to whoever blocks, and vmgroupd
  * never writes them. */
-enum { GA_CN, GA_HOST, GA_DNSNAME, GA_IMAGE, GA_MEMBER, GA_ADDRESS, GA_N };
 static char ga_cn[] = "cn", ga_host[] = VMG_ATTR_HOST,
     ga_dnsname[] = VMG_ATTR_DNSNAME, ga_image[] = VMG_ATTR_IMAGE,
     ga_member[] = VMG_ATTR_MEMBER, ga_address[] = VMG_ATTR_ADDRESS,
     ga_blocked[] = VMG_ATTR_BLOCKED;
-static char *const group_attrs[GA_N + 1] = { ga_cn, ga_host, ga_dnsname,
+char *const group_attrs[GA_N + 1] = { ga_cn, ga_host, ga_dnsname,
     ga_image, ga_member, ga_address, NULL };
-static const char ga_updated[] = VMG_ATTR_LASTUPDATE, ga_oc[] = "objectClass";
+const char ga_updated[] = VMG_ATTR_LASTUPDATE;
+static const char ga_oc[] = "objectClass";
 static char oc_top[] = "top", oc_vmgroup[] = VMG_CLASS;
 
-struct group_vals {
-	char **v[GA_N];			/* NULL-terminated string arrays */
-	size_t n[GA_N];
-};
 
-static void
+
+void
 gv_push(struct group_vals *gv, int a, const char *s)
 {
 	gv->v[a] = xreallocarray(gv->v[a], gv->n[a] + 2, sizeof(char *));
@@ -54,7 +52,7 @@ gv_push_n(struct group_vals *gv, int a, const char *s, size_t len)
 	gv->v[a][gv->n[a]] = NULL;
 }
 
-static void
+void
 gv_free(struct group_vals *gv)
 {
 	size_t a, i;
@@ -199,16 +197,7 @@ group_write(struct dir *d, const char *dn, struct group_vals *gv,
 	return dir_group_modify(d, dn, m, n, err, errlen);
 }
 
-/* What a group object of ours holds, as vmgroupd last wrote or read it
- * (sorted): the next change is written as a delta, without a read. */
-struct group_known {
-	char *dn;
-	int absent;			/* known not to exist */
-	struct group_vals gv;
-	UT_hash_handle hh;
-};
-
-static void
+void
 group_known_drop(struct group_view *v, const char *dn)
 {
 	struct group_known *k;
@@ -493,6 +482,8 @@ group_sync(struct dir *d, struct own *own, const char *dn,
 	uint64_t digest;
 	int rc = 1;
 
+	if (g->patch)
+		return group_patch(d, own, dn, g, p, st, err, errlen);
 	gv_build(g, &gv);
 	gv_sort(&gv);
 	digest = gv_digest(&gv);

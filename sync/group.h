@@ -32,7 +32,11 @@ int group_view_load(struct group_view *v, struct dir *d, const struct own *own,
     const char *ou, const char *const *names, size_t n, char *err,
     size_t errlen);
 
-/* Make dn hold g.  0, or -1 with err. */
+/* Does v know dn as an object of ours (a patched group may be written
+ * from it: model_group.patch)? */
+int group_patchable(const struct group_view *v, const struct own *own,
+    const char *dn);
+/* Make dn hold g (a patched one: grouppriv.h).  0, or -1 with err. */
 int group_sync(struct dir *d, struct own *own, const char *dn,
     const struct model_group *g, const struct sync_params *p,
     struct sync_stats *st, char *err, size_t errlen);

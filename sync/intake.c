@@ -183,8 +183,7 @@ intake_refuse_foreign(struct daemon *dm, struct intake *b)
 			    "that name exists in zone %s and vmgroupd does not "
 			    "own it (spool file %s quarantined)", r->vm,
 			    dm->conf.model.zone, b->names[i]);
-			HASH_DEL(dm->regs.by_vm, r);
-			free(r);
+			model_regs_drop(&dm->regs, r);
 			state_changed(&dm->state);
 			(void)xstrlcpy(gone[ngone++], b->vms[i], NAME_LABEL_BUF);
 		}

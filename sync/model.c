@@ -15,6 +15,7 @@
 struct build_group {
 	char name[NAME_LABEL_BUF];
 	struct model_group group;
+	const struct model_patch *patch;	/* patched: what may leave */
 	UT_hash_handle hh;
 };
 
@@ -46,6 +47,7 @@ model_regs_init(struct model_regs *regs)
 {
 	regs->by_vm = NULL;
 	release_init(&regs->released, RELEASE_DEFAULT_HOLD);
+	memset(&regs->addrs, 0, sizeof(regs->addrs));
 }
 
 void
@@ -58,6 +60,35 @@ model_regs_free(struct model_regs *regs)
 		free(r);
 	}
 	release_free(&regs->released);
+	regaddr_free(&regs->addrs);
+}
+
+/* r's addresses counted in (add 1) or out (add 0). */
+static void
+model_reg_count(struct model_regs *regs, const struct model_reg *r, int add)
+{
+	size_t i;
+
+	for (i = 0; i < r->naddrs; i++) {
+		if (add)
+			regaddr_add(&regs->addrs, &r->addrs[i]);
+		else
+			regaddr_del(&regs->addrs, &r->addrs[i]);
+	}
+}
+
+void
+model_regs_drop(struct model_regs *regs, struct model_reg *r)
+{
+	model_reg_count(regs, r, 0);
+	HASH_DEL(regs->by_vm, r);
+	free(r);
+}
+
+uint32_t
+model_addr_holders(const struct model_regs *regs, const struct event_addr *a)
+{
+	return regaddr_count(&regs->addrs, a);
 }
 
 size_t
@@ -114,17 +145,18 @@ model_reg_store(struct model_regs *regs, struct model_reg *r,
 
 	if (r != NULL && (size_t)(r->image - (const char *)r) +
 	    strlen(r->image) + 1 == size) {
+		model_reg_count(regs, r, 0);
 		model_reg_fill(r, ev, aoff, soff);
+		model_reg_count(regs, r, 1);
 		return;
 	}
 	n = xcalloc(1, size);
 	memcpy(n->vm, ev->vm, strlen(ev->vm) + 1);
 	model_reg_fill(n, ev, aoff, soff);
-	if (r != NULL) {
-		HASH_DEL(regs->by_vm, r);
-		free(r);
-	}
+	if (r != NULL)
+		model_regs_drop(regs, r);
 	HASH_ADD_STR(regs->by_vm, vm, n);
+	model_reg_count(regs, n, 1);
 }
 
 int
@@ -139,8 +171,7 @@ model_apply(struct model_regs *regs, const struct event *ev)
 		release_note(&regs->released, ev, 0);
 		if (r == NULL || strcmp(r->host, ev->host) != 0)
 			return 0;	/* unknown, or the VM moved away */
-		HASH_DEL(regs->by_vm, r);
-		free(r);
+		model_regs_drop(regs, r);
 		return 1;
 	}
 	if (release_blocks(&regs->released, ev))
@@ -158,8 +189,7 @@ model_expire(struct model_regs *regs, int64_t now)
 
 	HASH_ITER(hh, regs->by_vm, r, tmp) {
 		if (r->expires != 0 && r->expires <= now) {
-			HASH_DEL(regs->by_vm, r);
-			free(r);
+			model_regs_drop(regs, r);
 			n++;
 		}
 	}
@@ -252,6 +282,10 @@ build_group_join(struct build *b, const struct model_reg *r)
 			    sizeof(g->image));
 		if (name_fqdn(gname, b->cfg->zone, g->fqdn) == -1)
 			return modelrr_fail(&b->rr, "name too long", gname);
+		if (b->cfg->patch != NULL)
+			bg->patch = b->cfg->patch(b->cfg->only_ctx,
+			    build_group_label(b, r));
+		g->patch = bg->patch != NULL;
 	}
 	g = &bg->group;
 	g->members = build_grow(g->members, g->nmembers, 1,
@@ -298,11 +332,79 @@ group_addrs_normalize(struct model_group *g)
 	g->naddrs = n;
 }
 
+static int
+str_qcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The addresses of p that no member built holds any more: out of the
+ * group node and the object. */
+static int
+build_gone_addrs(struct build *b, struct build_group *bg,
+    struct model_node *node)
+{
+	struct model_group *g = &bg->group;
+	const struct model_patch *p = bg->patch;
+	struct event_addr *v;
+	size_t i;
+
+	v = arena_alloc(b->rr.mem, (p->naddrs + 1) * sizeof(*v),
+	    alignof(struct event_addr));
+	memcpy(v, p->addrs, p->naddrs * sizeof(*v));
+	qsort(v, p->naddrs, sizeof(*v), event_addr_qcmp);
+	g->gone_addrs = v;
+	for (i = 0; i < p->naddrs; i++) {
+		if ((g->ngone_addrs > 0 && event_addr_cmp(&v[i],
+		    &g->gone_addrs[g->ngone_addrs - 1]) == 0) ||
+		    bsearch(&v[i], g->addrs, g->naddrs, sizeof(*g->addrs),
+		    event_addr_qcmp) != NULL)
+			continue;
+		v[g->ngone_addrs++] = v[i];
+		if (modelrr_gone_addr(&b->rr, node, &v[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The VMs of p that are no members any more: out of the SRV node and
+ * the object. */
+static int
+build_gone_members(struct build *b, struct build_group *bg,
+    struct model_node *node)
+{
+	struct model_group *g = &bg->group;
+	const struct model_patch *p = bg->patch;
+	char target[NAME_FQDN_BUF];
+	const char **v;
+	size_t i;
+
+	v = arena_alloc(b->rr.mem, (p->nvms + 1) * sizeof(*v),
+	    alignof(const char *));
+	memcpy(v, p->vms, p->nvms * sizeof(*v));
+	qsort(v, p->nvms, sizeof(*v), str_qcmp);
+	g->gone_members = v;
+	for (i = 0; i < p->nvms; i++) {
+		if ((g->ngone_members > 0 && strcmp(v[i],
+		    g->gone_members[g->ngone_members - 1]) == 0) ||
+		    bsearch(&v[i], g->members, g->nmembers,
+		    sizeof(*g->members), str_qcmp) != NULL)
+			continue;
+		v[g->ngone_members] = arena_strdup(b->rr.mem, v[i]);
+		if (name_fqdn(v[i], b->cfg->zone, target) == -1 ||
+		    modelrr_gone_srv(&b->rr, node, target) == -1)
+			return modelrr_fail(&b->rr, "name too long", v[i]);
+		g->ngone_members++;
+	}
+	return 0;
+}
+
 /* Group node, group -> VMs SRV node, host -> groups SRV record. */
 static int
-build_group_nodes(struct build *b, struct model_group *g,
+build_group_nodes(struct build *b, struct build_group *bg,
     struct model_node *hostsrv)
 {
+	struct model_group *g = &bg->group;
 	struct model_node *node;
 	char name[NAME_FQDN_BUF], target[NAME_FQDN_BUF];
 	size_t i;
@@ -314,6 +416,11 @@ build_group_nodes(struct build *b, struct model_group *g,
 	for (i = 0; i < g->naddrs; i++)
 		if (modelrr_addr(&b->rr, node, &g->addrs[i]) == -1)
 			return -1;
+	if (bg->patch != NULL) {
+		modelrr_patch(&b->rr, node);
+		if (build_gone_addrs(b, bg, node) == -1)
+			return -1;
+	}
 	if (name_srv_group(g->name, name) == -1)
 		return modelrr_fail(&b->rr, "name too long", g->name);
 	node = modelrr_node(&b->rr, MODEL_NODE_SRV_GROUP, b->rr.zone, name);
@@ -324,6 +431,11 @@ build_group_nodes(struct build *b, struct model_group *g,
 		    modelrr_srv(&b->rr, node, target) == -1)
 			return modelrr_fail(&b->rr, "name too long",
 			    g->members[i]);
+	}
+	if (bg->patch != NULL) {
+		modelrr_patch(&b->rr, node);
+		if (build_gone_members(b, bg, node) == -1)
+			return -1;
 	}
 	return modelrr_srv(&b->rr, hostsrv, g->fqdn);
 }
@@ -343,7 +455,7 @@ build_groups(struct build *b)
 	if (hostsrv == NULL)
 		return -1;
 	HASH_ITER(hh, b->groups, bg, tmp) {
-		if (build_group_nodes(b, &bg->group, hostsrv) == -1)
+		if (build_group_nodes(b, bg, hostsrv) == -1)
 			return -1;
 	}
 	return 0;
@@ -357,23 +469,35 @@ reg_qcmp(const void *a, const void *b)
 	return strcmp((*x)->vm, (*y)->vm);
 }
 
-/* This host's live registrations, sorted by VM name. */
+/* Is r one of this host's live registrations the build wants? */
+static int
+live_reg(const struct model_reg *r, const struct model_config *cfg,
+    int64_t now)
+{
+	return strcmp(r->host, cfg->host) == 0 &&
+	    (r->expires == 0 || r->expires > now) &&
+	    (cfg->only == NULL || cfg->only(cfg->only_ctx, r));
+}
+
+/* This host's live registrations, sorted by VM name: those cfg->pick
+ * names, or all of them. */
 static const struct model_reg **
 live_regs(const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, size_t *count)
 {
 	const struct model_reg **v, *r;
-	size_t n = 0;
+	size_t i, m, n = 0;
 
-	v = xcalloc(HASH_COUNT(regs->by_vm) + 1, sizeof(*v));
-	for (r = regs->by_vm; r != NULL; r = r->hh.next) {
-		if (strcmp(r->host, cfg->host) != 0)
-			continue;
-		if (r->expires != 0 && r->expires <= now)
-			continue;
-		if (cfg->only != NULL && !cfg->only(cfg->only_ctx, r))
-			continue;
-		v[n++] = r;
+	if (cfg->only != NULL && cfg->pick != NULL &&
+	    cfg->pick(cfg->only_ctx, regs, &v, &m)) {
+		for (i = 0; i < m; i++)
+			if (live_reg(v[i], cfg, now))
+				v[n++] = v[i];
+	} else {
+		v = xcalloc(HASH_COUNT(regs->by_vm) + 1, sizeof(*v));
+		for (r = regs->by_vm; r != NULL; r = r->hh.next)
+			if (live_reg(r, cfg, now))
+				v[n++] = r;
 	}
 	qsort(v, n, sizeof(*v), reg_qcmp);
 	*count = n;

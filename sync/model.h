@@ -24,6 +24,7 @@
 #include "dnsrec.h"
 #include "event.h"
 #include "name.h"
+#include "regaddr.h"
 #include "release.h"
 
 #define MODEL_MAX_REVZONES 8
@@ -36,6 +37,7 @@ enum model_grouping {
 };
 
 struct model_reg;
+struct model_regs;
 
 struct model_config {
 	char host[NAME_LABEL_BUF];		/* the host whose state we build */
@@ -62,6 +64,26 @@ struct model_config {
 	 * it counts only as a member of its group. */
 	int (*only_full)(void *ctx, const struct model_reg *r);
 	void *only_ctx;
+	/* With only: the group of this label is patched, not rebuilt (the
+	 * directory holds it as the last pass left it): only its members
+	 * that only_full returns 1 for (and one other) are built, and what
+	 * p names leaves the group unless one of those still holds it.
+	 * NULL, or NULL returned: the group is built whole. */
+	const struct model_patch *(*patch)(void *ctx, const char *label);
+	/* With only: the registrations only may want, in *v (NULL-ended,
+	 * freed by the caller), so as not to walk them all; 0: walk. */
+	int (*pick)(void *ctx, const struct model_regs *regs,
+	    const struct model_reg ***v, size_t *n);
+};
+
+/* The values a pass may have taken from a patched group: the VMs (and
+ * their addresses) noted before and after their change, in any order,
+ * repeats allowed. */
+struct model_patch {
+	const char *const *vms;
+	size_t nvms;
+	const struct event_addr *addrs;
+	size_t naddrs;
 };
 
 /* One allocation, right-sized: the struct, then vm, the addresses, host and
@@ -84,6 +106,7 @@ struct model_reg {
 struct model_regs {
 	struct model_reg *by_vm;
 	struct release_set released;		/* release records */
+	struct regaddr addrs;			/* how many hold each address */
 };
 
 enum model_node_kind {
@@ -108,6 +131,14 @@ struct model_node {
 	const char *name;			/* relative to zone: DC= */
 	struct model_rr *rrs;			/* sorted, distinct */
 	size_t nrrs;
+	/* A patched group's node (model_config.patch): rrs are only records
+	 * it must hold, gone those it must not; the rest stays as it is. */
+	struct model_gone *gone;		/* NULL: rrs are all it holds */
+};
+
+struct model_gone {
+	struct model_rr *rrs;			/* distinct */
+	size_t nrrs;
 };
 
 struct model_group {
@@ -119,6 +150,13 @@ struct model_group {
 	size_t nmembers;
 	struct event_addr *addrs;		/* sorted, no duplicates */
 	size_t naddrs;
+	/* Patched (model_config.patch): members and addrs are only values
+	 * the object must hold; those below (in mem) it must not hold. */
+	int patch;
+	const char **gone_members;
+	size_t ngone_members;
+	struct event_addr *gone_addrs;
+	size_t ngone_addrs;
 };
 
 struct model_desired {
@@ -134,6 +172,11 @@ void model_config_init(struct model_config *cfg);
 void model_regs_init(struct model_regs *regs);
 void model_regs_free(struct model_regs *regs);
 size_t model_regs_count(const struct model_regs *regs);
+/* Forget r (and free it). */
+void model_regs_drop(struct model_regs *regs, struct model_reg *r);
+/* How many registrations hold a (or an address hashed alike: regaddr.h). */
+uint32_t model_addr_holders(const struct model_regs *regs,
+    const struct event_addr *a);
 /* Returns 1 if the event changed the registrations, 0 if it was stale (a
  * release that only leaves a record returns 0). */
 int model_apply(struct model_regs *regs, const struct event *ev);

@@ -78,30 +78,55 @@ modelrr_node(struct modelrr *t, enum model_node_kind kind, const char *zone,
 	return &bn->node;
 }
 
-/* The record, encoded, into mem: its value right-sized, the node's array
+/* The record, encoded, into mem: its value right-sized, the array
  * doubled when full (a count that is a power of two). */
 static int
-rr_add(struct modelrr *t, struct model_node *node, const struct dnsrec *rec)
+rr_push(struct modelrr *t, struct model_rr **arr, size_t *count,
+    const char *name, const struct dnsrec *rec)
 {
 	uint8_t val[DNSREC_BUF];
 	struct model_rr *rrs;
-	size_t len, n = node->nrrs;
+	size_t len, n = *count;
 
 	if (dnsrec_encode(rec, val, sizeof(val), &len) == -1)
-		return modelrr_fail(t, "cannot encode a record of", node->name);
+		return modelrr_fail(t, "cannot encode a record of", name);
 	if ((n & (n - 1)) == 0) {
 		if (n > SIZE_MAX / 2 / sizeof(*rrs))
 			fatalx("model: %zu records of one node", n);
 		rrs = arena_alloc(t->mem, (n == 0 ? 1 : 2 * n) * sizeof(*rrs),
 		    alignof(struct model_rr));
 		if (n > 0)
-			memcpy(rrs, node->rrs, n * sizeof(*rrs));
-		node->rrs = rrs;
+			memcpy(rrs, *arr, n * sizeof(*rrs));
+		*arr = rrs;
 	}
-	node->rrs[n].val = arena_memdup(t->mem, val, len);
-	node->rrs[n].len = len;
-	node->nrrs++;
+	(*arr)[n].val = arena_memdup(t->mem, val, len);
+	(*arr)[n].len = len;
+	(*count)++;
 	return 0;
+}
+
+static int
+rr_add(struct modelrr *t, struct model_node *node, const struct dnsrec *rec)
+{
+	return rr_push(t, &node->rrs, &node->nrrs, node->name, rec);
+}
+
+void
+modelrr_patch(struct modelrr *t, struct model_node *node)
+{
+	if (node->gone != NULL)
+		return;
+	node->gone = arena_alloc(t->mem, sizeof(*node->gone),
+	    alignof(struct model_gone));
+	memset(node->gone, 0, sizeof(*node->gone));
+}
+
+/* A record the patched node must not hold. */
+static int
+rr_gone(struct modelrr *t, struct model_node *node, const struct dnsrec *rec)
+{
+	modelrr_patch(t, node);
+	return rr_push(t, &node->gone->rrs, &node->gone->nrrs, node->name, rec);
 }
 
 /* A record header for a record of node: the serial of the node's zone. */
@@ -118,20 +143,51 @@ rec_init(const struct modelrr *t, struct dnsrec *rec, uint16_t type,
 	dnsrec_init(rec, type, serial, t->cfg->ttl, t->cfg->timestamp);
 }
 
+static void
+rec_addr(const struct modelrr *t, const struct model_node *node,
+    const struct event_addr *a, struct dnsrec *rec)
+{
+	if (a->family == AF_INET) {
+		rec_init(t, rec, DNSREC_TYPE_A, node);
+		memcpy(rec->u.a, &a->u.v4, sizeof(rec->u.a));
+	} else {
+		rec_init(t, rec, DNSREC_TYPE_AAAA, node);
+		memcpy(rec->u.aaaa, &a->u.v6, sizeof(rec->u.aaaa));
+	}
+}
+
+static int
+rec_srv(struct modelrr *t, const struct model_node *node, const char *target,
+    struct dnsrec *rec)
+{
+	rec_init(t, rec, DNSREC_TYPE_SRV, node);
+	rec->u.srv.priority = t->cfg->srv_priority;
+	rec->u.srv.weight = t->cfg->srv_weight;
+	rec->u.srv.port = t->cfg->srv_port;
+	if (xstrlcpy(rec->u.srv.target, target, sizeof(rec->u.srv.target)) ==
+	    -1)
+		return modelrr_fail(t, "SRV target too long", target);
+	return 0;
+}
+
 int
 modelrr_addr(struct modelrr *t, struct model_node *node,
     const struct event_addr *a)
 {
 	struct dnsrec rec;
 
-	if (a->family == AF_INET) {
-		rec_init(t, &rec, DNSREC_TYPE_A, node);
-		memcpy(rec.u.a, &a->u.v4, sizeof(rec.u.a));
-	} else {
-		rec_init(t, &rec, DNSREC_TYPE_AAAA, node);
-		memcpy(rec.u.aaaa, &a->u.v6, sizeof(rec.u.aaaa));
-	}
+	rec_addr(t, node, a, &rec);
 	return rr_add(t, node, &rec);
+}
+
+int
+modelrr_gone_addr(struct modelrr *t, struct model_node *node,
+    const struct event_addr *a)
+{
+	struct dnsrec rec;
+
+	rec_addr(t, node, a, &rec);
+	return rr_gone(t, node, &rec);
 }
 
 int
@@ -139,13 +195,20 @@ modelrr_srv(struct modelrr *t, struct model_node *node, const char *target)
 {
 	struct dnsrec rec;
 
-	rec_init(t, &rec, DNSREC_TYPE_SRV, node);
-	rec.u.srv.priority = t->cfg->srv_priority;
-	rec.u.srv.weight = t->cfg->srv_weight;
-	rec.u.srv.port = t->cfg->srv_port;
-	if (xstrlcpy(rec.u.srv.target, target, sizeof(rec.u.srv.target)) == -1)
-		return modelrr_fail(t, "SRV target too long", target);
+	if (rec_srv(t, node, target, &rec) == -1)
+		return -1;
 	return rr_add(t, node, &rec);
+}
+
+int
+modelrr_gone_srv(struct modelrr *t, struct model_node *node,
+    const char *target)
+{
+	struct dnsrec rec;
+
+	if (rec_srv(t, node, target, &rec) == -1)
+		return -1;
+	return rr_gone(t, node, &rec);
 }
 
 int

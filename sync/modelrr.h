@@ -43,6 +43,12 @@ int modelrr_addr(struct modelrr *t, struct model_node *node,
     const struct event_addr *a);
 int modelrr_srv(struct modelrr *t, struct model_node *node,
     const char *target);
+/* Mark node patched (model_node.gone), and records it must not hold. */
+void modelrr_patch(struct modelrr *t, struct model_node *node);
+int modelrr_gone_addr(struct modelrr *t, struct model_node *node,
+    const struct event_addr *a);
+int modelrr_gone_srv(struct modelrr *t, struct model_node *node,
+    const char *target);
 /* r's PTR records (to vmfqdn), each in the reverse zone that holds its
  * address (none: no PTR); r's own A/AAAA node. */
 int modelrr_ptrs(struct modelrr *t, const struct model_reg *r,

@@ -94,6 +94,32 @@ sync_flush(struct dir *d, struct own *own, const struct sync_params *p,
 	return rc;
 }
 
+/* Plan the write of one wanted node: a patched one against the view (it
+ * must hold it live: only a whole build may write it else), another
+ * unless the cache says it holds it already. */
+static int
+sync_plan(struct writes *w, struct own *own, const struct sync_params *p,
+    const char *dn, const struct model_node *node, struct sync_stats *st,
+    char *err, size_t errlen)
+{
+	uint64_t digest;
+
+	if (node->gone != NULL) {
+		if (writes_patch(w, own, p->view, dn, node, st) != -1)
+			return 0;
+		st->stale++;
+		(void)xsnprintf(err, errlen, "%s is not as the last pass left "
+		    "it", dn);
+		return -1;
+	}
+	digest = node_digest(node);
+	if (cache_fresh(sync_cache(p), dn, digest))
+		st->cached++;
+	else if (writes_want(w, own, p->view, dn, node, digest, st))
+		cache_put(p->cache, dn, digest);
+	return 0;
+}
+
 /* The wanted nodes of one pass: VM nodes first (pass 0), so a VM whose
  * name is taken is found before anything is written for it.  The writes
  * go out SYNC_CHUNK at a time (the ownership record saved once for each
@@ -106,8 +132,8 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 {
 	struct writes w;
 	char *zdn = NULL, *dn = NULL;
-	uint64_t digest;
 	size_t i;
+	int rc;
 
 	memset(&w, 0, sizeof(w));
 	for (i = 0; i < want->nnodes; i++) {
@@ -125,12 +151,12 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 		}
 		free(zdn);
 		dn_set_add(wanted, dn);
-		digest = node_digest(node);
-		if (cache_fresh(sync_cache(p), dn, digest))
-			st->cached++;
-		else if (writes_want(&w, own, p->view, dn, node, digest, st))
-			cache_put(p->cache, dn, digest);
+		rc = sync_plan(&w, own, p, dn, node, st, err, errlen);
 		free(dn);
+		if (rc == -1) {
+			writes_free(&w);
+			return -1;
+		}
 		if (w.n + w.nreads >= SYNC_CHUNK &&
 		    sync_flush(d, own, p, &w, st, err, errlen) == -1)
 			return -1;
@@ -224,6 +250,41 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 	writes_free(&w);
 	sync_forget_apply(&forget, own, OWN_NODE);
 	return rc;
+}
+
+/* Is zone/name a live node of ours the view knows? */
+static int
+sync_live(const struct sync_patch_ctx *c, const char *name)
+{
+	const struct view_node *vn;
+	char *zdn = NULL, *dn = NULL;
+	int live = 0;
+
+	if (dn_zone(c->p->base, c->p->partition, c->zone, &zdn) == 0 &&
+	    dn_node(zdn, name, &dn) == 0) {
+		vn = view_get(c->p->view, dn);
+		live = vn != NULL && vn->exists && !vn->tombstoned &&
+		    own_has(c->own, OWN_NODE, dn);
+	}
+	free(zdn);
+	free(dn);
+	return live;
+}
+
+int
+sync_patchable(void *ctx, const char *group)
+{
+	const struct sync_patch_ctx *c = ctx;
+	char srv[NAME_FQDN_BUF], *dn = NULL;
+	int ok;
+
+	if (c->p->full || c->p->view == NULL || c->p->gview == NULL ||
+	    name_srv_group(group, srv) == -1 || !sync_live(c, group) ||
+	    !sync_live(c, srv) || dn_child(c->p->ou, "CN", group, &dn) == -1)
+		return 0;
+	ok = group_patchable(c->p->gview, c->own, dn);
+	free(dn);
+	return ok;
 }
 
 /* Is the group object dn in the pass's scope? */

@@ -54,6 +54,9 @@ struct sync_stats {
 	size_t cached;		/* not read: unchanged since the last pass */
 	size_t groups_added, groups_changed, groups_deleted;
 	size_t groups_kept;	/* emptied but blocked: kept, no members */
+	/* patched nodes or objects the directory did not hold as the pass
+	 * thought: a whole build (a full pass) must write them */
+	size_t stale;
 	/* full names of foreign nodes a desired record wanted */
 	char foreign_names[SYNC_MAX_FOREIGN][NAME_FQDN_BUF];
 	size_t nforeign;
@@ -61,6 +64,15 @@ struct sync_stats {
 	char foreign_groups[SYNC_MAX_FOREIGN][NAME_LABEL_BUF];
 	size_t nforeign_groups;
 };
+
+/* For scope_plan: may the group of this name be patched (its node, its
+ * SRV node and its object held by the view as live ones of ours)? */
+struct sync_patch_ctx {
+	const struct sync_params *p;
+	const struct own *own;
+	const char *zone;		/* the forward zone */
+};
+int sync_patchable(void *ctx, const char *group);
 
 /* Apply want.  0 when every owned difference was written; -1 with err on
  * the first directory failure (the caller retries later), or when p->stop

@@ -21,6 +21,7 @@ struct writes_job {
 	int settled;			/* its success taken in */
 	int add;			/* an add, not a modify */
 	int revive;
+	int patch;			/* a patched node (model_node.gone) */
 	struct dir_value *held;		/* a copy of what the view held */
 	size_t nheld;
 	struct dir_value *want;		/* node's values, or the tombstone */
@@ -150,6 +151,62 @@ writes_want(struct writes *w, struct own *own, const struct view *v,
 	return 1;
 }
 
+/* The patch of a live node of ours (view: vn) into j: 0 nothing to write. */
+static int
+writes_patch_diff(struct writes_job *j, const struct view_node *vn)
+{
+	const struct model_gone *g = j->node->gone;
+	struct diff_val *hv, *wv, *gv;
+	size_t i;
+
+	hv = xcalloc(vn->nvalues + 1, sizeof(*hv));
+	wv = xcalloc(j->nwant + 1, sizeof(*wv));
+	gv = xcalloc(g->nrrs + 1, sizeof(*gv));
+	for (i = 0; i < vn->nvalues; i++)
+		hv[i] = (struct diff_val){ vn->values[i].val, vn->values[i].len };
+	for (i = 0; i < j->nwant; i++)
+		wv[i] = (struct diff_val){ j->want[i].val, j->want[i].len };
+	for (i = 0; i < g->nrrs; i++)
+		gv[i] = (struct diff_val){ g->rrs[i].val, g->rrs[i].len };
+	diff_patch(hv, vn->nvalues, wv, j->nwant, gv, g->nrrs, &j->df);
+	free(hv);
+	free(wv);
+	free(gv);
+	if (diff_empty(&j->df))
+		return 0;
+	j->held = writes_copy(vn->values, vn->nvalues);
+	j->nheld = vn->nvalues;
+	j->dels = xcalloc(j->df.ndels + 1, sizeof(*j->dels));
+	j->adds = xcalloc(j->df.nadds + 1, sizeof(*j->adds));
+	for (i = 0; i < j->df.ndels; i++)
+		j->dels[i] = j->held[j->df.dels[i]];
+	for (i = 0; i < j->df.nadds; i++)
+		j->adds[i] = j->want[j->df.adds[i]];
+	return 1;
+}
+
+int
+writes_patch(struct writes *w, const struct own *own, const struct view *v,
+    const char *dn, const struct model_node *node, struct sync_stats *st)
+{
+	const struct view_node *vn = view_get(v, dn);
+	struct writes_job *j;
+
+	if (vn == NULL || !vn->exists || vn->tombstoned ||
+	    !own_has(own, OWN_NODE, dn))
+		return -1;
+	j = writes_job_new(w, dn);
+	j->node = node;
+	j->patch = 1;
+	j->want = node_want(node);
+	j->nwant = node->nrrs;
+	if (writes_patch_diff(j, vn))
+		return 0;
+	writes_job_drop(w);
+	st->unchanged++;
+	return 1;
+}
+
 int
 writes_unwanted(struct writes *w, const struct view *v, const char *dn,
     time_t now)
@@ -222,7 +279,10 @@ writes_done(const struct writes_job *j, struct view *v, struct cache *c,
 		log_info("tombstoned %s (no records left)", j->dn);
 		return;
 	}
-	cache_put(c, j->dn, j->digest);
+	if (j->patch)
+		cache_drop(c, j->dn);	/* its digest is of the patch only */
+	else
+		cache_put(c, j->dn, j->digest);
 	if (j->add) {
 		view_put(v, j->dn, 1, 0, j->want, j->nwant);
 		st->added++;
@@ -307,6 +367,13 @@ writes_results(struct writes *w, struct dir_node_op *ops, int run_ok,
 		if (!run_ok || rc == -1 || !ops[i].done)
 			continue;
 		view_drop(v, j->dn);
+		if (j->patch) {		/* only a whole build may write it */
+			st->stale++;
+			(void)xsnprintf(err, errlen, "%s changed under us",
+			    j->dn);
+			rc = -1;
+			continue;
+		}
 		log_info("%s changed under us; reading it again", j->dn);
 		rc = writes_careful(w, d, own, v, p, j->dn, j->node, st, err,
 		    errlen);

@@ -46,6 +46,12 @@ struct writes {
 int writes_want(struct writes *w, struct own *own, const struct view *v,
     const char *dn, const struct model_node *node, uint64_t digest,
     struct sync_stats *st);
+/* Plan the patch of dn, a patched node (model_node.gone: the values of
+ * node added, those of gone deleted, the rest left): 0 planned, 1 nothing
+ * to write, -1 the view does not hold it as a live node of ours (only a
+ * whole build may write it). */
+int writes_patch(struct writes *w, const struct own *own, const struct view *v,
+    const char *dn, const struct model_node *node, struct sync_stats *st);
 /* Plan the tombstone of dn, a node of ours nobody wants: 1 when the view
  * knows dn is gone (the caller forgets it), else 0. */
 int writes_unwanted(struct writes *w, const struct view *v, const char *dn,

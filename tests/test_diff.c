@@ -143,6 +143,86 @@ test_unwanted(void **state)
 	assert_int_equal(diff_unwanted(1, 1), DIFF_KEEP);
 }
 
+/* Patches: a pool of values of their own. */
+#define NP 64
+static uint8_t pbuf[NP][DNSREC_BUF];
+static size_t plen[NP];
+
+/* Pool value i: A 10.0.1.<last> with this serial. */
+static struct diff_val
+pmk(size_t i, uint8_t last, uint32_t serial)
+{
+	struct dnsrec r;
+
+	dnsrec_init(&r, DNSREC_TYPE_A, serial, 300, 0);
+	r.u.a[0] = 10;
+	r.u.a[2] = 1;
+	r.u.a[3] = last;
+	assert_int_equal(dnsrec_encode(&r, pbuf[i], sizeof(pbuf[i]),
+	    &plen[i]), 0);
+	return (struct diff_val){ pbuf[i], plen[i] };
+}
+
+/* held .1-.nheld (serial 7); want: the listed (serial 9); gone: the
+ * listed.  The held values left alone are untouched, whatever their
+ * number; a wanted one held with another serial is not rewritten. */
+static void
+patch_case(size_t nheld, const uint8_t *w, size_t nw, const uint8_t *g,
+    size_t ng, size_t want_dels, size_t want_adds)
+{
+	struct diff_val held[NP], want[NP], gone[NP];
+	struct diff df;
+	size_t i, k = 0;
+
+	for (i = 0; i < nheld; i++)
+		held[i] = pmk(k++, (uint8_t)(i + 1), 7);
+	for (i = 0; i < nw; i++)
+		want[i] = pmk(k++, w[i], 9);
+	for (i = 0; i < ng; i++)
+		gone[i] = pmk(k++, g[i], 9);
+	diff_patch(held, nheld, want, nw, gone, ng, &df);
+	assert_int_equal(df.ndels, want_dels);
+	assert_int_equal(df.nadds, want_adds);
+	assert_int_equal(df.tomb, DIFF_TOMB_LEAVE);
+	for (i = 0; i < df.ndels; i++) {	/* only gone values, ascending */
+		assert_true(held[df.dels[i]].val[plen[0] - 1] == g[0] ||
+		    ng > 1);
+		assert_true(i == 0 || df.dels[i] > df.dels[i - 1]);
+	}
+	for (i = 0; i < df.nadds; i++)		/* only values not held */
+		assert_true(want[df.adds[i]].val[plen[0] - 1] > nheld);
+	diff_free(&df);
+}
+
+static void
+test_patch_few(void **state)
+{
+	static const uint8_t w1[] = { 30 }, g1[] = { 3 };
+	static const uint8_t w2[] = { 2 }, g2[] = { 31 };
+
+	(void)state;
+	patch_case(20, w1, 1, g1, 1, 1, 1);	/* .3 out, .30 in */
+	patch_case(20, w2, 1, g2, 1, 0, 0);	/* held already, gone not held */
+	patch_case(0, w1, 1, g1, 1, 0, 1);
+	patch_case(20, NULL, 0, NULL, 0, 0, 0);
+}
+
+static void
+test_patch_many(void **state)
+{
+	uint8_t w[20], g[20];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {	/* 10 held, 10 new; 10 held, 10 not */
+		w[i] = (uint8_t)(i + 1);
+		w[10 + i] = (uint8_t)(40 + i);
+		g[i] = (uint8_t)(11 + i);
+		g[10 + i] = (uint8_t)(50 + i);
+	}
+	patch_case(22, w, 20, g, 20, 10, 10);	/* > DIFF_FEW: hashed */
+}
+
 int
 main(void)
 {
@@ -153,6 +233,8 @@ main(void)
 		cmocka_unit_test(test_revive),
 		cmocka_unit_test(test_ttl),
 		cmocka_unit_test(test_unwanted),
+		cmocka_unit_test(test_patch_few),
+		cmocka_unit_test(test_patch_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -509,6 +509,132 @@ test_reg_resize(void **state)
 	model_regs_free(&regs);
 }
 
+static uint32_t
+holders(const struct model_regs *regs, const char *text)
+{
+	struct event_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+	assert_int_equal(inet_pton(a.family, text, &a.u), 1);
+	return model_addr_holders(regs, &a);
+}
+
+/* Each address counts the registrations holding it, through shares,
+ * releases, refreshes in place, moves and expiry, and a churn of many. */
+static void
+test_addr_holders(void **state)
+{
+	struct model_regs regs;
+	char vm[32], addr[32];
+	int i, k;
+
+	(void)state;
+	three_vms(&regs);
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "web3", "debian-12", T0 - 5,
+	    "192.0.2.10");
+	assert_int_equal(holders(&regs, "192.0.2.10"), 2);
+	assert_int_equal(holders(&regs, "2001:db8::11"), 1);
+	assert_int_equal(holders(&regs, "192.0.2.99"), 0);
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "web3", "debian-12", T0, "");
+	assert_int_equal(holders(&regs, "192.0.2.10"), 1);
+	/* same size: rewritten in place */
+	apply(&regs, EVENT_OP_REGISTER, "hv1", "db1", "rocky-9", T0, "192.0.2.21");
+	assert_int_equal(holders(&regs, "192.0.2.20"), 0);
+	assert_int_equal(holders(&regs, "192.0.2.21"), 1);
+	for (k = 0; k < 3; k++)		/* 600 VMs, each address moving on */
+		for (i = 0; i < 600; i++) {
+			(void)snprintf(vm, sizeof(vm), "c%d", i);
+			(void)snprintf(addr, sizeof(addr), "10.%d.%d.%d", k,
+			    i / 256, i % 256);
+			apply(&regs, EVENT_OP_REGISTER, "hv1", vm, "x",
+			    T0 + k, addr);
+		}
+	for (i = 0; i < 600; i++) {
+		(void)snprintf(addr, sizeof(addr), "10.2.%d.%d", i / 256,
+		    i % 256);
+		assert_int_equal(holders(&regs, addr), 1);
+		(void)snprintf(addr, sizeof(addr), "10.0.%d.%d", i / 256,
+		    i % 256);
+		assert_int_equal(holders(&regs, addr), 0);
+	}
+	assert_true(regs.addrs.cap <= 8 * 1024);	/* not every one seen */
+	regs.by_vm->expires = T0;
+	assert_int_equal(model_expire(&regs, T0), 1);
+	assert_int_equal(holders(&regs, "192.0.2.10"), 0);
+	model_regs_free(&regs);
+}
+
+/* A patched group: built from the members let through, what the patch
+ * names and none of them holds is gone. */
+static const struct model_patch *
+only_patch(void *ctx, const char *label)
+{
+	return strcmp(label, "debian-12") == 0 ? ctx : NULL;
+}
+
+static int
+only_web1(void *ctx, const struct model_reg *r)
+{
+	(void)ctx;
+	return strcmp(r->vm, "web1") == 0 || strcmp(r->vm, "db1") == 0;
+}
+
+static int
+only_none(void *ctx, const struct model_reg *r)
+{
+	(void)ctx;
+	(void)r;
+	return 0;
+}
+
+static void
+test_patch(void **state)
+{
+	static const char *const vms[] = { "web2", "web1", "web2" };
+	struct event_addr gone[3];
+	struct model_patch p = { vms, 3, gone, 3 };
+	struct model_regs regs;
+	struct model_config cfg;
+	struct model_desired d;
+	const struct model_node *n;
+	size_t i;
+
+	(void)state;
+	three_vms(&regs);
+	memcpy(gone, reg_get(&regs, "web2")->addrs, 2 * sizeof(*gone));
+	gone[2] = gone[0];				/* a repeat */
+	apply(&regs, EVENT_OP_RELEASE, "hv1", "web2", "debian-12", T0, "");
+	cfg_make(&cfg, "hv1");
+	cfg.only = only_web1;
+	cfg.only_full = only_none;
+	cfg.patch = only_patch;
+	cfg.only_ctx = &p;
+	desired(&regs, &cfg, &d);
+	n = node_get(&d, Z, "hv1-debian-12-vm");
+	assert_non_null(n->gone);
+	assert_int_equal(n->nrrs, 1);			/* web1's */
+	assert_int_equal(n->gone->nrrs, 2);		/* web2's two */
+	n = node_get(&d, Z, "_vm._tcp.hv1-debian-12-vm");
+	assert_non_null(n->gone);
+	assert_int_equal(n->nrrs, 1);
+	assert_int_equal(n->gone->nrrs, 1);		/* web2 */
+	assert_null(node_get(&d, Z, "hv1-rocky-9-vm")->gone);
+	for (i = 0; i < d.ngroups; i++) {
+		if (strcmp(d.groups[i].name, "hv1-debian-12-vm") != 0) {
+			assert_false(d.groups[i].patch);
+			continue;
+		}
+		assert_true(d.groups[i].patch);
+		assert_int_equal(d.groups[i].nmembers, 1);
+		assert_int_equal(d.groups[i].ngone_members, 1);
+		assert_string_equal(d.groups[i].gone_members[0], "web2");
+		assert_int_equal(d.groups[i].ngone_addrs, 2);
+	}
+	model_desired_free(&d);
+	model_regs_free(&regs);
+}
+
 int
 main(void)
 {
@@ -522,6 +648,8 @@ main(void)
 		cmocka_unit_test(test_shared_address_and_vm_records),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_reg_resize),
+		cmocka_unit_test(test_addr_holders),
+		cmocka_unit_test(test_patch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

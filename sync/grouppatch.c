@@ -1,0 +1,193 @@
+/*
+ * grouppatch.c - a patched group's object (grouppriv.h): the members and
+ * addresses a pass added or took away, written as one modify against what
+ * the group view knows the object holds, without rebuilding its values.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dn.h"
+#include "event.h"
+#include "grouppriv.h"
+#include "log.h"
+#include "xmem.h"
+
+/* The changes to one attribute: NULL-terminated, sorted, distinct. */
+struct gp_list {
+	char **v;
+	size_t n;
+};
+
+static int
+gp_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+gp_has(const struct group_vals *gv, int a, const char *s)
+{
+	return gv->n[a] > 0 && bsearch(&s, gv->v[a], gv->n[a], sizeof(char *),
+	    gp_strcmp) != NULL;
+}
+
+/* Push s if its presence in gv is not what is wanted (want 1: present). */
+static void
+gp_want(struct gp_list *l, const struct group_vals *gv, int a, const char *s,
+    int want)
+{
+	size_t i;
+
+	if (gp_has(gv, a, s) == want)
+		return;
+	for (i = 0; i < l->n; i++)	/* a few: repeats are rare */
+		if (strcmp(l->v[i], s) == 0)
+			return;
+	l->v = xreallocarray(l->v, l->n + 2, sizeof(char *));
+	l->v[l->n++] = xstrdup(s);
+	l->v[l->n] = NULL;
+}
+
+static void
+gp_want_addr(struct gp_list *l, const struct group_vals *gv,
+    const struct event_addr *addr, int want)
+{
+	char s[64];
+
+	if (event_addr_format(addr, s, sizeof(s)) == 0)
+		gp_want(l, gv, GA_ADDRESS, s, want);
+}
+
+static void
+gp_list_free(struct gp_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* gv's attribute a with del's values out and add's in (both sorted), still
+ * sorted: one merge, linear in the values. */
+static void
+gp_apply(struct group_vals *gv, int a, struct gp_list *del,
+    struct gp_list *add)
+{
+	char **out, **old = gv->v[a];
+	size_t i = 0, j = 0, n = 0;
+
+	out = xcalloc(gv->n[a] + add->n + 1, sizeof(char *));
+	for (; i < gv->n[a]; i++) {
+		while (j < add->n && strcmp(add->v[j], old[i]) < 0)
+			out[n++] = add->v[j++];
+		if (del->n == 0 || bsearch(&old[i], del->v, del->n,
+		    sizeof(char *), gp_strcmp) == NULL)
+			out[n++] = old[i];
+		else
+			free(old[i]);
+	}
+	while (j < add->n)
+		out[n++] = add->v[j++];
+	free(old);
+	free(add->v);		/* its strings moved into out */
+	memset(add, 0, sizeof(*add));
+	gv->v[a] = out;
+	gv->n[a] = n;
+}
+
+/* The modify: deletions and additions of both attributes, the stamp. */
+static int
+gp_write(struct dir *d, const char *dn, struct gp_list l[4], time_t now,
+    char *err, size_t errlen)
+{
+	static const int attr[4] = { GA_MEMBER, GA_MEMBER, GA_ADDRESS,
+	    GA_ADDRESS };
+	char stamp[32], *tv[] = { stamp, NULL };
+	struct dir_mod m[5];
+	size_t i, n = 0;
+
+	for (i = 0; i < 4; i++)
+		if (l[i].n > 0)
+			m[n++] = (struct dir_mod){ i % 2 == 0 ? DIR_MOD_DELETE :
+			    DIR_MOD_ADD, group_attrs[attr[i]], l[i].v };
+	dn_gentime(now, stamp);
+	m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, ga_updated, tv };
+	return dir_group_modify(d, dn, m, n, err, errlen);
+}
+
+/* What the object must gain and lose: l[0]/l[1] members out/in,
+ * l[2]/l[3] addresses out/in; 0 when it holds g's patch already. */
+static size_t
+gp_plan(const struct group_vals *gv, const struct model_group *g,
+    struct gp_list l[4])
+{
+	size_t i;
+
+	for (i = 0; i < g->ngone_members; i++)
+		gp_want(&l[0], gv, GA_MEMBER, g->gone_members[i], 0);
+	for (i = 0; i < g->nmembers; i++)
+		gp_want(&l[1], gv, GA_MEMBER, g->members[i], 1);
+	for (i = 0; i < g->ngone_addrs; i++)
+		gp_want_addr(&l[2], gv, &g->gone_addrs[i], 0);
+	for (i = 0; i < g->naddrs; i++)
+		gp_want_addr(&l[3], gv, &g->addrs[i], 1);
+	for (i = 0; i < 4; i++)
+		if (l[i].n > 1)
+			qsort(l[i].v, l[i].n, sizeof(char *), gp_strcmp);
+	return l[0].n + l[1].n + l[2].n + l[3].n;
+}
+
+int
+group_patch(struct dir *d, struct own *own, const char *dn,
+    const struct model_group *g, const struct sync_params *p,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct gp_list l[4];
+	struct group_known *k = NULL;
+	int rc = 0;
+	size_t i;
+
+	memset(l, 0, sizeof(l));
+	if (p->gview != NULL)
+		HASH_FIND_STR(p->gview->map, dn, k);
+	if (k == NULL || k->absent || !own_has(own, OWN_GROUP, dn)) {
+		st->stale++;
+		(void)xsnprintf(err, errlen, "%s is not as the last pass left "
+		    "it", dn);
+		return -1;
+	}
+	if (gp_plan(&k->gv, g, l) == 0)
+		goto out;
+	rc = gp_write(d, dn, l, p->now, err, errlen);
+	if (rc == -1) {
+		if (dir_error(d) == DIR_CHANGED)
+			st->stale++;
+		group_known_drop(p->gview, dn);
+		goto out;
+	}
+	cache_drop(p->cache, dn);
+	st->groups_changed++;
+	log_info("updated group object %s: -%zu +%zu member%s, -%zu +%zu "
+	    "address%s", dn, l[0].n, l[1].n, l[1].n == 1 ? "" : "s", l[2].n,
+	    l[3].n, l[3].n == 1 ? "" : "es");
+	gp_apply(&k->gv, GA_MEMBER, &l[0], &l[1]);
+	gp_apply(&k->gv, GA_ADDRESS, &l[2], &l[3]);
+out:
+	for (i = 0; i < 4; i++)
+		gp_list_free(&l[i]);
+	return rc;
+}
+
+int
+group_patchable(const struct group_view *v, const struct own *own,
+    const char *dn)
+{
+	struct group_known *k = NULL;
+
+	if (v != NULL)
+		HASH_FIND_STR(v->map, dn, k);
+	return k != NULL && !k->absent && own_has(own, OWN_GROUP, dn);
+}
