@@ -175,7 +175,7 @@ plan_load(const char *spool, struct model_regs *regs)
 	struct event ev;
 	int bad = 0;
 
-	if (spool_list(spool, &names, &count) == -1) {
+	if (spool_list(spool, &names, &count, NULL) == -1) {
 		fprintf(stderr, "vmgroup plan: cannot list spool %s\n", spool);
 		return -1;
 	}

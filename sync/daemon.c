@@ -547,12 +547,12 @@ daemon_cycle(struct daemon *dm, time_t now)
 	int rc = -1, listed;
 
 	daemon_keep_locks(dm);
-	intake_odd_names(dm);
 	dm->full = agenda_passed(&dm->agenda, AGENDA_FULL, agenda_now());
 	dm->scoped = !dm->full;
 	scope_init(&dm->scope, &dm->conf.model);
 	/* an unlistable spool holds nothing to read: leases still end */
 	listed = intake_read(dm, &b);
+	intake_odd_names(dm);
 	expired = daemon_expire(dm, now);
 	intake_note_evicted(dm);
 	if (agenda_waiting(&dm->agenda, agenda_now()))

@@ -122,9 +122,9 @@ diff_patch(const struct diff_val *held, size_t nheld,
 {
 	struct diff_set ws = { NULL, NULL, 0 }, gs = { NULL, NULL, 0 };
 	uint8_t *held_too = xcalloc(nwant + 1, 1);
-	size_t i, k;
+	size_t i, k, cap = ngone + 1;	/* a held value per gone, mostly */
 
-	df->dels = xcalloc(nheld + 1, sizeof(*df->dels));
+	df->dels = xcalloc(cap, sizeof(*df->dels));
 	df->adds = xcalloc(nwant + 1, sizeof(*df->adds));
 	df->ndels = df->nadds = 0;
 	df->tomb = DIFF_TOMB_LEAVE;
@@ -135,8 +135,14 @@ diff_patch(const struct diff_val *held, size_t nheld,
 	for (i = 0; i < nheld; i++) {
 		if ((k = diff_lookup(&ws, want, nwant, &held[i])) != 0)
 			held_too[k - 1] = 1;
-		else if (diff_lookup(&gs, gone, ngone, &held[i]) != 0)
+		else if (diff_lookup(&gs, gone, ngone, &held[i]) != 0) {
+			if (df->ndels == cap) {
+				cap *= 2;
+				df->dels = xreallocarray(df->dels, cap,
+				    sizeof(*df->dels));
+			}
 			df->dels[df->ndels++] = i;
+		}
 	}
 	for (i = 0; i < nwant; i++)
 		if (!held_too[i])

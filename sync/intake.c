@@ -35,13 +35,16 @@ intake_odd_said(struct daemon *dm, const char *raw)
 
 /* Files in new/ that are never read for their names (newlines, escapes,
  * non-ASCII, over SPOOL_NAME_MAX characters): quarantined under a plain
- * name, each logged once, quoted. */
+ * name, each logged once, quoted.  Listed only when the pass's listing
+ * left some out (a folder that once held many files costs a listing). */
 void
 intake_odd_names(struct daemon *dm)
 {
 	char **names, quoted[200], q[256];
 	size_t i, n;
 
+	if (dm->scan.odd == 0)
+		return;
 	if (spool_list_odd(dm->conf.spool, &names, &n) == -1)
 		return;		/* the pass's own listing says why */
 	for (i = 0; i < n; i++) {

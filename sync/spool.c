@@ -168,7 +168,8 @@ spool_name_cmp(const void *a, const void *b)
 /* The entries of new/ but dot files: with plain names (odd == 0) or with
  * names that are not plain (odd == 1). */
 static int
-spool_scan(const char *dir, int odd, char ***names, size_t *count)
+spool_scan(const char *dir, int odd, char ***names, size_t *count,
+    size_t *others)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -179,6 +180,8 @@ spool_scan(const char *dir, int odd, char ***names, size_t *count)
 
 	*names = NULL;
 	*count = 0;
+	if (others != NULL)
+		*others = 0;
 	if (spool_path(path, sizeof(path), dir, "new", NULL) == -1 ||
 	    (d = opendir(path)) == NULL)
 		return -1;
@@ -186,8 +189,13 @@ spool_scan(const char *dir, int odd, char ***names, size_t *count)
 	 * reader, not silently left behind; dot files are not ours
 	 * (editors, rsync temporaries) */
 	while ((errno = 0, de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || spool_name_ok(de->d_name) == odd)
+		if (de->d_name[0] == '.')
 			continue;
+		if (spool_name_ok(de->d_name) == odd) {
+			if (others != NULL)
+				(*others)++;
+			continue;
+		}
 		if (n == cap)
 			v = xreallocarray(v, cap = cap ? cap * 2 : 16,
 			    sizeof(*v));
@@ -208,15 +216,15 @@ spool_scan(const char *dir, int odd, char ***names, size_t *count)
 }
 
 int
-spool_list(const char *dir, char ***names, size_t *count)
+spool_list(const char *dir, char ***names, size_t *count, size_t *odd)
 {
-	return spool_scan(dir, 0, names, count);
+	return spool_scan(dir, 0, names, count, odd);
 }
 
 int
 spool_list_odd(const char *dir, char ***names, size_t *count)
 {
-	return spool_scan(dir, 1, names, count);
+	return spool_scan(dir, 1, names, count, NULL);
 }
 
 void

@@ -31,9 +31,9 @@ int spool_write(const char *dir, const char *data, size_t len,
     char *name_out, size_t name_len, char *err, size_t errlen);
 /* The names in new/, sorted: every entry but dot files and names that are
  * not plain (more than SPOOL_NAME_MAX characters, or anything but printable
- * ASCII; such files are never read).  Names are safe to print.  0 / -1
- * (errno set). */
-int spool_list(const char *dir, char ***names, size_t *count);
+ * ASCII; such files are never read).  Names are safe to print.  *odd
+ * (unless NULL): how many of those it left out.  0 / -1 (errno set). */
+int spool_list(const char *dir, char ***names, size_t *count, size_t *odd);
 /* The names in new/ that spool_list leaves out for their names (dot files
  * aside): raw bytes, NOT safe to print (quote them with name_quote).
  * 0 / -1 (errno set). */

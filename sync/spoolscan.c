@@ -19,7 +19,8 @@ spoolscan_list(struct spoolscan *ss, const char *dir, unsigned rescan,
 	int64_t now, delay, cap = (int64_t)rescan * 1000;
 	int e;
 
-	e = spool_list(dir, names, n) == 0 ? 0 : errno != 0 ? errno : EIO;
+	e = spool_list(dir, names, n, &ss->odd) == 0 ? 0 : errno != 0 ? errno :
+	    EIO;
 	now = agenda_now();
 	if (e == 0) {
 		if (ss->err != 0)

@@ -16,10 +16,12 @@
 struct spoolscan {
 	int err;		/* why the last listing failed (errno); 0: fine */
 	unsigned fails;		/* listings failed in a row */
+	size_t odd;		/* names the last listing left out (not
+				 * plain: spool_list_odd's) */
 };
 
-/* spool_list(dir, names, n), said as above: 0, or -1 with ss->err set.
- * Sets a's rescan deadline: rescan seconds after a listing that worked,
+/* spool_list(dir, names, n, &ss->odd), said as above: 0, or -1 with
+ * ss->err set.  Sets a's rescan deadline: rescan seconds after a listing that worked,
  * the backoff after one that failed. */
 int spoolscan_list(struct spoolscan *ss, const char *dir, unsigned rescan,
     struct agenda *a, char ***names, size_t *n);

@@ -174,15 +174,31 @@ writes_patch_diff(struct writes_job *j, const struct view_node *vn)
 	free(gv);
 	if (diff_empty(&j->df))
 		return 0;
-	j->held = writes_copy(vn->values, vn->nvalues);
-	j->nheld = vn->nvalues;
+	/* only the values deleted are copied (the view's node is the same
+	 * when the write's result comes: writes_done patches it then) */
 	j->dels = xcalloc(j->df.ndels + 1, sizeof(*j->dels));
-	j->adds = xcalloc(j->df.nadds + 1, sizeof(*j->adds));
 	for (i = 0; i < j->df.ndels; i++)
-		j->dels[i] = j->held[j->df.dels[i]];
+		j->dels[i] = vn->values[j->df.dels[i]];
+	j->held = writes_copy(j->dels, j->df.ndels);
+	j->nheld = j->df.ndels;
+	memcpy(j->dels, j->held, j->df.ndels * sizeof(*j->dels));
+	j->adds = xcalloc(j->df.nadds + 1, sizeof(*j->adds));
 	for (i = 0; i < j->df.nadds; i++)
 		j->adds[i] = j->want[j->df.adds[i]];
 	return 1;
+}
+
+/* A patch written: the view's node patched the same way. */
+static void
+writes_patched(struct view *v, const struct writes_job *j)
+{
+	const struct view_node *vn = view_get(v, j->dn);
+
+	if (vn == NULL || !vn->exists)
+		view_drop(v, j->dn);
+	else
+		node_view_after(v, j->dn, vn->values, vn->nvalues, &j->df,
+		    j->want);
 }
 
 int
@@ -290,7 +306,10 @@ writes_done(const struct writes_job *j, struct view *v, struct cache *c,
 		    j->nwant == 1 ? "" : "s");
 		return;
 	}
-	node_view_after(v, j->dn, j->held, j->nheld, &j->df, j->want);
+	if (j->patch)
+		writes_patched(v, j);
+	else
+		node_view_after(v, j->dn, j->held, j->nheld, &j->df, j->want);
 	if (j->revive)
 		st->revived++;
 	else

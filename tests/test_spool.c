@@ -81,7 +81,7 @@ test_write_list_read_ack(void **state)
 	/* nothing left half-written in tmp/, three complete files in new/ */
 	assert_int_equal(count_in(dir, "tmp"), 0);
 	assert_int_equal(count_in(dir, "new"), 3);
-	assert_int_equal(spool_list(dir, &names, &n), 0);
+	assert_int_equal(spool_list(dir, &names, &n, NULL), 0);
 	assert_int_equal(n, 3);
 	for (i = 0; i < 3; i++)
 		assert_string_equal(names[i], name[i]);	/* arrival order */
@@ -91,7 +91,7 @@ test_write_list_read_ack(void **state)
 	assert_int_equal(len, 7);
 	assert_int_equal(spool_ack(dir, names[1]), 0);
 	spool_list_free(names, n);
-	assert_int_equal(spool_list(dir, &names, &n), 0);
+	assert_int_equal(spool_list(dir, &names, &n, NULL), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(names[1], name[2]);
 	spool_list_free(names, n);
@@ -251,7 +251,7 @@ test_order_and_listing(void **state)
 	put_file(dir, "new", big, "{}");
 	big[SPOOL_NAME_MAX] = '\0';
 	put_file(dir, "new", big, "{}");
-	assert_int_equal(spool_list(dir, &names, &n), 0);
+	assert_int_equal(spool_list(dir, &names, &n, NULL), 0);
 	assert_int_equal(n, 42);
 	for (i = 0; i < 40; i++)
 		assert_string_equal(names[i], name[i]);
@@ -270,7 +270,7 @@ test_order_and_listing(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(spool_unlink(dir, "../tmp"), -1);
 	assert_int_equal(spool_sync(dir), 0);
-	assert_int_equal(spool_list(dir, &names, &n), 0);
+	assert_int_equal(spool_list(dir, &names, &n, NULL), 0);
 	assert_int_equal(n, 22);
 	assert_string_equal(names[0], name[20]);
 	spool_list_free(names, n);
@@ -307,7 +307,7 @@ test_atomic_against_reader(void **state)
 	for (done = 0;;) {
 		if (!done && waitpid(pid, &status, WNOHANG) == pid)
 			done = 1;
-		assert_int_equal(spool_list(dir, &names, &n), 0);
+		assert_int_equal(spool_list(dir, &names, &n, NULL), 0);
 		for (i = 0; i < n; i++) {
 			assert_int_equal(spool_read(dir, names[i], buf,
 			    sizeof(buf), &len, err, sizeof(err)), 0);
@@ -522,7 +522,7 @@ test_odd_names(void **state)
 {
 	const char *dir = *state;
 	char err[256], text[600], big[260], q[SPOOL_NAME_BUF * 2], **names;
-	size_t n, i;
+	size_t n, i, odd;
 
 	assert_int_equal(spool_init(dir, err, sizeof(err)), 0);
 	memset(big, 'b', sizeof(big));
@@ -532,6 +532,10 @@ test_odd_names(void **state)
 	put_file(dir, "new", "caf\xc3\xa9.json", "{}");
 	put_file(dir, "new", ".dot\x1b.json", "{}");	/* not ours */
 	put_file(dir, "new", "plain.json", "{}");
+	assert_int_equal(spool_list(dir, &names, &n, &odd), 0);
+	assert_int_equal(n, 1);			/* plain.json */
+	assert_int_equal(odd, 3);		/* the rest, dot files aside */
+	spool_list_free(names, n);
 	assert_int_equal(spool_list_odd(dir, &names, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(spool_quarantine_odd(dir, "plain.json", q, sizeof(q)),
@@ -545,6 +549,9 @@ test_odd_names(void **state)
 	assert_int_equal(count_in(dir, "quarantine"), 6);
 	assert_int_equal(spool_list_odd(dir, &names, &n), 0);
 	assert_int_equal(n, 0);
+	spool_list_free(names, n);
+	assert_int_equal(spool_list(dir, &names, &n, &odd), 0);
+	assert_int_equal(odd, 0);
 	spool_list_free(names, n);
 	/* the last one: its reason names the old name, quoted */
 	assert_int_equal(strncmp(q, "badname-", 8), 0);
