@@ -20,17 +20,25 @@
 static uint8_t buf[NV][DNSREC_BUF];
 static size_t len[NV];
 
-/* Value i: A 10.0.0.<last>, TTL 300, with this serial. */
+/* An A record 10.0.<third>.<last>, TTL 300, with this serial, into b. */
 static struct diff_val
-mk(size_t i, uint8_t last, uint32_t serial)
+mkv(uint8_t *b, size_t *l, uint8_t third, uint8_t last, uint32_t serial)
 {
 	struct dnsrec r;
 
 	dnsrec_init(&r, DNSREC_TYPE_A, serial, 300, 0);
 	r.u.a[0] = 10;
+	r.u.a[2] = third;
 	r.u.a[3] = last;
-	assert_int_equal(dnsrec_encode(&r, buf[i], sizeof(buf[i]), &len[i]), 0);
-	return (struct diff_val){ buf[i], len[i] };
+	assert_int_equal(dnsrec_encode(&r, b, DNSREC_BUF, l), 0);
+	return (struct diff_val){ b, *l };
+}
+
+/* Value i: A 10.0.0.<last>, TTL 300, with this serial. */
+static struct diff_val
+mk(size_t i, uint8_t last, uint32_t serial)
+{
+	return mkv(buf[i], &len[i], 0, last, serial);
 }
 
 static void
@@ -152,15 +160,7 @@ static size_t plen[NP];
 static struct diff_val
 pmk(size_t i, uint8_t last, uint32_t serial)
 {
-	struct dnsrec r;
-
-	dnsrec_init(&r, DNSREC_TYPE_A, serial, 300, 0);
-	r.u.a[0] = 10;
-	r.u.a[2] = 1;
-	r.u.a[3] = last;
-	assert_int_equal(dnsrec_encode(&r, pbuf[i], sizeof(pbuf[i]),
-	    &plen[i]), 0);
-	return (struct diff_val){ pbuf[i], plen[i] };
+	return mkv(pbuf[i], &plen[i], 1, last, serial);
 }
 
 /* held .1-.nheld (serial 7); want: the listed (serial 9); gone: the
