@@ -458,8 +458,7 @@ dir_entry_free(struct dir_entry *e)
  * vmGroup objects: add, modify, delete.
  */
 
-/* mods as LDAPMods in m (room for DIR_MAX_MODS) and ptrs. */
-static int
+int
 dir_ldapmods(const struct dir_mod *mods, size_t nmods, LDAPMod *m,
     LDAPMod **ptrs)
 {

@@ -117,10 +117,14 @@ int dir_node_scan(struct dir *d, const char *zone_dn, const char *filter,
     dir_node_fn fn, void *ctx, char *err, size_t errlen);
 
 /* One node write of a pipelined batch (dir_node_run). */
-enum dir_op_kind { DIR_OP_ADD, DIR_OP_UPDATE };
+/* DIR_OP_MODS: any entry's modify (a vmGroup object's), mods as given */
+enum dir_op_kind { DIR_OP_ADD, DIR_OP_UPDATE, DIR_OP_MODS };
+struct dir_mod;
 struct dir_node_op {
 	enum dir_op_kind kind;
 	const char *dn;
+	const struct dir_mod *mods;	/* DIR_OP_MODS */
+	size_t nmods;
 	const char *dc;			/* DIR_OP_ADD: the DC value */
 	const struct dir_value *dels;	/* DIR_OP_UPDATE: exact old values */
 	size_t ndels;

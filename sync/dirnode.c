@@ -122,6 +122,23 @@ node_mods_free(struct node_mods *b)
 	free(b->ba);
 }
 
+/* Send a DIR_OP_MODS op. */
+static int
+node_send_mods(struct dir *d, const struct dir_node_op *op, int *msgid)
+{
+	LDAPMod m[DIR_MAX_MODS], *ptrs[DIR_MAX_MODS + 1];
+
+	if (op->nmods == 0) {
+		*msgid = -1;
+		return LDAP_SUCCESS;
+	}
+	if (dir_ldapmods(op->mods, op->nmods, m, ptrs) == -1)
+		return LDAP_PARAM_ERROR;
+	if (d->ld == NULL)
+		return LDAP_SERVER_DOWN;
+	return ldap_modify_ext(d->ld, op->dn, ptrs, NULL, NULL, msgid);
+}
+
 /* Send op: LDAP_SUCCESS and *msgid, or the send's error. */
 static int
 node_send(struct dir *d, const struct dir_node_op *op, int *msgid)
@@ -129,6 +146,8 @@ node_send(struct dir *d, const struct dir_node_op *op, int *msgid)
 	struct node_mods b;
 	int n, rc;
 
+	if (op->kind == DIR_OP_MODS)
+		return node_send_mods(d, op, msgid);
 	n = node_mods(op, &b);
 	if (n <= 0)
 		rc = n == 0 ? LDAP_SUCCESS : LDAP_PARAM_ERROR;

@@ -18,6 +18,9 @@ struct berval **dir_priv_bervals(const struct dir_value *v, size_t n);
 /* Record rc, say what failed in err, close a lost connection; -1. */
 int dir_priv_fail(struct dir *d, int rc, const char *what, const char *dn,
     char *err, size_t errlen);
+/* mods as LDAPMods in m (room for DIR_MAX_MODS) and ptrs; -1: too many. */
+int dir_ldapmods(const struct dir_mod *mods, size_t nmods, LDAPMod *m,
+    LDAPMod **ptrs);
 /* The kind of an LDAP result code. */
 enum dir_error dir_priv_kind(int rc);
 /* Base search of dn for attrs: -1 error, 0 no such object, 1 found (*res

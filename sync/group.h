@@ -36,6 +36,22 @@ int group_view_load(struct group_view *v, struct dir *d, const struct own *own,
  * from it: model_group.patch)? */
 int group_patchable(const struct group_view *v, const struct own *own,
     const char *dn);
+/* A patched group's object (model_group.patch) planned for a pipelined
+ * run (writes.h): 1 planned (*out), 0 nothing to write, -1 with st->stale
+ * counted when the group view does not know it as an object of ours. */
+struct group_plan;
+int group_patch_plan(const struct group_view *v, const struct own *own,
+    const char *dn, const struct model_group *g, time_t now,
+    struct group_plan **out, struct sync_stats *st, char *err,
+    size_t errlen);
+const char *group_plan_dn(const struct group_plan *pl);
+const struct dir_mod *group_plan_mods(const struct group_plan *pl,
+    size_t *n);
+/* Its result: ok, the group view and the cache follow; else the view
+ * forgets the object. */
+void group_plan_done(struct group_view *v, struct cache *c,
+    struct group_plan *pl, int ok, struct sync_stats *st);
+void group_plan_free(struct group_plan *pl);
 /* Make dn hold g (a patched one: grouppriv.h).  0, or -1 with err. */
 int group_sync(struct dir *d, struct own *own, const char *dn,
     const struct model_group *g, const struct sync_params *p,

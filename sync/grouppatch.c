@@ -98,26 +98,6 @@ gp_apply(struct group_vals *gv, int a, struct gp_list *del,
 	gv->n[a] = n;
 }
 
-/* The modify: deletions and additions of both attributes, the stamp. */
-static int
-gp_write(struct dir *d, const char *dn, struct gp_list l[4], time_t now,
-    char *err, size_t errlen)
-{
-	static const int attr[4] = { GA_MEMBER, GA_MEMBER, GA_ADDRESS,
-	    GA_ADDRESS };
-	char stamp[32], *tv[] = { stamp, NULL };
-	struct dir_mod m[5];
-	size_t i, n = 0;
-
-	for (i = 0; i < 4; i++)
-		if (l[i].n > 0)
-			m[n++] = (struct dir_mod){ i % 2 == 0 ? DIR_MOD_DELETE :
-			    DIR_MOD_ADD, group_attrs[attr[i]], l[i].v };
-	dn_gentime(now, stamp);
-	m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, ga_updated, tv };
-	return dir_group_modify(d, dn, m, n, err, errlen);
-}
-
 /* What the object must gain and lose: l[0]/l[1] members out/in,
  * l[2]/l[3] addresses out/in; 0 when it holds g's patch already. */
 static size_t
@@ -140,44 +120,131 @@ gp_plan(const struct group_vals *gv, const struct model_group *g,
 	return l[0].n + l[1].n + l[2].n + l[3].n;
 }
 
-int
-group_patch(struct dir *d, struct own *own, const char *dn,
-    const struct model_group *g, const struct sync_params *p,
-    struct sync_stats *st, char *err, size_t errlen)
-{
+/* A planned patch: its lists, and the modify made of them. */
+struct group_plan {
+	char *dn;
 	struct gp_list l[4];
-	struct group_known *k = NULL;
-	int rc = 0;
+	struct dir_mod m[5];
+	size_t nmods;
+	char stamp[32];
+	char *tv[2];
+};
+
+void
+group_plan_free(struct group_plan *pl)
+{
 	size_t i;
 
-	memset(l, 0, sizeof(l));
-	if (p->gview != NULL)
-		HASH_FIND_STR(p->gview->map, dn, k);
+	if (pl == NULL)
+		return;
+	for (i = 0; i < 4; i++)
+		gp_list_free(&pl->l[i]);
+	free(pl->dn);
+	free(pl);
+}
+
+/* The modify: deletions and additions of both attributes, the stamp. */
+static void
+gp_mods(struct group_plan *pl, time_t now)
+{
+	static const int attr[4] = { GA_MEMBER, GA_MEMBER, GA_ADDRESS,
+	    GA_ADDRESS };
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (pl->l[i].n > 0)
+			pl->m[pl->nmods++] = (struct dir_mod){ i % 2 == 0 ?
+			    DIR_MOD_DELETE : DIR_MOD_ADD, group_attrs[attr[i]],
+			    pl->l[i].v };
+	dn_gentime(now, pl->stamp);
+	pl->tv[0] = pl->stamp;
+	pl->m[pl->nmods++] = (struct dir_mod){ DIR_MOD_REPLACE, ga_updated,
+	    pl->tv };
+}
+
+int
+group_patch_plan(const struct group_view *v, const struct own *own,
+    const char *dn, const struct model_group *g, time_t now,
+    struct group_plan **out, struct sync_stats *st, char *err,
+    size_t errlen)
+{
+	struct group_known *k = NULL;
+	struct group_plan *pl;
+
+	*out = NULL;
+	if (v != NULL)
+		HASH_FIND_STR(v->map, dn, k);
 	if (k == NULL || k->absent || !own_has(own, OWN_GROUP, dn)) {
 		st->stale++;
 		(void)xsnprintf(err, errlen, "%s is not as the last pass left "
 		    "it", dn);
 		return -1;
 	}
-	if (gp_plan(&k->gv, g, l) == 0)
-		goto out;
-	rc = gp_write(d, dn, l, p->now, err, errlen);
-	if (rc == -1) {
-		if (dir_error(d) == DIR_CHANGED)
-			st->stale++;
-		group_known_drop(p->gview, dn);
-		goto out;
+	pl = xcalloc(1, sizeof(*pl));
+	if (gp_plan(&k->gv, g, pl->l) == 0) {
+		group_plan_free(pl);
+		return 0;
 	}
-	cache_drop(p->cache, dn);
+	pl->dn = xstrdup(dn);
+	gp_mods(pl, now);
+	*out = pl;
+	return 1;
+}
+
+const char *
+group_plan_dn(const struct group_plan *pl)
+{
+	return pl->dn;
+}
+
+const struct dir_mod *
+group_plan_mods(const struct group_plan *pl, size_t *n)
+{
+	*n = pl->nmods;
+	return pl->m;
+}
+
+void
+group_plan_done(struct group_view *v, struct cache *c, struct group_plan *pl,
+    int ok, struct sync_stats *st)
+{
+	struct group_known *k = NULL;
+
+	if (v != NULL)
+		HASH_FIND_STR(v->map, pl->dn, k);
+	if (!ok || k == NULL) {
+		group_known_drop(v, pl->dn);	/* read it next time */
+		return;
+	}
+	cache_drop(c, pl->dn);
 	st->groups_changed++;
 	log_info("updated group object %s: -%zu +%zu member%s, -%zu +%zu "
-	    "address%s", dn, l[0].n, l[1].n, l[1].n == 1 ? "" : "s", l[2].n,
-	    l[3].n, l[3].n == 1 ? "" : "es");
-	gp_apply(&k->gv, GA_MEMBER, &l[0], &l[1]);
-	gp_apply(&k->gv, GA_ADDRESS, &l[2], &l[3]);
-out:
-	for (i = 0; i < 4; i++)
-		gp_list_free(&l[i]);
+	    "address%s", pl->dn, pl->l[0].n, pl->l[1].n, pl->l[1].n == 1 ?
+	    "" : "s", pl->l[2].n, pl->l[3].n, pl->l[3].n == 1 ? "" : "es");
+	gp_apply(&k->gv, GA_MEMBER, &pl->l[0], &pl->l[1]);
+	gp_apply(&k->gv, GA_ADDRESS, &pl->l[2], &pl->l[3]);
+}
+
+int
+group_patch(struct dir *d, struct own *own, const char *dn,
+    const struct model_group *g, const struct sync_params *p,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct group_plan *pl;
+	const struct dir_mod *m;
+	size_t n;
+	int rc;
+
+	rc = group_patch_plan(p->gview, own, dn, g, p->now, &pl, st, err,
+	    errlen);
+	if (rc <= 0)
+		return rc;
+	m = group_plan_mods(pl, &n);
+	rc = dir_group_modify(d, dn, m, n, err, errlen);
+	if (rc == -1 && dir_error(d) == DIR_CHANGED)
+		st->stale++;
+	group_plan_done(p->gview, p->cache, pl, rc == 0, st);
+	group_plan_free(pl);
 	return rc;
 }
 

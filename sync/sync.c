@@ -125,10 +125,86 @@ sync_plan(struct writes *w, struct own *own, const struct sync_params *p,
  * go out SYNC_CHUNK at a time (the ownership record saved once for each
  * chunk): what a pass plans is bounded, not the number of VMs.  A chunk
  * that fails ends the pass (nothing unwanted is looked at then). */
+/* The patched groups' objects of a pass between full reconciles (their
+ * modifies sent with the last node writes, not after them). */
+struct sync_gplan {
+	struct group_plan *pl;
+	const struct sync_params *p;
+	struct sync_stats *st;
+};
+struct sync_gplans {
+	struct sync_gplan *v;
+	size_t n;
+};
+
+static void
+sync_gplan_done(void *ctx, int ok)
+{
+	struct sync_gplan *g = ctx;
+
+	group_plan_done(g->p->gview, g->p->cache, g->pl, ok, g->st);
+}
+
+static void
+sync_gplans_free(struct sync_gplans *gp)
+{
+	size_t i;
+
+	for (i = 0; i < gp->n; i++)
+		group_plan_free(gp->v[i].pl);
+	free(gp->v);
+	memset(gp, 0, sizeof(*gp));
+}
+
+static int
+sync_gplans_make(struct own *own, const struct sync_params *p,
+    const struct model_desired *want, struct sync_gplans *gp,
+    struct sync_stats *st, char *err, size_t errlen)
+{
+	struct group_plan *pl;
+	char *dn = NULL;
+	size_t i;
+	int rc = 0;
+
+	memset(gp, 0, sizeof(*gp));
+	gp->v = xcalloc(want->ngroups + 1, sizeof(*gp->v));
+	for (i = 0; i < want->ngroups && rc != -1; i++) {
+		if (!want->groups[i].patch || p->scope == NULL)
+			continue;
+		if (dn_child(p->ou, "CN", want->groups[i].name, &dn) == -1) {
+			(void)xsnprintf(err, errlen, "cannot build the DN of "
+			    "group %s", want->groups[i].name);
+			rc = -1;
+			break;
+		}
+		rc = group_patch_plan(p->gview, own, dn, &want->groups[i],
+		    p->now, &pl, st, err, errlen);
+		if (rc == 1)
+			gp->v[gp->n++] = (struct sync_gplan){ pl, p, st };
+		free(dn);
+	}
+	if (rc == -1)
+		sync_gplans_free(gp);
+	return rc == -1 ? -1 : 0;
+}
+
+static void
+sync_gplans_queue(struct writes *w, struct sync_gplans *gp)
+{
+	const struct dir_mod *m;
+	size_t i, n;
+
+	for (i = 0; gp != NULL && i < gp->n; i++) {
+		m = group_plan_mods(gp->v[i].pl, &n);
+		writes_mods(w, group_plan_dn(gp->v[i].pl), m, n,
+		    sync_gplan_done, &gp->v[i]);
+	}
+}
+
 static int
 sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, int pass, struct cache *wanted,
-    struct sync_stats *st, char *err, size_t errlen)
+    const struct model_desired *want, int pass, struct sync_gplans *gp,
+    struct cache *wanted, struct sync_stats *st, char *err, size_t errlen)
 {
 	struct writes w;
 	char *zdn = NULL, *dn = NULL;
@@ -161,6 +237,7 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 		    sync_flush(d, own, p, &w, st, err, errlen) == -1)
 			return -1;
 	}
+	sync_gplans_queue(&w, gp);	/* with the last writes */
 	return sync_flush(d, own, p, &w, st, err, errlen);
 }
 
@@ -348,8 +425,9 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 			return -1;
 		}
 		dn_set_add(wanted, dn);
-		rc = group_sync(d, own, dn, &want->groups[i], p, st, err,
-		    errlen);
+		if (!want->groups[i].patch || p->scope == NULL)
+			rc = group_sync(d, own, dn, &want->groups[i], p, st,
+			    err, errlen);	/* patches: sent with the nodes */
 		free(dn);
 	}
 	owned = own_list(own, OWN_GROUP, &n);
@@ -371,13 +449,19 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
     size_t errlen)
 {
 	struct cache wanted = { NULL, 0, 0 };
+	struct sync_gplans gp;
 	char err2[256];
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = sync_wanted(d, own, p, want, 0, &wanted, st, err, errlen);
+	rc = sync_wanted(d, own, p, want, 0, NULL, &wanted, st, err, errlen);
 	if (rc == 0)
-		rc = sync_wanted(d, own, p, want, 1, &wanted, st, err, errlen);
+		rc = sync_gplans_make(own, p, want, &gp, st, err, errlen);
+	if (rc == 0) {
+		rc = sync_wanted(d, own, p, want, 1, &gp, &wanted, st, err,
+		    errlen);
+		sync_gplans_free(&gp);
+	}
 	if (rc == 0)
 		rc = sync_unwanted(d, own, p, &wanted, st, err, errlen);
 	if (rc == 0)

@@ -22,6 +22,10 @@ struct writes_job {
 	int add;			/* an add, not a modify */
 	int revive;
 	int patch;			/* a patched node (model_node.gone) */
+	const struct dir_mod *mods;	/* another entry's modify: these */
+	size_t nmods;
+	void (*mods_done)(void *ctx, int ok);	/* its result */
+	void *mods_ctx;
 	struct dir_value *held;		/* a copy of what the view held */
 	size_t nheld;
 	struct dir_value *want;		/* node's values, or the tombstone */
@@ -223,6 +227,18 @@ writes_patch(struct writes *w, const struct own *own, const struct view *v,
 	return 1;
 }
 
+void
+writes_mods(struct writes *w, const char *dn, const struct dir_mod *mods,
+    size_t n, void (*done)(void *ctx, int ok), void *ctx)
+{
+	struct writes_job *j = writes_job_new(w, dn);
+
+	j->mods = mods;
+	j->nmods = n;
+	j->mods_done = done;
+	j->mods_ctx = ctx;
+}
+
 int
 writes_unwanted(struct writes *w, const struct view *v, const char *dn,
     time_t now)
@@ -266,7 +282,11 @@ writes_op(const struct writes_job *j, struct dir_node_op *op)
 	op->dn = j->dn;
 	op->adds = j->want;
 	op->nadds = j->nwant;
-	if (j->add) {
+	if (j->mods != NULL) {
+		op->kind = DIR_OP_MODS;
+		op->mods = j->mods;
+		op->nmods = j->nmods;
+	} else if (j->add) {
 		op->kind = DIR_OP_ADD;
 		op->dc = j->node->name;
 	} else if (j->node == NULL) {
@@ -289,6 +309,10 @@ static void
 writes_done(const struct writes_job *j, struct view *v, struct cache *c,
     struct sync_stats *st)
 {
+	if (j->mods != NULL) {
+		j->mods_done(j->mods_ctx, 1);
+		return;
+	}
 	if (j->node == NULL) {
 		view_put(v, j->dn, 1, 1, j->want, 1);
 		st->tombstoned++;
@@ -383,6 +407,17 @@ writes_results(struct writes *w, struct dir_node_op *ops, int run_ok,
 		if (j->created && (!ops[i].sent || (ops[i].done &&
 		    ops[i].result == DIR_EXISTS)))
 			own_del(own, OWN_NODE, j->dn);	/* not ours */
+		if (j->mods != NULL) {	/* not written: its owner forgets */
+			j->mods_done(j->mods_ctx, 0);
+			if (ops[i].done && ops[i].result == DIR_CHANGED)
+				st->stale++;
+			if (ops[i].done && rc == 0) {
+				(void)xsnprintf(err, errlen, "%s changed under "
+				    "us", j->dn);
+				rc = -1;
+			}
+			continue;
+		}
 		if (!run_ok || rc == -1 || !ops[i].done)
 			continue;
 		view_drop(v, j->dn);

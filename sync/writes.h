@@ -52,6 +52,11 @@ int writes_want(struct writes *w, struct own *own, const struct view *v,
  * whole build may write it). */
 int writes_patch(struct writes *w, const struct own *own, const struct view *v,
     const char *dn, const struct model_node *node, struct sync_stats *st);
+/* Plan a modify of another entry (a patched vmGroup object) among the
+ * node writes: done(ctx, 1) when it succeeded, done(ctx, 0) when it was
+ * not written (a result other than success ends the pass with -1). */
+void writes_mods(struct writes *w, const char *dn, const struct dir_mod *mods,
+    size_t n, void (*done)(void *ctx, int ok), void *ctx);
 /* Plan the tombstone of dn, a node of ours nobody wants: 1 when the view
  * knows dn is gone (the caller forgets it), else 0. */
 int writes_unwanted(struct writes *w, const struct view *v, const char *dn,
