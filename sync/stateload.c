@@ -20,7 +20,7 @@
 #define STATELOAD_MAX_ENTRIES (1000000 + RELEASE_MAX)	/* as state.c */
 #define SL_CHUNK (64 * 1024)	/* read size; a longer line: the old way */
 
-enum { SL_SHAPED, SL_UNSHAPED, SL_ERROR };
+enum { SL_SHAPED, SL_UNSHAPED, SL_ERROR, SL_CHANGED };
 
 struct sl_reader {
 	int fd, eof;
@@ -30,12 +30,21 @@ struct sl_reader {
 	uint64_t fnv;		/* and their FNV-1a 64 */
 };
 
+/* An entry skipped: said once the whole file is known to be shaped (a
+ * file that is not is read again the old way, which says it then). */
+struct sl_skip {
+	size_t i;
+	char *why;
+};
+
 /* One pass over the lines: checked only (regs NULL) or applied. */
 struct sl_pass {
 	const char *path;
 	struct model_regs *regs;
 	json_tokener *tok;
 	size_t count, *bad;
+	struct sl_skip *skips;
+	size_t nskips, skipcap;
 };
 
 uint64_t
@@ -106,26 +115,37 @@ sl_too_many(const char *path, size_t n, size_t *bad)
 	*bad += n - STATELOAD_MAX_ENTRIES;
 }
 
-/* Entry i of the array (a json-c value) into regs. */
+/* ev (validated) into regs. */
 static void
-sl_apply(const char *path, json_object *e, size_t i,
-    struct model_regs *regs, size_t *bad)
+sl_apply_event(struct model_regs *regs, const struct event *ev)
+{
+	if (ev->op == EVENT_OP_RELEASE)
+		release_note(&regs->released, ev, ev->expires);
+	else
+		model_apply(regs, ev);
+}
+
+/* An entry of the array (a json-c value) into regs, as json-c writes it
+ * back.  -1 with why: it is no event, skipped. */
+static int
+sl_apply(json_object *e, struct model_regs *regs, char *why, size_t whylen)
 {
 	const char *js = json_object_to_json_string_ext(e,
 	    JSON_C_TO_STRING_PLAIN);
 	struct event ev;
-	char why[256];
 
-	if (event_parse(js, strlen(js), &ev, why, sizeof(why)) == -1) {
-		log_warnx("%s: entry %zu skipped, its registration is not "
-		    "published: %s", path, i, why);
-		(*bad)++;
-		return;
-	}
-	if (ev.op == EVENT_OP_RELEASE)
-		release_note(&regs->released, &ev, ev.expires);
-	else
-		model_apply(regs, &ev);
+	if (event_parse(js, strlen(js), &ev, why, whylen) == -1)
+		return -1;
+	sl_apply_event(regs, &ev);
+	return 0;
+}
+
+static void
+sl_skipped(const char *path, size_t i, const char *why, size_t *bad)
+{
+	log_warnx("%s: entry %zu skipped, its registration is not "
+	    "published: %s", path, i, why);
+	(*bad)++;
 }
 
 /* The old way: the whole text as one JSON document. */
@@ -135,6 +155,7 @@ sl_load_doc(const char *path, const char *text, size_t len,
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *doc;
+	char why[256];
 	size_t i, n;
 
 	doc = len > INT32_MAX ? NULL : json_tokener_parse_ex(tok, text, (int)len);
@@ -149,7 +170,9 @@ sl_load_doc(const char *path, const char *text, size_t len,
 	n = json_object_array_length(doc);
 	sl_too_many(path, n, bad);
 	for (i = 0; i < n && i < STATELOAD_MAX_ENTRIES; i++)
-		sl_apply(path, json_object_array_get_idx(doc, i), i, regs, bad);
+		if (sl_apply(json_object_array_get_idx(doc, i), regs, why,
+		    sizeof(why)) == -1)
+			sl_skipped(path, i, why, bad);
 	json_object_put(doc);
 	return 0;
 }
@@ -210,17 +233,78 @@ sl_object(json_tokener *tok, const char *line, size_t n)
 	return o;
 }
 
+/* line holds exactly the text event_to_json writes for the event it
+ * holds (into ev): printable ASCII without '/' or '\\' (which json-c would
+ * escape), so what json-c writes back from it is line itself, and
+ * event_parse of line is what the old way gets.  1 / 0: not so. */
+static int
+sl_canonical(const char *line, size_t n, struct event *ev)
+{
+	char buf[EVENT_MAX_BYTES], why[256];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 ||
+		    (unsigned char)line[i] > 0x7e || line[i] == '/' ||
+		    line[i] == '\\')
+			return 0;
+	if (event_parse(line, n, ev, why, sizeof(why)) == -1 ||
+	    event_to_json(ev, buf, sizeof(buf)) == -1)
+		return 0;
+	return strlen(buf) == n + 1 && memcmp(buf, line, n) == 0;
+}
+
+/* Entry i skipped: kept until the file is known to be shaped. */
+static void
+sl_defer(struct sl_pass *p, size_t i, const char *why)
+{
+	if (p->nskips == p->skipcap) {
+		p->skipcap = p->skipcap == 0 ? 8 : p->skipcap * 2;
+		p->skips = xreallocarray(p->skips, p->skipcap,
+		    sizeof(*p->skips));
+	}
+	p->skips[p->nskips].i = i;
+	p->skips[p->nskips++].why = xstrdup(why);
+}
+
+/* The skipped entries said and counted (say) or forgotten. */
+static void
+sl_skips_end(struct sl_pass *p, int say)
+{
+	size_t i;
+
+	for (i = 0; i < p->nskips; i++) {
+		if (say)
+			sl_skipped(p->path, p->skips[i].i, p->skips[i].why,
+			    p->bad);
+		free(p->skips[i].why);
+	}
+	free(p->skips);
+	p->skips = NULL;
+	p->nskips = p->skipcap = 0;
+}
+
 /* One element line (its comma cut off): checked, and applied when p says
- * so.  0 / -1: not one JSON object. */
+ * so; a line as the writer leaves it goes to event_parse as it is (one
+ * parse), any other through json-c first as before.  0 / -1: not one
+ * JSON object. */
 static int
 sl_element(struct sl_pass *p, const char *line, size_t n)
 {
-	json_object *o = sl_object(p->tok, line, n);
+	int apply = p->regs != NULL && p->count < STATELOAD_MAX_ENTRIES;
+	json_object *o;
+	struct event ev;
+	char why[256];
 
-	if (o == NULL)
+	if (apply && sl_canonical(line, n, &ev)) {
+		sl_apply_event(p->regs, &ev);
+		p->count++;
+		return 0;
+	}
+	if ((o = sl_object(p->tok, line, n)) == NULL)
 		return -1;
-	if (p->regs != NULL && p->count < STATELOAD_MAX_ENTRIES)
-		sl_apply(p->path, o, p->count, p->regs, p->bad);
+	if (apply && sl_apply(o, p->regs, why, sizeof(why)) == -1)
+		sl_defer(p, p->count, why);
 	json_object_put(o);
 	p->count++;
 	return 0;
@@ -268,37 +352,76 @@ sl_pass(int fd, struct sl_reader *r, struct sl_pass *p)
 	return sl_lines(r, p);
 }
 
-/* The file open at fd line by line: checked, then applied.  SL_UNSHAPED:
- * nothing applied, it is to be read the old way. */
+/* regs empty (as state_open is given it): the lines applied in one pass,
+ * undone if the file turns out not to be shaped. */
+static int
+sl_load_once(int fd, struct sl_reader *r, struct sl_pass *p)
+{
+	struct release_set empty = p->regs->released;
+	int rc, saved;
+
+	rc = sl_pass(fd, r, p);
+	if (rc != SL_SHAPED) {
+		saved = errno;
+		model_regs_free(p->regs);
+		p->regs->by_vm = NULL;
+		p->regs->released = empty;
+		errno = saved;
+	}
+	return rc;
+}
+
+/* regs not empty: every line checked first, then applied. */
+static int
+sl_load_twice(int fd, struct sl_reader *r, struct sl_pass *p)
+{
+	struct model_regs *regs = p->regs;
+	uint64_t fnv;
+	size_t size;
+	int rc;
+
+	p->regs = NULL;
+	if ((rc = sl_pass(fd, r, p)) != SL_SHAPED)
+		return rc;
+	size = r->size;
+	fnv = r->fnv;
+	p->regs = regs;
+	rc = sl_pass(fd, r, p);
+	if (rc == SL_SHAPED && (r->size != size || r->fnv != fnv))
+		rc = SL_UNSHAPED;
+	return rc == SL_UNSHAPED ? SL_CHANGED : rc;
+}
+
+/* The file open at fd line by line.  SL_UNSHAPED: nothing applied, it is
+ * to be read the old way. */
 static int
 sl_load_lines(int fd, const char *path, struct model_regs *regs,
     size_t *bad, struct stateload_info *info, char *err, size_t errlen)
 {
 	struct sl_reader r = { .buf = xmalloc(SL_CHUNK) };
-	struct sl_pass p = { .path = path, .bad = bad };
+	struct sl_pass p = { .path = path, .bad = bad, .regs = regs };
 	int rc;
 
 	p.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH - 1);
 	if (p.tok == NULL)
 		fatalx("out of memory");
-	if ((rc = sl_pass(fd, &r, &p)) != SL_SHAPED)
-		goto out;
-	info->size = r.size;
-	info->fnv = r.fnv;
-	sl_too_many(path, p.count, bad);
-	p.regs = regs;
-	rc = sl_pass(fd, &r, &p);
-	if (rc == SL_SHAPED && (r.size != info->size || r.fnv != info->fnv))
-		rc = SL_UNSHAPED;
-	if (rc == SL_UNSHAPED) {
+	if (regs->by_vm == NULL && regs->released.by_key == NULL)
+		rc = sl_load_once(fd, &r, &p);
+	else
+		rc = sl_load_twice(fd, &r, &p);
+	if (rc == SL_SHAPED) {
+		info->size = r.size;
+		info->fnv = r.fnv;
+		sl_too_many(path, p.count, bad);
+	}
+	sl_skips_end(&p, rc == SL_SHAPED);
+	if (rc == SL_CHANGED)
 		(void)xsnprintf(err, errlen, "%s: changed while it was read",
 		    path);
-		rc = SL_ERROR;
-		errno = 0;
-	}
-out:
-	if (rc == SL_ERROR && errno != 0)
+	else if (rc == SL_ERROR)
 		(void)xsnprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rc == SL_CHANGED)
+		rc = SL_ERROR;
 	json_tokener_free(p.tok);
 	free(r.buf);
 	return rc;

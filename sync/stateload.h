@@ -3,13 +3,18 @@
  *
  * The snapshot as state_save writes it - "[", one canonical event per
  * line, each but the last followed by ",", then "]" - is read in bounded
- * chunks, one line at a time, twice: first every line is checked to be
- * one JSON object (json-c, as the whole array would parse it), then the
- * lines are applied one by one.  So the memory it takes is one event,
- * not the file.  A file in any other shape (edited by hand, damaged) is
- * read the old way, as one JSON document: the same checks and messages.
- * Either way each entry goes through event_parse as json-c writes it back
- * (JSON_C_TO_STRING_PLAIN), exactly as before.
+ * chunks, one line at a time, so the memory it takes is one event, not
+ * the file.  Into empty registrations (state_open's) the lines are
+ * applied in one pass, undone if a line turns out not to be one JSON
+ * object; into others every line is checked first (json-c, as the whole
+ * array would parse it), then applied.  A file in any other shape (edited
+ * by hand, damaged) is read the old way, as one JSON document: the same
+ * checks and messages.  Either way each entry goes through event_parse as
+ * json-c writes it back (JSON_C_TO_STRING_PLAIN), exactly as before; a
+ * line that is already that text (event_to_json's, printable ASCII with
+ * nothing json-c escapes) goes to event_parse as it is, without json-c's
+ * parse and write-back first.  Skipped entries are said once the file is
+ * known to be shaped.
  */
 #ifndef VMG_STATELOAD_H
 #define VMG_STATELOAD_H

@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
+#include "event.h"
 #include "state.h"
 #include "stateload.h"
 #include "xmem.h"
@@ -155,6 +157,52 @@ test_edited(void **state)
 	assert_int_equal(r.regs, 2);
 }
 
+/* The text event_to_json writes is what json-c writes back from it
+ * (stateload hands such a line to event_parse as it is). */
+static void
+test_canonical(void **state)
+{
+	static const char *docs[] = {
+		REG("a", 1764000000),
+		"{\"version\":1,\"op\":\"register\",\"host\":\"hv-1\",\"vm\":"
+		    "\"web-01\",\"image\":\"debian-12\",\"mac\":"
+		    "\"52:54:00:ab:cd:ef\",\"addresses\":[\"192.0.2.7\","
+		    "\"2001:db8::7\"],\"source\":\"libvirt\",\"time\":1764000000,"
+		    "\"lease\":3600}",
+		"{\"version\":1,\"op\":\"release\",\"host\":\"hv1\",\"vm\":"
+		    "\"b\",\"source\":\"dhcp\",\"time\":1764000005}",
+	};
+	char buf[EVENT_MAX_BYTES], why[256];
+	struct event ev;
+	json_object *o;
+	const char *back;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(event_parse(docs[i], strlen(docs[i]), &ev,
+		    why, sizeof(why)), 0);
+		assert_int_equal(event_to_json(&ev, buf, sizeof(buf)), 0);
+		buf[strlen(buf) - 1] = '\0';	/* its newline */
+		o = json_tokener_parse(buf);
+		assert_non_null(o);
+		back = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		assert_string_equal(back, buf);
+		json_object_put(o);
+	}
+	/* lines in the writer's shape but not its text: as before */
+	same_both_ways("[\n{\"version\": 1,\"op\":\"register\",\"host\":"
+	    "\"hv1\",\"vm\":\"a\",\"image\":\"deb\",\"addresses\":"
+	    "[\"2001:db8::1\"],\"source\":\"dhcp\",\"time\":1764000000},\n"
+	    "{\"op\":\"register\",\"version\":1,\"host\":\"hv1\",\"vm\":"
+	    "\"b\",\"image\":\"deb\",\"addresses\":[\"2001:db8::2\"],"
+	    "\"source\":\"dhcp\",\"time\":1764000000},\n"
+	    "{\"version\":1,\"op\":\"register\",\"host\":\"hv1\",\"vm\":"
+	    "\"\\u0063\",\"image\":\"deb\",\"addresses\":[\"2001:db8::3\"],"
+	    "\"source\":\"dhcp\",\"time\":1764000000,\"time\":1764000001}"
+	    "\n]\n", 0, 0, 3);
+}
+
 static void
 test_fnv(void **state)
 {
@@ -176,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_bad_entries),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_edited),
+		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_fnv),
 	};
 
