@@ -80,6 +80,35 @@ out:
 	return rc;
 }
 
+/* The last zone DN built: a pass asks for the same few zones' DNs once
+ * a node (thousands of times), each built by taking three DNs apart and
+ * writing them again.  Kept for the process (reachable, one a zone). */
+static struct {
+	char *base, *partition, *zone, *dn;
+} dn_last_zone;
+
+static int
+dn_zone_is_last(const char *base, const char *partition, const char *zone)
+{
+	return dn_last_zone.dn != NULL && strcmp(dn_last_zone.zone, zone) == 0
+	    && strcmp(dn_last_zone.partition, partition) == 0 &&
+	    strcmp(dn_last_zone.base, base) == 0;
+}
+
+static void
+dn_zone_keep(const char *base, const char *partition, const char *zone,
+    const char *dn)
+{
+	free(dn_last_zone.base);
+	free(dn_last_zone.partition);
+	free(dn_last_zone.zone);
+	free(dn_last_zone.dn);
+	dn_last_zone.base = xstrdup(base);
+	dn_last_zone.partition = xstrdup(partition);
+	dn_last_zone.zone = xstrdup(zone);
+	dn_last_zone.dn = xstrdup(dn);
+}
+
 int
 dn_zone(const char *base, const char *partition, const char *zone, char **out)
 {
@@ -87,10 +116,16 @@ dn_zone(const char *base, const char *partition, const char *zone, char **out)
 	int rc = -1;
 
 	*out = NULL;
+	if (dn_zone_is_last(base, partition, zone)) {
+		*out = xstrdup(dn_last_zone.dn);
+		return 0;
+	}
 	if (dn_child(base, "DC", partition, &part) == 0 &&
 	    dn_child(part, "CN", "MicrosoftDNS", &ms) == 0 &&
-	    dn_child(ms, "DC", zone, out) == 0)
+	    dn_child(ms, "DC", zone, out) == 0) {
+		dn_zone_keep(base, partition, zone, *out);
 		rc = 0;
+	}
 	free(part);
 	free(ms);
 	return rc;
