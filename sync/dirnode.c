@@ -374,26 +374,67 @@ node_name(struct dir *d, LDAPMessage *e, char *out, size_t outlen)
 	return rc;
 }
 
-/* Hand each entry of one page to fn: 0, or -1 when fn said stop. */
+/* Hand one entry to fn: 0, or -1 when fn said stop. */
 static int
-node_page(struct dir *d, LDAPMessage *res, dir_node_fn fn, void *ctx,
+node_entry(struct dir *d, LDAPMessage *e, dir_node_fn fn, void *ctx,
     char *err, size_t errlen)
 {
 	char name[256];
 	struct dir_node n;
-	LDAPMessage *e;
-	int rc = 0;
+	int rc;
 
-	for (e = ldap_first_entry(d->ld, res); e != NULL && rc == 0;
-	    e = ldap_next_entry(d->ld, e)) {
-		if (node_name(d, e, name, sizeof(name)) == -1)
-			continue;	/* no name we could ever want */
-		memset(&n, 0, sizeof(n));
-		dir_node_fill(d, e, &n);
-		rc = fn(ctx, name, &n, err, errlen);
-		dir_node_free(&n);
-	}
+	if (node_name(d, e, name, sizeof(name)) == -1)
+		return 0;	/* no name we could ever want */
+	memset(&n, 0, sizeof(n));
+	dir_node_fill(d, e, &n);
+	rc = fn(ctx, name, &n, err, errlen);
+	dir_node_free(&n);
 	return rc;
+}
+
+/* The messages of search msgid, each entry handed to fn as it comes (the
+ * server sends the next ones meanwhile, where waiting for the whole page
+ * left it idle while we went through it): the search's result code and
+ * *cookie for the next page; *stopped when fn said stop (the rest of the
+ * search abandoned). */
+static int
+node_stream(struct dir *d, int msgid, struct berval **cookie,
+    dir_node_fn fn, void *ctx, int *stopped, char *err, size_t errlen)
+{
+	struct timeval tv;
+	LDAPMessage *m = NULL;
+	int type, code = LDAP_OTHER;
+
+	for (;;) {
+		tv = (struct timeval){ (time_t)d->params.timeout, 0 };
+		type = ldap_result(d->ld, msgid, LDAP_MSG_ONE, &tv, &m);
+		if (type == 0 || type == -1) {
+			ldap_msgfree(m);
+			if (type == 0)
+				return LDAP_TIMEOUT;
+			(void)ldap_get_option(d->ld, LDAP_OPT_RESULT_CODE,
+			    &code);
+			return code == LDAP_SUCCESS ? LDAP_SERVER_DOWN : code;
+		}
+		if (type == LDAP_RES_SEARCH_RESULT)
+			break;
+		if (type == LDAP_RES_SEARCH_ENTRY &&
+		    node_entry(d, m, fn, ctx, err, errlen) == -1) {
+			*stopped = 1;
+			ldap_msgfree(m);
+			(void)ldap_abandon_ext(d->ld, msgid, NULL, NULL);
+			return LDAP_SUCCESS;
+		}
+		ldap_msgfree(m);
+		m = NULL;
+	}
+	if (ldap_parse_result(d->ld, m, &code, NULL, NULL, NULL, NULL, 0) !=
+	    LDAP_SUCCESS)
+		code = LDAP_DECODING_ERROR;
+	else if (code == LDAP_SUCCESS)
+		*cookie = node_cookie(d, m);
+	ldap_msgfree(m);
+	return code;
 }
 
 /* One page of a scan: the search's result code; *stopped when fn said
@@ -405,8 +446,7 @@ node_scan_page(struct dir *d, const char *zone_dn, const char *filter,
 {
 	struct timeval tv = { (time_t)d->params.timeout, 0 };
 	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
-	LDAPMessage *res = NULL;
-	int rc;
+	int rc, msgid = -1;
 
 	rc = d->ld == NULL ? LDAP_SERVER_DOWN :
 	    ldap_create_page_control(d->ld, DIR_PAGE, *cookie, 1, &page);
@@ -415,18 +455,13 @@ node_scan_page(struct dir *d, const char *zone_dn, const char *filter,
 	if (rc != LDAP_SUCCESS)
 		return rc;
 	ctrls[0] = page;
-	rc = ldap_search_ext_s(d->ld, zone_dn, LDAP_SCOPE_ONELEVEL,
+	rc = ldap_search_ext(d->ld, zone_dn, LDAP_SCOPE_ONELEVEL,
 	    filter != NULL ? filter : "(objectClass=dnsNode)",
-	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &res);
+	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &msgid);
 	ldap_control_free(page);
-	if (rc == LDAP_SUCCESS) {
-		if (node_page(d, res, fn, ctx, err, errlen) == -1)
-			*stopped = 1;
-		else
-			*cookie = node_cookie(d, res);
-	}
-	ldap_msgfree(res);
-	return rc;
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	return node_stream(d, msgid, cookie, fn, ctx, stopped, err, errlen);
 }
 
 int
