@@ -128,6 +128,38 @@ check "second host releases its VM" pass hv2
 check "its group goes" test "$(status hv2-debian-12-vm.$Z A)" = NXDOMAIN
 expect "hv1's group still there" $G1.$Z A 192.0.2.10
 
+# --- a running daemon's passes between full reconciles patch the group
+# (only what the event touched is written): a VM joins and one leaves
+. "$top_srcdir/tests/lib-proc.sh"
+conf hv3 no
+for i in 1 2 3; do reg hv3 -n "p$i" -i web -a "192.0.2.4$i"; done
+hv3_empty() { [ -z "$(ls -A "$W/hv3/spool/new")" ]; }
+hv3_patched() { [ "$(grep -c 'updated group object.*member' "$W/hv3.log")" -ge "$1" ]; }
+$N "$VMGROUPD" -d -v --allow-root -f "$W/hv3.conf" >>"$W/hv3.log" 2>&1 &
+dpid=$!
+trap 'kill -TERM $dpid 2>/dev/null; wait_gone $dpid' EXIT
+check "hv3's daemon wrote its first VMs" wait_for 60 hv3_empty
+"$VMGROUP" register -s "$W/hv3/spool" -t $((T + 5)) -H hv3 -S dhcp -n p4 \
+	-i web -a 192.0.2.44 >/dev/null || bad "register p4"
+check "a VM joined: the group object patched" wait_for 60 hv3_patched 1
+"$VMGROUP" release -s "$W/hv3/spool" -t $((T + 6)) -H hv3 -S dhcp -n p2 \
+	>/dev/null || bad "release p2"
+check "a VM left: the group object patched" wait_for 60 hv3_patched 2
+expect "the patched group answers its members' addresses" hv3-web-vm.$Z A \
+	192.0.2.41 192.0.2.43 192.0.2.44
+expect "the patched SRV node its members" _vm._tcp.hv3-web-vm.$Z SRV \
+	"0 0 0 p1.$Z." "0 0 0 p3.$Z." "0 0 0 p4.$Z."
+check "the object's members" test "$(attr "CN=hv3-web-vm,$VMG_SAMBA_OU_DN" \
+	vmGroupMember)" = "p1 p3 p4 "
+check "built from what they touched" grep -q "built from those and one member" \
+	"$W/hv3.log"
+check "no patch needed a full reconcile" sh -c \
+	"! grep -q 'full reconcile follows' '$W/hv3.log'"
+kill -TERM $dpid
+wait_gone $dpid
+trap - EXIT
+
 echo "$fails failure(s)"
-[ $fails -eq 0 ] || { tail -n 30 "$W/hv1.log"; tail -n 10 "$W/hv2.log"; }
+[ $fails -eq 0 ] || { tail -n 30 "$W/hv1.log"; tail -n 10 "$W/hv2.log";
+	tail -n 20 "$W/hv3.log"; }
 [ $fails -eq 0 ]
