@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,19 +12,95 @@
 #include "log.h"
 #include "xmem.h"
 
+/* FNV-1a of a name. */
+static uint64_t
+claim_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The slot of name, or the free slot where it would go (cap > 0). */
+static size_t
+claim_slot(const struct claims *cl, const char *name)
+{
+	size_t mask = cl->cap - 1, i = (size_t)claim_hash(name) & mask;
+
+	while (cl->map[i] != NULL && strcmp(cl->map[i]->name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static struct claim *
+claim_find(const struct claims *cl, const char *name)
+{
+	return cl->n == 0 ? NULL : cl->map[claim_slot(cl, name)];
+}
+
+/* Room for one more at a load of 3/4 at most. */
+static void
+claim_grow(struct claims *cl)
+{
+	struct claim **old = cl->map;
+	size_t i, j, mask, oldcap = cl->cap;
+
+	if ((cl->n + 1) * 4 <= cl->cap * 3)
+		return;
+	cl->cap = oldcap != 0 ? oldcap * 2 : 64;
+	cl->map = xcalloc(cl->cap, sizeof(*cl->map));
+	mask = cl->cap - 1;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i] == NULL)
+			continue;
+		j = (size_t)claim_hash(old[i]->name) & mask;
+		while (cl->map[j] != NULL)
+			j = (j + 1) & mask;
+		cl->map[j] = old[i];
+	}
+	free(old);
+}
+
+/* Take c out of the map and free it, moving back the claims after it
+ * that may not stay behind a hole (no tombstones). */
+static void
+claim_remove(struct claims *cl, struct claim *c)
+{
+	size_t mask = cl->cap - 1, i = claim_slot(cl, c->name), j, home;
+
+	cl->nforeign -= c->foreign;
+	cl->nchanged -= c->changed;
+	free(c);
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (cl->map[j] == NULL)
+			break;
+		home = (size_t)claim_hash(cl->map[j]->name) & mask;
+		if (j > i ? (home <= i || home > j) : (home <= i && home > j)) {
+			cl->map[i] = cl->map[j];
+			i = j;
+		}
+	}
+	cl->map[i] = NULL;
+	cl->n--;
+}
+
 static struct claim *
 claim_get(struct claims *cl, const char *name, enum claim_kind kind)
 {
-	struct claim *c;
+	struct claim *c = claim_find(cl, name);
 	size_t len;
 
-	HASH_FIND_STR(cl->map, name, c);
 	if (c == NULL) {
 		len = strnlen(name, NAME_LABEL_BUF - 1);
 		c = xcalloc(1, sizeof(*c) + len + 1);
 		memcpy(c->name, name, len);
 		c->kind = kind;
-		HASH_ADD_STR(cl->map, name, c);
+		claim_grow(cl);
+		cl->map[claim_slot(cl, c->name)] = c;
+		cl->n++;
 	}
 	return c;
 }
@@ -82,7 +159,7 @@ claim_found(void *ctx, const char *name, const struct dir_node *n,
 		lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
 		    name[i] - 'A' + 'a' : name[i]);
 	lower[i] = '\0';
-	HASH_FIND_STR(s->cl->map, lower, c);
+	c = claim_find(s->cl, lower);
 	if (c == NULL || !c->pending)
 		return 0;
 	c->found = 1;
@@ -141,22 +218,26 @@ claim_lookup(struct claims *cl, const struct claim_ctx *cx, const char *zdn,
 	return 0;
 }
 
-/* Drop what no registration names any more. */
+/* Drop what no registration names any more (collected first: a removal
+ * moves other claims in the map). */
 static void
 claims_sweep(struct claims *cl)
 {
-	struct claim *c, *tmp;
+	struct claim **gone, *c;
+	size_t i, n = 0;
 
-	HASH_ITER(hh, cl->map, c, tmp) {
-		if (c->seen) {
-			c->seen = 0;
+	gone = xcalloc(cl->n + 1, sizeof(*gone));
+	for (i = 0; i < cl->cap; i++) {
+		if ((c = cl->map[i]) == NULL)
 			continue;
-		}
-		cl->nforeign -= c->foreign;
-		cl->nchanged -= c->changed;
-		HASH_DEL(cl->map, c);
-		free(c);
+		if (c->seen)
+			c->seen = 0;
+		else
+			gone[n++] = c;
 	}
+	for (i = 0; i < n; i++)
+		claim_remove(cl, gone[i]);
+	free(gone);
 }
 
 /* The names of r: its VM's and its group's. */
@@ -193,8 +274,9 @@ claims_scoped(struct claims *cl, const struct claim_ctx *cx,
 		else
 			claims_forget(cl, k->key);
 	}
-	for (c = cl->map; cl->nforeign > 0 && c != NULL; c = c->hh.next)
-		if (c->foreign)
+	/* no claim is added here (each is there): the map stays put */
+	for (i = 0; cl->nforeign > 0 && i < cl->cap; i++)
+		if ((c = cl->map[i]) != NULL && c->foreign)
 			claim_want(cl, cx, todo, c->name, c->kind,
 			    c->kind == CLAIM_VM && !cfg->vm_records);
 	for (i = 0; i < todo->nseen; i++)
@@ -261,8 +343,9 @@ claims_end(struct claims *cl, const struct claim_ctx *cx, int scanned,
 	if (rc == 0 && cx->scope == NULL)
 		claims_sweep(cl);
 	if (rc == -1)
-		for (c = cl->map; c != NULL; c = c->hh.next)
-			c->seen = c->pending = 0;
+		for (i = 0; i < cl->cap; i++)
+			if ((c = cl->map[i]) != NULL)
+				c->seen = c->pending = 0;
 	free(cl->todo);
 	free(cl->zdn);
 	cl->todo = NULL;
@@ -289,31 +372,27 @@ claims_withheld(const void *ctx, const char *name)
 
 	if (cl->nforeign == 0)
 		return 0;
-	HASH_FIND_STR(cl->map, name, c);
+	c = claim_find(cl, name);
 	return c != NULL && c->foreign;
 }
 
 void
 claims_forget(struct claims *cl, const char *name)
 {
-	struct claim *c;
+	struct claim *c = claim_find(cl, name);
 
-	HASH_FIND_STR(cl->map, name, c);
-	if (c != NULL) {
-		cl->nforeign -= c->foreign;
-		cl->nchanged -= c->changed;
-		HASH_DEL(cl->map, c);
-		free(c);
-	}
+	if (c != NULL)
+		claim_remove(cl, c);
 }
 
 void
 claims_unverify(struct claims *cl)
 {
-	struct claim *c;
+	size_t i;
 
-	for (c = cl->map; c != NULL; c = c->hh.next)
-		c->verified = 0;
+	for (i = 0; i < cl->cap; i++)
+		if (cl->map[i] != NULL)
+			cl->map[i]->verified = 0;
 }
 
 int
@@ -326,9 +405,10 @@ void
 claims_report(struct claims *cl, const char *zone)
 {
 	struct claim *c;
+	size_t i;
 
-	for (c = cl->map; cl->nchanged > 0 && c != NULL; c = c->hh.next) {
-		if (!c->changed)
+	for (i = 0; cl->nchanged > 0 && i < cl->cap; i++) {
+		if ((c = cl->map[i]) == NULL || !c->changed)
 			continue;
 		c->changed = 0;
 		cl->nchanged--;
@@ -362,11 +442,12 @@ const struct claim **
 claims_conflicts(const struct claims *cl, size_t *n)
 {
 	const struct claim **v, *c;
+	size_t i;
 
 	*n = 0;
 	v = xcalloc(cl->nforeign + 1, sizeof(*v));
-	for (c = cl->map; *n < cl->nforeign && c != NULL; c = c->hh.next)
-		if (c->foreign)
+	for (i = 0; *n < cl->nforeign && i < cl->cap; i++)
+		if ((c = cl->map[i]) != NULL && c->foreign)
 			v[(*n)++] = c;
 	qsort(v, *n, sizeof(*v), claim_qcmp);
 	return v;
@@ -375,12 +456,13 @@ claims_conflicts(const struct claims *cl, size_t *n)
 void
 claims_free(struct claims *cl)
 {
-	struct claim *c, *tmp;
+	size_t i;
 
-	HASH_ITER(hh, cl->map, c, tmp) {
-		HASH_DEL(cl->map, c);
-		free(c);
-	}
+	for (i = 0; i < cl->cap; i++)
+		free(cl->map[i]);
+	free(cl->map);
+	cl->map = NULL;
+	cl->cap = cl->n = 0;
 	free(cl->todo);
 	free(cl->zdn);
 	cl->todo = NULL;

@@ -35,7 +35,6 @@
 enum claim_kind { CLAIM_VM, CLAIM_GROUP };
 
 struct claim {
-	UT_hash_handle hh;
 	enum claim_kind kind;
 	unsigned foreign:1;		/* a node vmgroupd does not own */
 	unsigned verified:1;		/* looked up since the last full pass */
@@ -48,7 +47,8 @@ struct claim {
 };
 
 struct claims {
-	struct claim *map;
+	struct claim **map;		/* open addressing, linear probing */
+	size_t cap, n;			/* cap: a power of two, or 0 */
 	size_t nforeign;		/* claims with foreign set */
 	size_t nchanged;		/* claims with changed set */
 	/* a refresh under way (claims_begin .. claims_end) */

@@ -15,6 +15,7 @@
 #include "atomic.h"
 #include "log.h"
 #include "own.h"
+#include "ownset.h"
 #include "xmem.h"
 
 static const char *const own_keys[OWN_NKINDS] = { "nodes", "groups" };
@@ -54,24 +55,14 @@ own_note(struct own *o, char op, enum own_kind k, const char *dn)
 int
 own_has(const struct own *o, enum own_kind k, const char *dn)
 {
-	struct own_entry *e;
-
-	HASH_FIND_STR(o->set[k], dn, e);
-	return e != NULL;
+	return ownset_has(&o->set[k], dn);
 }
 
 void
 own_add(struct own *o, enum own_kind k, const char *dn)
 {
-	struct own_entry *e;
-	size_t len;
-
-	if (own_has(o, k, dn))
+	if (!ownset_add(&o->set[k], dn))
 		return;
-	len = strlen(dn);
-	e = xcalloc(1, sizeof(*e) + len + 1);
-	memcpy(e->dn, dn, len);
-	HASH_ADD_KEYPTR(hh, o->set[k], e->dn, len, e);
 	o->dirty = 1;
 	own_note(o, '+', k, dn);
 }
@@ -79,59 +70,140 @@ own_add(struct own *o, enum own_kind k, const char *dn)
 void
 own_del(struct own *o, enum own_kind k, const char *dn)
 {
-	struct own_entry *e;
-
-	HASH_FIND_STR(o->set[k], dn, e);
-	if (e == NULL)
+	if (!ownset_has(&o->set[k], dn))
 		return;
-	own_note(o, '-', k, e->dn);
-	HASH_DEL(o->set[k], e);
-	free(e);
+	own_note(o, '-', k, dn);
+	(void)ownset_del(&o->set[k], dn);
 	o->dirty = 1;
 }
 
 size_t
 own_count(const struct own *o, enum own_kind k)
 {
-	return HASH_COUNT(o->set[k]);
+	return o->set[k].n;
 }
 
 void
 own_free(struct own *o)
 {
-	struct own_entry *e, *tmp;
 	int k;
 
-	for (k = 0; k < OWN_NKINDS; k++) {
-		HASH_ITER(hh, o->set[k], e, tmp) {
-			HASH_DEL(o->set[k], e);
-			free(e);
-		}
-	}
+	for (k = 0; k < OWN_NKINDS; k++)
+		ownset_free(&o->set[k]);
 	free(o->pending);
 	o->pending = NULL;
 	o->npending = 0;
 	o->dirty = 0;
 }
 
-static int
-own_sorted_cmp(const void *a, const void *b)
+/* The next byte of r's DN from *p (its RDN, then a comma and its parent),
+ * 0 at its end. */
+static unsigned char
+own_ref_byte(const struct own_ref *r, const char **p, int *in_parent)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (**p != '\0')
+		return (unsigned char)*(*p)++;
+	if (!*in_parent && r->parent != NULL) {
+		*in_parent = 1;
+		*p = r->parent;
+		return ',';
+	}
+	return 0;
+}
+
+/* The DNs' order: strcmp's. */
+static int
+own_ref_cmp(const void *a, const void *b)
+{
+	const struct own_ref *x = a, *y = b;
+	const char *p = x->rdn, *q = y->rdn;
+	int xin = 0, yin = 0;
+	unsigned char c, d;
+
+	do {
+		c = own_ref_byte(x, &p, &xin);
+		d = own_ref_byte(y, &q, &yin);
+	} while (c == d && c != 0);
+	return (int)c - (int)d;
+}
+
+/* r's DN into *buf (grown as needed); its length. */
+static size_t
+own_ref_dn(const struct own_ref *r, char **buf, size_t *cap)
+{
+	size_t rlen = strlen(r->rdn);
+	size_t plen = r->parent != NULL ? strlen(r->parent) + 1 : 0;
+
+	if (rlen + plen + 1 > *cap) {
+		*cap = rlen + plen + 1;
+		*buf = xreallocarray(*buf, *cap, 1);
+	}
+	memcpy(*buf, r->rdn, rlen);
+	if (r->parent != NULL) {
+		(*buf)[rlen] = ',';
+		memcpy(*buf + rlen + 1, r->parent, plen - 1);
+	}
+	(*buf)[rlen + plen] = '\0';
+	return rlen + plen;
+}
+
+size_t
+own_walk_begin(struct own_walk *w, const struct own *o, enum own_kind k)
+{
+	const struct ownset *set = &o->set[k];
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->refs = xcalloc(set->n + 1, sizeof(*w->refs));
+	for (i = 0; i < set->cap; i++) {
+		if (set->map[i] == NULL)
+			continue;
+		w->refs[w->n].rdn = set->map[i]->rdn;
+		w->refs[w->n++].parent = ownset_parent(set, set->map[i]);
+	}
+	qsort(w->refs, w->n, sizeof(*w->refs), own_ref_cmp);
+	return w->n;
+}
+
+const char *
+own_walk_next(struct own_walk *w)
+{
+	if (w->i == w->n)
+		return NULL;
+	(void)own_ref_dn(&w->refs[w->i++], &w->dn, &w->cap);
+	return w->dn;
+}
+
+void
+own_walk_end(struct own_walk *w)
+{
+	free(w->refs);
+	free(w->dn);
+	memset(w, 0, sizeof(*w));
 }
 
 const char **
 own_list(const struct own *o, enum own_kind k, size_t *count)
 {
-	const char **dns;
-	struct own_entry *e;
-	size_t n = 0;
+	struct own_walk w;
+	const char **dns, *dn;
+	size_t i, bytes = 0, len;
+	char *at;
 
-	dns = xcalloc(own_count(o, k) + 1, sizeof(*dns));
-	for (e = o->set[k]; e != NULL; e = e->hh.next)
-		dns[n++] = e->dn;
-	qsort(dns, n, sizeof(*dns), own_sorted_cmp);
-	*count = n;
+	(void)own_walk_begin(&w, o, k);
+	for (i = 0; i < w.n; i++)
+		bytes += strlen(w.refs[i].rdn) + 1 + (w.refs[i].parent ?
+		    strlen(w.refs[i].parent) + 1 : 0);
+	dns = xcalloc(1, (w.n + 1) * sizeof(*dns) + bytes);
+	at = (char *)(dns + w.n + 1);
+	for (i = 0; (dn = own_walk_next(&w)) != NULL; i++) {
+		len = strlen(dn) + 1;
+		memcpy(at, dn, len);
+		dns[i] = at;
+		at += len;
+	}
+	*count = w.n;
+	own_walk_end(&w);
 	return dns;
 }
 
@@ -305,13 +377,13 @@ own_put(char *out, size_t at, const char *s)
 static char *
 own_json(const struct own *o, size_t *len)
 {
-	const char **dns[OWN_NKINDS];
-	size_t i, n[OWN_NKINDS], at = 0;
+	struct own_walk w[OWN_NKINDS];
+	size_t i, at = 0;
 	char *text = NULL;
 	int k, pass;
 
 	for (k = 0; k < OWN_NKINDS; k++)
-		dns[k] = own_list(o, (enum own_kind)k, &n[k]);
+		(void)own_walk_begin(&w[k], o, (enum own_kind)k);
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1)
 			text = xcalloc(1, at + 1);
@@ -320,18 +392,20 @@ own_json(const struct own *o, size_t *len)
 			at += own_put(text, at, k ? ",\n  \"" : "{\n  \"");
 			at += own_put(text, at, own_keys[k]);
 			at += own_put(text, at, "\": [");
-			for (i = 0; i < n[k]; i++) {
+			for (i = 0; i < w[k].n; i++) {
 				at += own_put(text, at, i ? ",\n    " :
 				    "\n    ");
-				at += own_json_str(dns[k][i], text ? text +
+				(void)own_ref_dn(&w[k].refs[i], &w[k].dn,
+				    &w[k].cap);
+				at += own_json_str(w[k].dn, text ? text +
 				    at : NULL);
 			}
-			at += own_put(text, at, n[k] ? "\n  ]" : "]");
+			at += own_put(text, at, w[k].n ? "\n  ]" : "]");
 		}
 		at += own_put(text, at, "\n}\n");
 	}
 	for (k = 0; k < OWN_NKINDS; k++)
-		free(dns[k]);
+		own_walk_end(&w[k]);
 	*len = at;
 	return text;
 }

@@ -20,19 +20,14 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include <uthash.h>
+#include "ownset.h"
 
 enum own_kind { OWN_NODE, OWN_GROUP, OWN_NKINDS };
-
-struct own_entry {
-	UT_hash_handle hh;
-	char dn[];			/* key, in the entry's block */
-};
 
 #define OWN_JOURNAL_MIN (256 * 1024)
 
 struct own {
-	struct own_entry *set[OWN_NKINDS];	/* dnsNodes, vmGroup objects */
+	struct ownset set[OWN_NKINDS];	/* dnsNodes, vmGroup objects */
 	char path[PATH_MAX];
 	int dirty;
 	char *pending;			/* journal lines not yet written (none
@@ -56,9 +51,29 @@ int own_has(const struct own *o, enum own_kind k, const char *dn);
 void own_add(struct own *o, enum own_kind k, const char *dn);
 void own_del(struct own *o, enum own_kind k, const char *dn);
 size_t own_count(const struct own *o, enum own_kind k);
-/* The DNs of kind k, sorted; free the array (not the strings) after use,
- * before the record changes. */
+/* The DNs of kind k, sorted, in one block (the array, then the strings):
+ * free it after use. */
 const char **own_list(const struct own *o, enum own_kind k, size_t *count);
+
+/* The DNs of kind k, sorted, one at a time without a copy of them all:
+ * own_walk_next returns NULL at the end, else the next DN, valid until
+ * the next call.  The record must not change before own_walk_end. */
+struct own_ref {
+	const char *rdn;
+	const char *parent;		/* NULL: rdn is all the DN */
+};
+
+struct own_walk {
+	struct own_ref *refs;
+	size_t n, i;
+	char *dn;			/* the last DN, built */
+	size_t cap;
+};
+
+size_t own_walk_begin(struct own_walk *w, const struct own *o,
+    enum own_kind k);
+const char *own_walk_next(struct own_walk *w);
+void own_walk_end(struct own_walk *w);
 void own_free(struct own *o);
 
 #endif

@@ -241,12 +241,14 @@ sync_wanted(struct dir *d, struct own *own, const struct sync_params *p,
 	return sync_flush(d, own, p, &w, st, err, errlen);
 }
 
-/* The nodes of ours that might be unwanted: all of them (the record's own
- * strings, valid while it does not change), or those in scope (built). */
+/* The nodes of ours that might be unwanted: all of them (a walk of the
+ * record, valid while it does not change), or those in scope (built). */
 struct sync_cands {
 	const char **v;
 	char **built;		/* the strings of v built here, or NULL */
-	size_t n;
+	size_t n, i;
+	struct own_walk walk;	/* all of them: v unused */
+	int walking;
 };
 
 static void
@@ -259,7 +261,8 @@ sync_candidates(struct own *own, const struct sync_params *p,
 
 	memset(c, 0, sizeof(*c));
 	if (p->scope == NULL) {
-		c->v = own_list(own, OWN_NODE, &c->n);
+		c->n = own_walk_begin(&c->walk, own, OWN_NODE);
+		c->walking = 1;
 		return;
 	}
 	c->built = xcalloc(HASH_COUNT(p->scope->nodes) + 1, sizeof(*c->built));
@@ -279,11 +282,22 @@ sync_candidates(struct own *own, const struct sync_params *p,
 	c->n = m;
 }
 
+/* The next candidate, NULL at the end. */
+static const char *
+sync_cands_next(struct sync_cands *c)
+{
+	if (c->walking)
+		return own_walk_next(&c->walk);
+	return c->i < c->n ? c->v[c->i++] : NULL;
+}
+
 static void
 sync_cands_free(struct sync_cands *c)
 {
 	size_t i;
 
+	if (c->walking)
+		own_walk_end(&c->walk);
 	for (i = 0; c->built != NULL && i < c->n; i++)
 		free(c->built[i]);
 	free(c->built);
@@ -301,22 +315,22 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 	struct sync_forget forget = { NULL, 0 };
 	struct sync_cands c;
 	struct writes w;
+	const char *dn;
 	size_t i;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
 	sync_candidates(own, p, &c);
-	for (i = 0; i < c.n; i++) {
-		if (dn_set_has(wanted, c.v[i]))
+	while ((dn = sync_cands_next(&c)) != NULL) {
+		if (dn_set_has(wanted, dn))
 			continue;
-		if (cache_fresh(sync_cache(p), c.v[i],
-		    CACHE_DIGEST_TOMBSTONE)) {
+		if (cache_fresh(sync_cache(p), dn, CACHE_DIGEST_TOMBSTONE)) {
 			st->cached++;
 			continue;
 		}
-		cache_put(p->cache, c.v[i], CACHE_DIGEST_TOMBSTONE);
-		if (writes_unwanted(&w, p->view, c.v[i], p->now))
-			sync_forget_add(&forget, c.v[i]);
+		cache_put(p->cache, dn, CACHE_DIGEST_TOMBSTONE);
+		if (writes_unwanted(&w, p->view, dn, p->now))
+			sync_forget_add(&forget, dn);
 	}
 	sync_cands_free(&c);
 	rc = sync_stopping(p, err, errlen);

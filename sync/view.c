@@ -278,22 +278,22 @@ view_load_zone(struct view *v, struct dir *d, const struct own *own,
     size_t errlen)
 {
 	struct view_scan s = { v, own, zone_dn, also, also_ctx };
-	const char **owned;
-	size_t i, n;
+	struct own_walk w;
+	const char *dn;
 
-	owned = own_list(own, OWN_NODE, &n);
-	for (i = 0; i < n; i++)
-		if (view_in_zone(owned[i], zone_dn))
-			view_drop(v, owned[i]);
+	/* the record's DNs one at a time: no copy of them all */
+	(void)own_walk_begin(&w, own, OWN_NODE);
+	while ((dn = own_walk_next(&w)) != NULL)
+		if (view_in_zone(dn, zone_dn))
+			view_drop(v, dn);
+	own_walk_end(&w);
 	if (dir_node_scan(d, zone_dn, NULL, view_scan_node, &s, err,
-	    errlen) == -1) {
-		free(owned);
+	    errlen) == -1)
 		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (view_in_zone(owned[i], zone_dn) &&
-		    view_get(v, owned[i]) == NULL)
-			view_put(v, owned[i], 0, 0, NULL, 0);
-	free(owned);
+	(void)own_walk_begin(&w, own, OWN_NODE);
+	while ((dn = own_walk_next(&w)) != NULL)
+		if (view_in_zone(dn, zone_dn) && view_get(v, dn) == NULL)
+			view_put(v, dn, 0, 0, NULL, 0);
+	own_walk_end(&w);
 	return 0;
 }

@@ -107,12 +107,60 @@ test_roundtrip(void **state)
 	own_free(&o);
 }
 
+/* The DNs kept as a first RDN and a shared parent come back the same:
+ * escaped commas, no comma, more parents than are shared; deletions in
+ * the middle of probe runs; the list in strcmp's order. */
+static void
+test_shapes(void **state)
+{
+	static const char *const shapes[] = { "DC=a\\,b,DC=z", "DC=nocomma",
+	    ",DC=empty", "DC=trail,", "DC=x\\\\,DC=y" };
+	struct own o;
+	const char **dns;
+	char err[256], dn[128];
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(own_load(&o, "", err, sizeof(err)), 0);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(xsnprintf(dn, sizeof(dn), "DC=n%zu,DC=p%zu",
+		    i, i % 400), 0);
+		own_add(&o, OWN_NODE, dn);
+	}
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		own_add(&o, OWN_NODE, shapes[i]);
+	for (i = 0; i < 3000; i += 3) {
+		assert_int_equal(xsnprintf(dn, sizeof(dn), "DC=n%zu,DC=p%zu",
+		    i, i % 400), 0);
+		own_del(&o, OWN_NODE, dn);
+	}
+	assert_int_equal(own_count(&o, OWN_NODE), 2000 + 5);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(xsnprintf(dn, sizeof(dn), "DC=n%zu,DC=p%zu",
+		    i, i % 400), 0);
+		assert_int_equal(own_has(&o, OWN_NODE, dn), i % 3 != 0);
+	}
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		assert_true(own_has(&o, OWN_NODE, shapes[i]));
+	assert_false(own_has(&o, OWN_NODE, "DC=a\\,b"));
+	assert_false(own_has(&o, OWN_NODE, "DC=n1,DC=p2"));
+	dns = own_list(&o, OWN_NODE, &n);
+	assert_int_equal(n, 2005);
+	for (i = 1; i < n; i++)
+		assert_true(strcmp(dns[i - 1], dns[i]) < 0);
+	for (i = 0; i < n; i++)
+		assert_true(own_has(&o, OWN_NODE, dns[i]));
+	free(dns);
+	own_free(&o);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
 		    teardown),
+		cmocka_unit_test(test_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
