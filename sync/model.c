@@ -22,6 +22,7 @@ struct build_group {
 struct build {
 	const struct model_config *cfg;
 	struct modelrr rr;		/* the nodes and records */
+	struct arena *gmem;		/* the groups' strings and arrays */
 	struct build_group *groups;
 };
 
@@ -290,7 +291,7 @@ build_group_join(struct build *b, const struct model_reg *r)
 	g = &bg->group;
 	g->members = build_grow(g->members, g->nmembers, 1,
 	    sizeof(*g->members));
-	g->members[g->nmembers++] = arena_strdup(b->rr.mem, r->vm);
+	g->members[g->nmembers++] = arena_strdup(b->gmem, r->vm);
 	g->addrs = build_grow(g->addrs, g->naddrs, r->naddrs,
 	    sizeof(*g->addrs));
 	memcpy(g->addrs + g->naddrs, r->addrs, r->naddrs * sizeof(*g->addrs));
@@ -349,7 +350,7 @@ build_gone_addrs(struct build *b, struct build_group *bg,
 	struct event_addr *v;
 	size_t i;
 
-	v = arena_alloc(b->rr.mem, (p->naddrs + 1) * sizeof(*v),
+	v = arena_alloc(b->gmem, (p->naddrs + 1) * sizeof(*v),
 	    alignof(struct event_addr));
 	memcpy(v, p->addrs, p->naddrs * sizeof(*v));
 	qsort(v, p->naddrs, sizeof(*v), event_addr_qcmp);
@@ -379,7 +380,7 @@ build_gone_members(struct build *b, struct build_group *bg,
 	const char **v;
 	size_t i;
 
-	v = arena_alloc(b->rr.mem, (p->nvms + 1) * sizeof(*v),
+	v = arena_alloc(b->gmem, (p->nvms + 1) * sizeof(*v),
 	    alignof(const char *));
 	memcpy(v, p->vms, p->nvms * sizeof(*v));
 	qsort(v, p->nvms, sizeof(*v), str_qcmp);
@@ -390,7 +391,7 @@ build_gone_members(struct build *b, struct build_group *bg,
 		    bsearch(&v[i], g->members, g->nmembers,
 		    sizeof(*g->members), str_qcmp) != NULL)
 			continue;
-		v[g->ngone_members] = arena_strdup(b->rr.mem, v[i]);
+		v[g->ngone_members] = arena_strdup(b->gmem, v[i]);
 		if (name_fqdn(v[i], b->cfg->zone, target) == -1 ||
 		    modelrr_gone_srv(&b->rr, node, target) == -1)
 			return modelrr_fail(&b->rr, "name too long", v[i]);
@@ -542,6 +543,8 @@ model_desired(const struct model_regs *regs, const struct model_config *cfg,
 
 	memset(out, 0, sizeof(*out));
 	arena_init(&out->mem);
+	arena_init(&out->gmem);
+	b.gmem = &out->gmem;
 	modelrr_init(&b.rr, cfg, &out->mem, err, errlen);
 	live = live_regs(regs, cfg, now, &n);
 	for (i = 0; i < n; i++)
@@ -596,5 +599,15 @@ model_desired_free(struct model_desired *d)
 	free(d->nodes);
 	free(d->groups);
 	arena_free(&d->mem);
+	arena_free(&d->gmem);
 	memset(d, 0, sizeof(*d));
+}
+
+void
+model_desired_drop_nodes(struct model_desired *d)
+{
+	free(d->nodes);
+	d->nodes = NULL;
+	d->nnodes = 0;
+	arena_free(&d->mem);
 }

@@ -164,7 +164,8 @@ struct model_desired {
 	size_t nnodes;
 	struct model_group *groups;		/* sorted by name */
 	size_t ngroups;
-	struct arena mem;			/* what the above point into */
+	struct arena mem;			/* what the nodes point into */
+	struct arena gmem;			/* what the groups point into */
 };
 
 void model_config_init(struct model_config *cfg);
@@ -187,6 +188,8 @@ size_t model_expire(struct model_regs *regs, int64_t now);
 int model_desired(const struct model_regs *regs, const struct model_config *cfg,
     int64_t now, struct model_desired *out, char *err, size_t errlen);
 void model_desired_free(struct model_desired *d);
+/* Free the nodes only (written; the groups are still to be). */
+void model_desired_drop_nodes(struct model_desired *d);
 /* Keep the nodes and groups the predicates return 1 for (order kept). */
 void model_desired_keep(struct model_desired *d,
     int (*node)(const void *ctx, const struct model_node *n),

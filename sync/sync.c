@@ -459,7 +459,7 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 
 int
 sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, struct sync_stats *st, char *err,
+    struct model_desired *want, struct sync_stats *st, char *err,
     size_t errlen)
 {
 	struct cache wanted = { NULL, 0, 0 };
@@ -478,6 +478,7 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
 	}
 	if (rc == 0)
 		rc = sync_unwanted(d, own, p, &wanted, st, err, errlen);
+	model_desired_drop_nodes(want);	/* written: room for the groups */
 	if (rc == 0)
 		rc = sync_groups(d, own, p, want, &wanted, st, err, errlen);
 	cache_clear(&wanted);

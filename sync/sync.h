@@ -74,12 +74,13 @@ struct sync_patch_ctx {
 };
 int sync_patchable(void *ctx, const char *group);
 
-/* Apply want.  0 when every owned difference was written; -1 with err on
+/* Apply want (its nodes freed once written, before the groups').  0 when
+ * every owned difference was written; -1 with err on
  * the first directory failure (the caller retries later), or when p->stop
  * asks to stop (checked before each node or object).  Foreign nodes
  * are not failures: they are counted and named in st. */
 int sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
-    const struct model_desired *want, struct sync_stats *st, char *err,
+    struct model_desired *want, struct sync_stats *st, char *err,
     size_t errlen);
 
 #endif
