@@ -42,6 +42,48 @@ cache_sipkey(void)
 	return k;
 }
 
+/* SipHash-2-4 of the 8 octets of word (little-endian), then a, then b:
+ * the same key as cache_key. */
+uint64_t
+cache_hash_parts(uint64_t word, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen)
+{
+	const uint64_t *k = cache_sipkey();
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0];
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k[1];
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0];
+	uint64_t v3 = 0x7465646279746573ULL ^ k[1];
+	size_t n = alen + blen, i, r = 0;
+	uint64_t m = word;
+
+	v3 ^= m;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	v0 ^= m;
+	for (m = 0, i = 0; i < n; i++) {
+		m |= (uint64_t)(i < alen ? a[i] : b[i - alen]) << (8 * r);
+		if (++r == 8) {
+			v3 ^= m;
+			CACHE_SIPROUND;
+			CACHE_SIPROUND;
+			v0 ^= m;
+			m = 0;
+			r = 0;
+		}
+	}
+	m |= (uint64_t)((n + 8) & 0xff) << 56;
+	v3 ^= m;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xff;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	CACHE_SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 /* SipHash-2-4 of the DN's bytes. */
 uint64_t
 cache_key(const char *dn)

@@ -35,6 +35,11 @@ struct cache {
 /* The keyed 64-bit hash of a DN (never 0), the same for the life of the
  * process. */
 uint64_t cache_key(const char *dn);
+/* The same keyed hash (SipHash-2-4, the process's key) of a 64-bit word
+ * followed by the bytes of a and then of b: values a VM has a say in
+ * cannot be picked to collide. */
+uint64_t cache_hash_parts(uint64_t word, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen);
 void cache_clear(struct cache *c);
 /* True if an earlier pass left dn with values of this digest.  A NULL
  * cache knows nothing. */

@@ -157,6 +157,16 @@ dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
 	    blen - DNSREC_SERIAL_END) == 0;
 }
 
+void
+dnsrec_but_serial(size_t len, size_t *head, size_t *tail)
+{
+	*head = *tail = len;
+	if (len >= DNSREC_HEADER_LEN) {
+		*head = DNSREC_SERIAL_OFF;
+		*tail = DNSREC_SERIAL_END;
+	}
+}
+
 uint64_t
 dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len)
 {

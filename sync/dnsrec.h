@@ -132,6 +132,10 @@ int dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
  * left out, as dnsrec_same_but_serial leaves it out: the first 8 octets
  * (fewer when v is short), then those after offset 12. */
 uint64_t dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len);
+/* The octets of v that dnsrec_same_but_serial compares: v[0..*head) and
+ * v[*tail..len) (all of v when it is shorter than a header).  Two values
+ * of the same length are the same but serial iff those octets are. */
+void dnsrec_but_serial(size_t len, size_t *head, size_t *tail);
 /* Order of encoded values: bytes, then length (memcmp order). */
 int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);

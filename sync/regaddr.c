@@ -19,7 +19,17 @@ ra_hash(const struct event_addr *a)
 {
 	uint64_t h = name_mix64(NAME_FNV_BASIS, &a->u, a->family == AF_INET ?
 	    4 : 16);
-	uint32_t x = (uint32_t)(h >> 32) ^ (uint32_t)a->family;
+	uint32_t x;
+
+	/* name_mix64's last step leaves the high octets of a word out of
+	 * the low bits (addresses in a row differ there): mixed again
+	 * (MurmurHash3's fmix64), or they all start from a few slots */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	x = (uint32_t)(h >> 32) ^ (uint32_t)a->family;
 
 	return x != 0 ? x : 1;		/* 0 marks a slot never used */
 }

@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "dn.h"
+#include "dnsrec.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -75,6 +76,27 @@ view_parent(struct view *v, const char *parent)
 	    sizeof(*v->parents));
 	v->parents[v->nparents] = xstrdup(parent);
 	return v->parents[v->nparents++];
+}
+
+uint64_t
+view_digest_add(uint64_t digest, const uint8_t *val, size_t len)
+{
+	size_t head, tail;
+
+	dnsrec_but_serial(len, &head, &tail);
+	return digest + cache_hash_parts((uint64_t)len, val, head, val + tail,
+	    len - tail);
+}
+
+uint64_t
+view_digest(const struct dir_value *vals, size_t n)
+{
+	uint64_t digest = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		digest = view_digest_add(digest, vals[i].val, vals[i].len);
+	return digest;
 }
 
 const struct view_node *
@@ -145,6 +167,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 	e->exists = exists;
 	e->tombstoned = exists && tombstoned;
 	e->nvalues = n;
+	e->digest = view_digest(vals, n);
 	memcpy(e->rdn, dn, rlen);
 	/* the values after the RDN, aligned */
 	e->values = (struct dir_value *)(void *)((uintptr_t)(e->rdn + rlen +

@@ -29,6 +29,7 @@ struct view_node {
 	int tombstoned;
 	struct dir_value *values;	/* copies */
 	size_t nvalues;
+	uint64_t digest;		/* view_digest of the values */
 	char rdn[];			/* the first RDN (or all the DN) */
 };
 
@@ -38,6 +39,15 @@ struct view {
 	char **parents;			/* the parents' DNs (the zones) */
 	size_t nparents;
 };
+
+/* An order-independent digest of a set of record values, their Serial
+ * fields left out: the sum of view_digest_add's keyed hashes, one a value.
+ * Two sets of as many values with equal digests are the same but serial
+ * (dnsrec_same_but_serial), but for a chance of 2^-64 a VM cannot raise
+ * (the key is the process's secret SipHash key); different digests say
+ * nothing (a set holding a value twice). */
+uint64_t view_digest_add(uint64_t digest, const uint8_t *val, size_t len);
+uint64_t view_digest(const struct dir_value *vals, size_t n);
 
 /* NULL when the view does not know dn.  The node stays valid until dn
  * is put or dropped again. */

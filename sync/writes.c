@@ -109,6 +109,22 @@ writes_diff(struct writes_job *j, const struct view_node *vn)
 	return 1;
 }
 
+/* 1 if the live node vn holds node's values, but for their serials: as
+ * many values, the same digest (no diff built). */
+static int
+writes_same(const struct view_node *vn, const struct model_node *node)
+{
+	uint64_t digest = 0;
+	size_t i;
+
+	if (!vn->exists || vn->tombstoned || vn->nvalues != node->nrrs)
+		return 0;
+	for (i = 0; i < node->nrrs; i++)
+		digest = view_digest_add(digest, node->rrs[i].val,
+		    node->rrs[i].len);
+	return digest == vn->digest;
+}
+
 static void
 writes_job_drop(struct writes *w)
 {
@@ -135,6 +151,10 @@ writes_want(struct writes *w, struct own *own, const struct view *v,
 	if (owned && vn == NULL) {
 		writes_read_later(w, dn, node);
 		return 0;
+	}
+	if (owned && writes_same(vn, node)) {
+		st->unchanged++;
+		return 1;
 	}
 	j = writes_job_new(w, dn);
 	j->node = node;

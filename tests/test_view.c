@@ -1,7 +1,9 @@
 /*
  * test_view.c - the view by DN: put, get, put again from its own values,
  * drop, many nodes over many zones (the table grows, drops leave no hole
- * that hides another; beyond the shared parents, whole DNs).
+ * that hides another; beyond the shared parents, whole DNs); the digest
+ * of a node's values (order-independent, serials left out as
+ * dnsrec_same_but_serial leaves them out, kept by every put).
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "dnsrec.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -82,11 +85,74 @@ test_many(void **state)
 	assert_int_equal(view_count(&v), 0);
 }
 
+/* Digest of one value, or of two. */
+static uint64_t
+dg(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	uint64_t d = view_digest_add(0, a, alen);
+
+	return b != NULL ? view_digest_add(d, b, blen) : d;
+}
+
+static void
+test_digest(void **state)
+{
+	uint8_t a[32], b[32], c[32];
+	struct dir_value vals[2] = { { a, 28 }, { b, 28 } }, back[2];
+	const struct view_node *e;
+	struct view v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(a); i++) {
+		a[i] = (uint8_t)i;
+		b[i] = (uint8_t)(i * 7 + 1);
+	}
+	memcpy(c, a, sizeof(c));
+	/* order-independent; the serial (octets 8-11) left out */
+	assert_true(dg(a, 28, b, 28) == dg(b, 28, a, 28));
+	c[8] ^= 0x5a;
+	c[11] ^= 1;
+	assert_true(dnsrec_same_but_serial(a, 28, c, 28));
+	assert_true(dg(a, 28, b, 28) == dg(c, 28, b, 28));
+	/* any other octet, the length, a value twice: different */
+	c[12] ^= 1;
+	assert_true(dg(a, 28, NULL, 0) != dg(c, 28, NULL, 0));
+	assert_true(dg(a, 28, NULL, 0) != dg(a, 29, NULL, 0));
+	assert_true(dg(a, 28, a, 28) != dg(a, 28, NULL, 0));
+	assert_true(dg(a, 28, a, 28) != dg(b, 28, b, 28));
+	/* 24 octets kept (23 + the serial's 4 gone) is not 24 with it */
+	memcpy(c, a, 8);
+	memcpy(c + 8, a + 12, 16);
+	assert_true(dg(a, 28, NULL, 0) != dg(c, 24, NULL, 0));
+	/* shorter than a header: the serial's octets count */
+	memcpy(c, a, sizeof(c));
+	c[9] ^= 1;
+	assert_false(dnsrec_same_but_serial(a, 12, c, 12));
+	assert_true(dg(a, 12, NULL, 0) != dg(c, 12, NULL, 0));
+	/* kept by put: a new node, the same again from its own values */
+	memset(&v, 0, sizeof(v));
+	view_put(&v, "DC=n,DC=z", 1, 0, vals, 2);
+	e = view_get(&v, "DC=n,DC=z");
+	assert_true(e->digest == dg(a, 28, b, 28));
+	back[0] = e->values[1];
+	back[1] = e->values[0];
+	view_put(&v, "DC=n,DC=z", 1, 0, back, 2);
+	e = view_get(&v, "DC=n,DC=z");
+	assert_true(e->digest == view_digest(vals, 2));
+	view_put(&v, "DC=n,DC=z", 1, 0, vals, 1);
+	assert_true(view_get(&v, "DC=n,DC=z")->digest == dg(a, 28, NULL, 0));
+	view_put(&v, "DC=n,DC=z", 0, 0, vals, 2);
+	assert_true(view_get(&v, "DC=n,DC=z")->digest == 0);
+	view_clear(&v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
