@@ -455,7 +455,10 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 		cfg.patch = scope_patch;
 		cfg.pick = scope_pick;
 		scope_begin(&dm->scope, &cfg, &dm->reps, now);
-		scope_plan(&dm->scope, sync_patchable, &pc);
+		/* with aging each record carries the hour it was written: a
+		 * patch could not find the older ones, so groups are rebuilt */
+		if (!dm->conf.aging)
+			scope_plan(&dm->scope, sync_patchable, &pc);
 		sp.scope = &dm->scope;
 	}
 	if (model_desired(&dm->regs, &cfg, now, &want, err, errlen) == -1)

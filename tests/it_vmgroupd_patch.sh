@@ -9,7 +9,8 @@
 #  * each of those passes is built from the VMs it touched and one member
 #    of each group (the log says so), and patches the group objects;
 #  * after them the directory holds exactly what a full reconcile wants:
-#    the expected records, and a --once full pass finds nothing to change.
+#    the expected records, and a --once full pass finds nothing to change;
+#  * with aging (records stamped with their hour) groups are rebuilt.
 # Every wait polls for an outcome, with a bound; nothing sleeps for a race.
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
@@ -152,6 +153,31 @@ check "a full reconcile (--once) succeeds" pass
 check "and finds nothing to change" \
 	[ "$(log_new | grep -cE '^(created|updated|tombstoned|revived) ')" -eq 0 ]
 check "the directory is as the patches left it" [ "$(dump)" = "$before" ]
+
+# with aging each record carries the hour it was written: a patch could not
+# find an older hour's records, so groups are rebuilt, never patched
+sed -i 's/^ttl = 300$/ttl = 300\naging = yes/' "$CONF"
+grep -q '^aging = yes' "$CONF" || bad "aging not set"
+"$VMGROUPD" -d -v --allow-root -f "$CONF" >>"$W/log" 2>&1 &
+dpid=$!
+wait_for 30 spool_empty
+start=$(wc -l <"$W/log")
+ev release a1
+ev release a2
+# the IPv4 addresses the group node answers (the last 4 bytes of A values)
+a_answers() {
+	local v
+	for v in $(values hv1-alpha-vm "$Z"); do
+		echo "$v" | base64 -d | od -An -tu1 | tr -s ' \n' ' ' |
+		    awk '$3 == 1 { print $(NF-3) "." $(NF-2) "." $(NF-1) "." $NF }'
+	done | sort | tr '\n' ' '
+}
+want4=$(for a in $a_addrs; do case $a in *:*) ;; *) echo "$a" ;; esac; done |
+	grep -v -x -e 192.0.2.1 -e 192.0.2.2 | sort | tr '\n' ' ')
+check "aging: alpha answers its members' addresses, once each" \
+	[ "$(a_answers)" = "$want4" ]
+check "aging: the group was rebuilt, not patched" \
+	[ "$(log_new | grep -c 'updated group object.*member')" -eq 0 ]
 
 echo "$fails failed"
 [ "$fails" -eq 0 ]
