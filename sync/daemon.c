@@ -473,7 +473,8 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 		scope_reps_clear(&dm->reps);	/* a full pass notes nothing */
 	rc = sync_apply(&dm->dir, &dm->own, &sp, &want, st, err, errlen);
 	model_desired_free(&want);
-	if (rc == -1 && st->stale > 0 && dm->scoped && !daemon_stopping())
+	if (rc == -1 && st->stale > 0 && dm->scoped && !daemon_stopping() &&
+	    dir_error(&dm->dir) != DIR_LOST)	/* lost: the backoff's */
 		return daemon_resync(dm, now, b, st, err, errlen);
 	return rc;
 }
