@@ -7,7 +7,8 @@
 #    (the address stays while either holds it), a group empties, a new one
 #    appears;
 #  * each of those passes is built from the VMs it touched and one member
-#    of each group (the log says so), and patches the group objects;
+#    of each group (the log says so), and patches the group objects; a
+#    patch a hand edit spoiled is followed by a full reconcile at once;
 #  * after them the directory holds exactly what a full reconcile wants:
 #    the expected records, and a --once full pass finds nothing to change;
 #  * with aging (records stamped with their hour) groups are rebuilt.
@@ -73,6 +74,16 @@ ev register s6 -a 192.0.2.6 -i alpha		# shares a6's address
 ev release s6					# a6 still holds it
 ev register s7 -a 192.0.2.7 -i alpha		# shares a7's address
 ev release a7					# s7 still holds it
+# by hand, a8's address leaves alpha's node: the patch that deletes it
+# finds it gone, and a full reconcile follows at once
+ldapmodify -x -H "$VMG_TEST_LDAP_URI" -D "$VMG_TEST_ADMIN_DN" \
+	-w "$VMG_TEST_ADMIN_PW" >/dev/null 2>&1 <<LDIF || bad "hand edit"
+dn: $(node_dn hv1-alpha-vm "$Z")
+changetype: modify
+delete: dnsRecord
+dnsRecord:: $(rec_a 192.0.2.8)
+LDIF
+ev release a8
 ev release c1
 ev release c2					# gamma empties
 ev register d1 -a 203.0.113.9 -i delta		# a new group
@@ -86,13 +97,13 @@ check "join, leave, move, new address: built from what they touched" \
 	[ "$(log_new | grep -c 'built from those and one member')" -ge 5 ]
 check "group objects patched" \
 	[ "$(log_new | grep -c 'updated group object.*member')" -ge 8 ]
-check "no patch fell back to a full reconcile" \
-	[ "$(log_new | grep -c 'full reconcile follows')" -eq 0 ]
+check "the patch a hand edit spoiled fell back to a full reconcile" \
+	[ "$(log_new | grep -c 'full reconcile follows')" -eq 1 ]
 [ "$fails" -eq 0 ] || log_new | grep -E 'pass scoped|full reconcile|pass done'
 
 # the expected final state
 a_addrs=
-for i in 1 2 4 5 6 7 8 9 10 11 12 13 14 15; do
+for i in 1 2 4 5 6 7 9 10 11 12 13 14 15; do
 	case $i in
 	4) ;;
 	5) a_addrs="$a_addrs 192.0.2.105" ;;
@@ -111,7 +122,7 @@ done
 expect_node hv1-alpha-vm "$Z" "alpha: its members' addresses, a shared one kept" \
 	"${want[@]}"
 want=()
-for v in a1 a2 a5 a6 a8 a9 a10 a11 a12 a13 a14 a15 n1 s7 w1; do
+for v in a1 a2 a5 a6 a9 a10 a11 a12 a13 a14 a15 n1 s7 w1; do
 	want+=("$(rec_srv "$v.$Z")")
 done
 expect_node _vm._tcp.hv1-alpha-vm "$Z" "alpha's SRV: its members" "${want[@]}"
@@ -126,7 +137,7 @@ expect_node _vmgroup._tcp.hv1 "$Z" "the host's SRV: alpha, beta, delta" \
 	"$(rec_srv "hv1-alpha-vm.$Z")" "$(rec_srv "hv1-beta-vm.$Z")" \
 	"$(rec_srv "hv1-delta-vm.$Z")"
 check "alpha's object: its members" [ "$(attr "$(gdn alpha)" vmGroupMember)" = \
-	"$(sorted a1 a2 a5 a6 a8 a9 a10 a11 a12 a13 a14 a15 n1 s7 w1)" ]
+	"$(sorted a1 a2 a5 a6 a9 a10 a11 a12 a13 a14 a15 n1 s7 w1)" ]
 check "alpha's object: its addresses" [ "$(attr "$(gdn alpha)" vmGroupAddress)" = \
 	"$(sorted $a_addrs)" ]
 check "beta's object: a4 moved in" \
