@@ -42,41 +42,45 @@ cache_sipkey(void)
 	return k;
 }
 
-/* SipHash-2-4 of the 8 octets of word (little-endian), then a, then b:
- * the same key as cache_key. */
-uint64_t
-cache_hash_parts(uint64_t word, const uint8_t *a, size_t alen,
-    const uint8_t *b, size_t blen)
+/* SipHash-2-4 with the process's key: a state, 8-octet words absorbed,
+ * the last word (holding the length in its top octet) ending it. */
+struct cache_sip {
+	uint64_t v0, v1, v2, v3;
+};
+
+static void
+cache_sip_init(struct cache_sip *s)
 {
 	const uint64_t *k = cache_sipkey();
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0];
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0];
-	uint64_t v3 = 0x7465646279746573ULL ^ k[1];
-	size_t n = alen + blen, i, r = 0;
-	uint64_t m = word;
+
+	s->v0 = 0x736f6d6570736575ULL ^ k[0];
+	s->v1 = 0x646f72616e646f6dULL ^ k[1];
+	s->v2 = 0x6c7967656e657261ULL ^ k[0];
+	s->v3 = 0x7465646279746573ULL ^ k[1];
+}
+
+static void
+cache_sip_word(struct cache_sip *s, uint64_t m)
+{
+	uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
 
 	v3 ^= m;
 	CACHE_SIPROUND;
 	CACHE_SIPROUND;
 	v0 ^= m;
-	for (m = 0, i = 0; i < n; i++) {
-		m |= (uint64_t)(i < alen ? a[i] : b[i - alen]) << (8 * r);
-		if (++r == 8) {
-			v3 ^= m;
-			CACHE_SIPROUND;
-			CACHE_SIPROUND;
-			v0 ^= m;
-			m = 0;
-			r = 0;
-		}
-	}
-	m |= (uint64_t)((n + 8) & 0xff) << 56;
-	v3 ^= m;
-	CACHE_SIPROUND;
-	CACHE_SIPROUND;
-	v0 ^= m;
-	v2 ^= 0xff;
+	*s = (struct cache_sip){ v0, v1, v2, v3 };
+}
+
+static uint64_t
+cache_sip_end(struct cache_sip *s, uint64_t last)
+{
+	uint64_t v0, v1, v2, v3;
+
+	cache_sip_word(s, last);
+	v0 = s->v0;
+	v1 = s->v1;
+	v2 = s->v2 ^ 0xff;
+	v3 = s->v3;
 	CACHE_SIPROUND;
 	CACHE_SIPROUND;
 	CACHE_SIPROUND;
@@ -84,38 +88,46 @@ cache_hash_parts(uint64_t word, const uint8_t *a, size_t alen,
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/* SipHash-2-4 of the 8 octets of word (little-endian), then a, then b:
+ * the same key as cache_key. */
+uint64_t
+cache_hash_parts(uint64_t word, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen)
+{
+	struct cache_sip s;
+	size_t n = alen + blen, i, r = 0;
+	uint64_t m = 0;
+
+	cache_sip_init(&s);
+	cache_sip_word(&s, word);
+	for (i = 0; i < n; i++) {
+		m |= (uint64_t)(i < alen ? a[i] : b[i - alen]) << (8 * r);
+		if (++r == 8) {
+			cache_sip_word(&s, m);
+			m = 0;
+			r = 0;
+		}
+	}
+	return cache_sip_end(&s, m | (uint64_t)((n + 8) & 0xff) << 56);
+}
+
 /* SipHash-2-4 of the DN's bytes. */
 uint64_t
 cache_key(const char *dn)
 {
-	const uint64_t *k = cache_sipkey();
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0];
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0];
-	uint64_t v3 = 0x7465646279746573ULL ^ k[1];
+	struct cache_sip s;
 	size_t len = strlen(dn), i, r;
 	uint64_t m;
 
+	cache_sip_init(&s);
 	for (i = 0; i + 8 <= len; i += 8) {
 		for (m = 0, r = 0; r < 8; r++)
 			m |= (uint64_t)(unsigned char)dn[i + r] << (8 * r);
-		v3 ^= m;
-		CACHE_SIPROUND;
-		CACHE_SIPROUND;
-		v0 ^= m;
+		cache_sip_word(&s, m);
 	}
 	for (m = (uint64_t)len << 56, r = 0; i + r < len; r++)
 		m |= (uint64_t)(unsigned char)dn[i + r] << (8 * r);
-	v3 ^= m;
-	CACHE_SIPROUND;
-	CACHE_SIPROUND;
-	v0 ^= m;
-	v2 ^= 0xff;
-	CACHE_SIPROUND;
-	CACHE_SIPROUND;
-	CACHE_SIPROUND;
-	CACHE_SIPROUND;
-	m = v0 ^ v1 ^ v2 ^ v3;
+	m = cache_sip_end(&s, m);
 	return m != 0 ? m : 1;
 }
 
