@@ -88,8 +88,7 @@ node_create(struct dir *d, struct own *own, const char *dn,
 	return rc;
 }
 
-/* The diff's views of values (no copies). */
-static struct diff_val *
+struct diff_val *
 node_views(const struct dir_value *v, size_t n)
 {
 	struct diff_val *dv = xcalloc(n + 1, sizeof(*dv));

@@ -39,6 +39,8 @@ int node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
 
 /* The views of a node's wanted values (no copies); free the array. */
 struct dir_value *node_want(const struct model_node *node);
+/* The diff's views of values (no copies; NULL-ended, free it). */
+struct diff_val *node_views(const struct dir_value *v, size_t n);
 /* Count and name in st a node that exists and is not ours. */
 void node_note_foreign(struct sync_stats *st, const struct model_node *node,
     const char *dn);

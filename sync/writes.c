@@ -86,12 +86,8 @@ writes_diff(struct writes_job *j, const struct view_node *vn)
 	struct diff_val *hv, *wv;
 	size_t i;
 
-	hv = xcalloc(vn->nvalues + 1, sizeof(*hv));
-	wv = xcalloc(j->nwant + 1, sizeof(*wv));
-	for (i = 0; i < vn->nvalues; i++)
-		hv[i] = (struct diff_val){ vn->values[i].val, vn->values[i].len };
-	for (i = 0; i < j->nwant; i++)
-		wv[i] = (struct diff_val){ j->want[i].val, j->want[i].len };
+	hv = node_views(vn->values, vn->nvalues);
+	wv = node_views(j->want, j->nwant);
 	diff_records(hv, vn->nvalues, vn->tombstoned, wv, j->nwant, &j->df);
 	free(hv);
 	free(wv);
@@ -183,13 +179,9 @@ writes_patch_diff(struct writes_job *j, const struct view_node *vn)
 	struct diff_val *hv, *wv, *gv;
 	size_t i;
 
-	hv = xcalloc(vn->nvalues + 1, sizeof(*hv));
-	wv = xcalloc(j->nwant + 1, sizeof(*wv));
+	hv = node_views(vn->values, vn->nvalues);
+	wv = node_views(j->want, j->nwant);
 	gv = xcalloc(g->nrrs + 1, sizeof(*gv));
-	for (i = 0; i < vn->nvalues; i++)
-		hv[i] = (struct diff_val){ vn->values[i].val, vn->values[i].len };
-	for (i = 0; i < j->nwant; i++)
-		wv[i] = (struct diff_val){ j->want[i].val, j->want[i].len };
 	for (i = 0; i < g->nrrs; i++)
 		gv[i] = (struct diff_val){ g->rrs[i].val, g->rrs[i].len };
 	diff_patch(hv, vn->nvalues, wv, j->nwant, gv, g->nrrs, &j->df);
