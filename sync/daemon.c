@@ -24,6 +24,7 @@
 #include "sync.h"
 #include "xmem.h"
 #include "zone.h"
+#include "zonescan.h"
 
 #define DAEMON_TRIM_FILES 1024	/* a pass of as many files: heap trimmed */
 
@@ -75,8 +76,10 @@ daemon_drop_outside(struct daemon *dm)
 }
 
 int
-daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
+daemon_open(struct daemon *dm, const struct conf *c, int warm, char *err,
+    size_t errlen)
 {
+	struct stateload_tick tick = { zonescan_warm_tick, dm };
 	struct dir_params dp;
 	size_t bad;
 
@@ -99,14 +102,18 @@ daemon_open(struct daemon *dm, const struct conf *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (own_load(&dm->own, dm->own_path, err, errlen) == -1 ||
-	    state_open(&dm->state, dm->regs_path, &dm->regs, &bad, err,
-	    errlen) == -1)
-		return -1;
-	daemon_drop_outside(dm);
-	if (krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
+	    krb_init(&dm->krb, c->keytab, c->principal, err, errlen) == -1)
 		return -1;
 	conf_dir_params(&dm->conf, &dp);
 	dir_init(&dm->dir, &dp);
+	if (warm)
+		zonescan_warm_start(dm);
+	if (state_open_ticking(&dm->state, dm->regs_path, &dm->regs,
+	    warm ? &tick : NULL, &bad, err, errlen) == -1)
+		return -1;
+	if (warm)
+		zonescan_warm_finish(dm);
+	daemon_drop_outside(dm);
 	log_info("loaded %zu registration%s, %zu release record%s and %zu "
 	    "owned node%s", model_regs_count(&dm->regs),
 	    model_regs_count(&dm->regs) == 1 ? "" : "s",
@@ -127,6 +134,7 @@ daemon_close(struct daemon *dm)
 	cache_clear(&dm->cache);
 	scope_reps_clear(&dm->reps);
 	view_clear(&dm->view);
+	zonescan_warm_forget(dm);
 	group_view_clear(&dm->gview);
 	claims_free(&dm->claims);
 	dir_close(&dm->dir);
@@ -218,6 +226,7 @@ daemon_backoff(struct daemon *dm, time_t now_start, const char *what,
 	cache_clear(&dm->cache);	/* read everything next time */
 	scope_reps_clear(&dm->reps);
 	view_clear(&dm->view);
+	zonescan_warm_forget(dm);
 	group_view_clear(&dm->gview);
 	/* what the failed pass changed is known only to a full pass */
 	agenda_set(&dm->agenda, AGENDA_FULL, agenda_now());
@@ -278,8 +287,7 @@ daemon_margin_note(struct daemon *dm)
 	    (long long)(dm->krb.endtime - dm->krb.starttime), got);
 }
 
-/* Fresh credentials before they end; a connection bound with them. */
-static int
+int
 daemon_connect(struct daemon *dm, time_t now, char *err, size_t errlen)
 {
 	if (krb_stale(&dm->krb, now, dm->conf.renew_margin)) {
@@ -309,82 +317,6 @@ daemon_full_due(const struct daemon *dm, time_t now)
 	return dm->full;
 }
 
-/* What a zone's scan takes besides the view: the serial, and in the
- * forward zone the answers to the claims' look-ups. */
-struct daemon_scan {
-	struct claims *claims;		/* NULL: a reverse zone */
-	uint32_t *serial;
-	int got;
-};
-
-static int
-daemon_scan_node(void *ctx, const char *name, const struct dir_node *n,
-    char *err, size_t errlen)
-{
-	struct daemon_scan *z = ctx;
-
-	if (strcmp(name, "@") == 0 && zone_serial_node(n, z->serial) == 0)
-		z->got = 1;
-	return z->claims == NULL ? 0 :
-	    claims_scan_node(z->claims, name, n, err, errlen);
-}
-
-/* A full reconcile reads each zone with one paged scan: every node of
- * ours into the view, the zone's serial, the claims' answers. */
-static int
-daemon_scan_zones(struct daemon *dm, struct model_config *cfg, char *err,
-    size_t errlen)
-{
-	struct daemon_scan z;
-	char *zdn = NULL;
-	size_t i;
-	int rc = 0;
-
-	group_view_clear(&dm->gview);	/* read them all again */
-	for (i = 0; rc == 0 && i <= cfg->nrevzones; i++) {
-		const char *zone = i == 0 ? cfg->zone : cfg->revzones[i - 1];
-
-		z = (struct daemon_scan){ i == 0 ? &dm->claims : NULL,
-		    i == 0 ? &cfg->serial : &cfg->revserials[i - 1], 0 };
-		if (dn_zone(dm->conf.base, dm->conf.partition, zone,
-		    &zdn) == -1) {
-			(void)xsnprintf(err, errlen, "zone %s: cannot build "
-			    "its DN", zone);
-			return -1;
-		}
-		rc = view_load_zone(&dm->view, &dm->dir, &dm->own, zdn,
-		    daemon_scan_node, &z, err, errlen);
-		if (rc == 0 && !z.got) {
-			(void)xsnprintf(err, errlen, "zone %s: no SOA record "
-			    "at DC=@,%s (does the zone exist, may we read it?)",
-			    zone, zdn);
-			rc = -1;
-		}
-		free(zdn);
-	}
-	return rc;
-}
-
-/* The zones' serials: from the scans of a full reconcile, kept until the
- * next one (every pass after a failure is a full one, so a pass that is
- * not always finds them kept). */
-static int
-daemon_zones(struct daemon *dm, struct model_config *cfg, int full, char *err,
-    size_t errlen)
-{
-	if (!full) {
-		cfg->serial = dm->serial;
-		memcpy(cfg->revserials, dm->revserials,
-		    sizeof(cfg->revserials));
-		return 0;
-	}
-	if (daemon_scan_zones(dm, cfg, err, errlen) == -1)
-		return -1;
-	dm->serial = cfg->serial;
-	memcpy(dm->revserials, cfg->revserials, sizeof(dm->revserials));
-	return 0;
-}
-
 /* The names this host's VMs and groups point at: refuse new registrations
  * of names held by others, withhold the rest (claim.h).  The look-ups are
  * answered by the forward zone's scan in a full pass, by searches else. */
@@ -401,7 +333,7 @@ daemon_claims(struct daemon *dm, struct model_config *cfg, time_t now,
 	cfg->withheld_ctx = &dm->claims;
 	if (claims_begin(&dm->claims, &cx, &dm->regs, cfg, now, err,
 	    errlen) == -1 ||
-	    daemon_zones(dm, cfg, cx.full, err, errlen) == -1 ||
+	    zonescan_read(dm, cfg, cx.full, err, errlen) == -1 ||
 	    claims_end(&dm->claims, &cx, cx.full, err, errlen) == -1)
 		return -1;
 	intake_refuse_foreign(dm, b);
@@ -424,10 +356,28 @@ daemon_resync(struct daemon *dm, time_t now, struct intake *b,
 	cache_clear(&dm->cache);
 	scope_reps_clear(&dm->reps);
 	view_clear(&dm->view);
+	zonescan_warm_forget(dm);
 	group_view_clear(&dm->gview);
 	dm->full = 1;
 	dm->scoped = 0;
 	return daemon_sync(dm, now, b, st, err, errlen);
+}
+
+/* A full pass's later parts (model_config.nparts). */
+struct daemon_part {
+	const struct model_regs *regs;
+	struct model_config cfg;
+	time_t now;
+};
+
+static int
+daemon_part(void *ctx, unsigned k, struct model_desired *out, char *err,
+    size_t errlen)
+{
+	struct daemon_part *dp = ctx;
+
+	dp->cfg.part = k;
+	return model_desired(dp->regs, &dp->cfg, dp->now, out, err, errlen);
 }
 
 /* Compute the desired state with the zones' serials and write it. */
@@ -441,11 +391,19 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 	    .cache = &dm->cache, .full = daemon_full_due(dm, now),
 	    .view = &dm->view, .gview = &dm->gview, .stop = daemon_stop_fn };
 	struct model_desired want;
+	struct daemon_part part;
 	int rc;
 
 	if (daemon_claims(dm, &cfg, now, b, err, errlen) == -1)
 		return -1;
 	cfg.timestamp = dm->conf.aging ? dnsrec_timestamp_hours(now) : 0;
+	if (!dm->scoped)	/* a whole build: never all nodes at once */
+		cfg.nparts = (unsigned)(model_regs_count(&dm->regs) /
+		    MODEL_PART_VMS) + 1;
+	part = (struct daemon_part){ &dm->regs, cfg, now };
+	sp.nparts = cfg.nparts;
+	sp.part = daemon_part;
+	sp.part_ctx = &part;
 	if (dm->scoped) {
 		struct sync_patch_ctx pc = { &sp, &dm->own, cfg.zone };
 

@@ -30,6 +30,7 @@
 #include "state.h"
 #include "status.h"
 #include "sync.h"
+#include "zonescan.h"
 
 #define DAEMON_ODD_SAID 64
 
@@ -65,10 +66,15 @@ struct daemon {
 	struct lock *spool_lock;	/* held by the caller; NULL: none */
 	struct lock *state_lock;
 	struct spoolscan scan;		/* the spool's listings */
+	struct zonescan_warm warm;	/* zones read at start-up */
 };
 
-int daemon_open(struct daemon *dm, const struct conf *c, char *err,
+/* Load what the state folder keeps; warm (the first start, not a
+ * reload): connect and read the reverse zones meanwhile (zonescan.h). */
+int daemon_open(struct daemon *dm, const struct conf *c, int warm, char *err,
     size_t errlen);
+/* Fresh credentials before they end; a connection bound with them. */
+int daemon_connect(struct daemon *dm, time_t now, char *err, size_t errlen);
 void daemon_close(struct daemon *dm);
 /* Replace the running dm by next (opened with daemon_open): dm is closed,
  * next moved into it (the locks stay those of dm). */

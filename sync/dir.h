@@ -115,6 +115,27 @@ typedef int (*dir_node_fn)(void *ctx, const char *name,
     const struct dir_node *n, char *err, size_t errlen);
 int dir_node_scan(struct dir *d, const char *zone_dn, const char *filter,
     dir_node_fn fn, void *ctx, char *err, size_t errlen);
+/* The same scan taken as it comes, so that other work runs while the
+ * server prepares a page: dir_scan_start asks for the first page;
+ * dir_scan_step with wait 0 hands fn what has come and asks for the next
+ * page when one ends, never blocking (1: more to come), with wait 1 reads
+ * to the end; 0 done, -1 failed (err; fn's stop too).  dir_scan_end
+ * abandons a page still in flight.  One scan at a time on a connection
+ * (the paged results control). */
+struct dir_scan {
+	struct dir *d;
+	char *base, *filter;
+	dir_node_fn fn;
+	void *ctx;
+	void *cookie;			/* the next page's (libldap's), or NULL */
+	int msgid;			/* the page in flight, -1: none */
+	int rc;				/* the LDAP result so far */
+	int stopped, done;
+};
+void dir_scan_start(struct dir_scan *s, struct dir *d, const char *zone_dn,
+    const char *filter, dir_node_fn fn, void *ctx);
+int dir_scan_step(struct dir_scan *s, int wait, char *err, size_t errlen);
+void dir_scan_end(struct dir_scan *s);
 
 /* One node write of a pipelined batch (dir_node_run). */
 /* DIR_OP_MODS: any entry's modify (a vmGroup object's), mods as given */

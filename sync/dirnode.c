@@ -392,38 +392,44 @@ node_entry(struct dir *d, LDAPMessage *e, dir_node_fn fn, void *ctx,
 	return rc;
 }
 
-/* The messages of search msgid, each entry handed to fn as it comes (the
- * server sends the next ones meanwhile, where waiting for the whole page
- * left it idle while we went through it): the search's result code and
- * *cookie for the next page; *stopped when fn said stop (the rest of the
- * search abandoned). */
+/* What has come of the page in flight: each entry handed to fn as it
+ * comes (the server sends the next ones meanwhile); 1 when the page ended
+ * (s->rc its code, s->cookie the next page's) or the scan stopped, 0 when
+ * nothing more came within tv (with wait: a timeout, s->rc says so). */
 static int
-node_stream(struct dir *d, int msgid, struct berval **cookie,
-    dir_node_fn fn, void *ctx, int *stopped, char *err, size_t errlen)
+scan_take(struct dir_scan *s, int wait, char *err, size_t errlen)
 {
+	struct dir *d = s->d;
 	struct timeval tv;
 	LDAPMessage *m = NULL;
 	int type, code = LDAP_OTHER;
 
 	for (;;) {
-		tv = (struct timeval){ (time_t)d->params.timeout, 0 };
-		type = ldap_result(d->ld, msgid, LDAP_MSG_ONE, &tv, &m);
+		tv = (struct timeval){ wait ? (time_t)d->params.timeout : 0, 0 };
+		type = ldap_result(d->ld, s->msgid, LDAP_MSG_ONE, &tv, &m);
 		if (type == 0 || type == -1) {
 			ldap_msgfree(m);
+			if (type == 0 && !wait)
+				return 0;
 			if (type == 0)
-				return LDAP_TIMEOUT;
-			(void)ldap_get_option(d->ld, LDAP_OPT_RESULT_CODE,
-			    &code);
-			return code == LDAP_SUCCESS ? LDAP_SERVER_DOWN : code;
+				s->rc = LDAP_TIMEOUT;
+			else {
+				(void)ldap_get_option(d->ld,
+				    LDAP_OPT_RESULT_CODE, &code);
+				s->rc = code == LDAP_SUCCESS ?
+				    LDAP_SERVER_DOWN : code;
+			}
+			return 1;
 		}
 		if (type == LDAP_RES_SEARCH_RESULT)
 			break;
 		if (type == LDAP_RES_SEARCH_ENTRY &&
-		    node_entry(d, m, fn, ctx, err, errlen) == -1) {
-			*stopped = 1;
+		    node_entry(d, m, s->fn, s->ctx, err, errlen) == -1) {
+			s->stopped = 1;
 			ldap_msgfree(m);
-			(void)ldap_abandon_ext(d->ld, msgid, NULL, NULL);
-			return LDAP_SUCCESS;
+			(void)ldap_abandon_ext(d->ld, s->msgid, NULL, NULL);
+			s->rc = LDAP_SUCCESS;
+			return 1;
 		}
 		ldap_msgfree(m);
 		m = NULL;
@@ -432,53 +438,93 @@ node_stream(struct dir *d, int msgid, struct berval **cookie,
 	    LDAP_SUCCESS)
 		code = LDAP_DECODING_ERROR;
 	else if (code == LDAP_SUCCESS)
-		*cookie = node_cookie(d, m);
+		s->cookie = node_cookie(d, m);
 	ldap_msgfree(m);
-	return code;
+	s->rc = code;
+	return 1;
 }
 
-/* One page of a scan: the search's result code; *stopped when fn said
- * stop; *cookie for the next page. */
+/* Ask for the scan's next page (the first: no cookie). */
 static int
-node_scan_page(struct dir *d, const char *zone_dn, const char *filter,
-    struct berval **cookie, dir_node_fn fn, void *ctx, int *stopped,
-    char *err, size_t errlen)
+scan_send(struct dir_scan *s)
 {
+	struct dir *d = s->d;
 	struct timeval tv = { (time_t)d->params.timeout, 0 };
 	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
-	int rc, msgid = -1;
+	int rc;
 
 	rc = d->ld == NULL ? LDAP_SERVER_DOWN :
-	    ldap_create_page_control(d->ld, DIR_PAGE, *cookie, 1, &page);
-	ber_bvfree(*cookie);
-	*cookie = NULL;
+	    ldap_create_page_control(d->ld, DIR_PAGE, s->cookie, 1, &page);
+	ber_bvfree((struct berval *)s->cookie);
+	s->cookie = NULL;
 	if (rc != LDAP_SUCCESS)
 		return rc;
 	ctrls[0] = page;
-	rc = ldap_search_ext(d->ld, zone_dn, LDAP_SCOPE_ONELEVEL,
-	    filter != NULL ? filter : "(objectClass=dnsNode)",
-	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &msgid);
+	rc = ldap_search_ext(d->ld, s->base, LDAP_SCOPE_ONELEVEL,
+	    s->filter != NULL ? s->filter : "(objectClass=dnsNode)",
+	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &s->msgid);
 	ldap_control_free(page);
 	if (rc != LDAP_SUCCESS)
-		return rc;
-	return node_stream(d, msgid, cookie, fn, ctx, stopped, err, errlen);
+		s->msgid = -1;
+	return rc;
+}
+
+void
+dir_scan_start(struct dir_scan *s, struct dir *d, const char *zone_dn,
+    const char *filter, dir_node_fn fn, void *ctx)
+{
+	memset(s, 0, sizeof(*s));
+	s->d = d;
+	s->base = xstrdup(zone_dn);
+	s->filter = filter != NULL ? xstrdup(filter) : NULL;
+	s->fn = fn;
+	s->ctx = ctx;
+	s->msgid = -1;
+	s->rc = scan_send(s);
+	s->done = s->rc != LDAP_SUCCESS;
+}
+
+int
+dir_scan_step(struct dir_scan *s, int wait, char *err, size_t errlen)
+{
+	while (!s->done) {
+		if (s->msgid == -1 && (s->rc = scan_send(s)) != LDAP_SUCCESS)
+			break;
+		if (scan_take(s, wait, err, errlen) == 0)
+			return 1;	/* more to come */
+		s->msgid = -1;
+		s->d->last_rc = s->rc;
+		s->done = s->rc != LDAP_SUCCESS || s->stopped ||
+		    s->cookie == NULL;
+	}
+	s->done = 1;
+	if (s->stopped)
+		return -1;	/* fn said why */
+	return s->rc == LDAP_SUCCESS ? 0 : dir_priv_fail(s->d, s->rc,
+	    "search", s->base, err, errlen);
+}
+
+void
+dir_scan_end(struct dir_scan *s)
+{
+	if (s->msgid != -1 && s->d->ld != NULL)
+		(void)ldap_abandon_ext(s->d->ld, s->msgid, NULL, NULL);
+	ber_bvfree((struct berval *)s->cookie);
+	free(s->base);
+	free(s->filter);
+	memset(s, 0, sizeof(*s));
+	s->msgid = -1;
 }
 
 int
 dir_node_scan(struct dir *d, const char *zone_dn, const char *filter,
     dir_node_fn fn, void *ctx, char *err, size_t errlen)
 {
-	struct berval *cookie = NULL;
-	int rc, stopped = 0;
+	struct dir_scan s;
+	int rc;
 
-	do {
-		rc = node_scan_page(d, zone_dn, filter, &cookie, fn, ctx,
-		    &stopped, err, errlen);
-		d->last_rc = rc;
-	} while (rc == LDAP_SUCCESS && !stopped && cookie != NULL);
-	ber_bvfree(cookie);
-	if (stopped)
-		return -1;	/* fn said why */
-	return rc == LDAP_SUCCESS ? 0 : dir_priv_fail(d, rc, "search",
-	    zone_dn, err, errlen);
+	dir_scan_start(&s, d, zone_dn, filter, fn, ctx);
+	rc = dir_scan_step(&s, 1, err, errlen);
+	dir_scan_end(&s);
+	return rc;
 }

@@ -299,6 +299,28 @@ build_group_join(struct build *b, const struct model_reg *r)
 	return 0;
 }
 
+static unsigned
+part_of(uint64_t h, unsigned nparts)
+{
+	return nparts <= 1 ? 0 : (unsigned)((h ^ (h >> 32)) % nparts);
+}
+
+unsigned
+model_part_addr(const struct event_addr *a, unsigned nparts)
+{
+	const void *p = a->family == AF_INET ? (const void *)&a->u.v4 :
+	    (const void *)&a->u.v6;
+	size_t len = a->family == AF_INET ? sizeof(a->u.v4) : sizeof(a->u.v6);
+
+	return part_of(name_fnv1a64_update(name_fnv1a64(""), p, len), nparts);
+}
+
+unsigned
+model_part_vm(const char *vm, unsigned nparts)
+{
+	return part_of(name_fnv1a64(vm), nparts);
+}
+
 static int
 build_reg(struct build *b, const struct model_reg *r)
 {
@@ -308,14 +330,15 @@ build_reg(struct build *b, const struct model_reg *r)
 		return 0;	/* nothing may point at a name held by another */
 	if (name_fqdn(r->vm, b->cfg->zone, vmfqdn) == -1)
 		return modelrr_fail(&b->rr, "name too long", r->vm);
-	if (build_group_join(b, r) == -1)
+	if (b->cfg->part == 0 && build_group_join(b, r) == -1)
 		return -1;
 	if (b->cfg->only != NULL && b->cfg->only_full != NULL &&
 	    !b->cfg->only_full(b->cfg->only_ctx, r))
 		return 0;	/* a member only: its own nodes not wanted */
 	if (modelrr_ptrs(&b->rr, r, vmfqdn) == -1)
 		return -1;
-	if (b->cfg->vm_records && modelrr_vm(&b->rr, r) == -1)
+	if (b->cfg->vm_records && model_part_vm(r->vm, b->cfg->nparts) ==
+	    b->cfg->part && modelrr_vm(&b->rr, r) == -1)
 		return -1;
 	return 0;
 }
@@ -500,7 +523,8 @@ live_regs(const struct model_regs *regs, const struct model_config *cfg,
 			if (live_reg(r, cfg, now))
 				v[n++] = r;
 	}
-	qsort(v, n, sizeof(*v), reg_qcmp);
+	if (cfg->part == 0)	/* the groups' members in order */
+		qsort(v, n, sizeof(*v), reg_qcmp);
 	*count = n;
 	return v;
 }

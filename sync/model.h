@@ -74,7 +74,18 @@ struct model_config {
 	 * freed by the caller), so as not to walk them all; 0: walk. */
 	int (*pick)(void *ctx, const struct model_regs *regs,
 	    const struct model_reg ***v, size_t *n);
+	/* A full pass built in parts (nparts > 1), so that a host of many
+	 * VMs never holds all its nodes at once: part 0 holds the groups,
+	 * their nodes and the host's SRV node, and each part the PTR nodes
+	 * of the addresses model_part_addr puts in it (all holders of an
+	 * address in one part) and the VM nodes model_part_vm puts in it.
+	 * Not with only. */
+	unsigned part, nparts;
 };
+/* A full pass's parts: one for each MODEL_PART_VMS registrations. */
+#define MODEL_PART_VMS 1024
+unsigned model_part_addr(const struct event_addr *a, unsigned nparts);
+unsigned model_part_vm(const char *vm, unsigned nparts);
 
 /* The values a pass may have taken from a patched group: the VMs (and
  * their addresses) noted before and after their change, in any order,

@@ -255,6 +255,9 @@ modelrr_ptrs(struct modelrr *t, const struct model_reg *r, const char *vmfqdn)
 	size_t i;
 
 	for (i = 0; i < r->naddrs; i++) {
+		if (model_part_addr(&r->addrs[i], t->cfg->nparts) !=
+		    t->cfg->part)
+			continue;	/* another part's */
 		if (ptr_place(t, &r->addrs[i], &zone, rel) == -1)
 			continue;	/* no reverse zone for it: no PTR */
 		node = modelrr_node(t, MODEL_NODE_PTR, zone, rel);

@@ -165,6 +165,41 @@ own_walk_begin(struct own_walk *w, const struct own *o, enum own_kind k)
 	return w->n;
 }
 
+/* Does the DN of e (in set) lie directly under parent? */
+static int
+own_under(const struct ownset *set, const struct ownset_entry *e,
+    const char *parent)
+{
+	const char *p = ownset_parent(set, e), *comma;
+
+	if (p != NULL)
+		return strcmp(p, parent) == 0;
+	/* a DN kept whole (beyond the shared parents): its own rest */
+	for (comma = e->rdn; (comma = strchr(comma, ',')) != NULL; comma++)
+		if (comma == e->rdn || comma[-1] != '\\')
+			return strcmp(comma + 1, parent) == 0;
+	return 0;
+}
+
+size_t
+own_walk_under(struct own_walk *w, const struct own *o, enum own_kind k,
+    const char *parent)
+{
+	const struct ownset *set = &o->set[k];
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->refs = xcalloc(set->n + 1, sizeof(*w->refs));
+	for (i = 0; i < set->cap; i++) {
+		if (set->map[i] == NULL || (parent != NULL &&
+		    !own_under(set, set->map[i], parent)))
+			continue;
+		w->refs[w->n].rdn = set->map[i]->rdn;
+		w->refs[w->n++].parent = ownset_parent(set, set->map[i]);
+	}
+	return w->n;
+}
+
 const char *
 own_walk_next(struct own_walk *w)
 {

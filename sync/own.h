@@ -72,6 +72,10 @@ struct own_walk {
 
 size_t own_walk_begin(struct own_walk *w, const struct own *o,
     enum own_kind k);
+/* Those directly under parent only (a zone's nodes; NULL: all of them),
+ * in no order. */
+size_t own_walk_under(struct own_walk *w, const struct own *o,
+    enum own_kind k, const char *parent);
 const char *own_walk_next(struct own_walk *w);
 void own_walk_end(struct own_walk *w);
 void own_free(struct own *o);

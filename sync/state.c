@@ -262,6 +262,14 @@ int
 state_open(struct state_store *st, const char *path, struct model_regs *regs,
     size_t *bad, char *err, size_t errlen)
 {
+	return state_open_ticking(st, path, regs, NULL, bad, err, errlen);
+}
+
+int
+state_open_ticking(struct state_store *st, const char *path,
+    struct model_regs *regs, const struct stateload_tick *tick, size_t *bad,
+    char *err, size_t errlen)
+{
 	size_t plen = strlen(path), evicted = regs->released.evicted;
 	struct stateload_info snap;
 
@@ -274,7 +282,7 @@ state_open(struct state_store *st, const char *path, struct model_regs *regs,
 		(void)xsnprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
-	if (stateload_snapshot(path, regs, bad, &snap, err, errlen) == -1)
+	if (stateload_snapshot(path, regs, bad, &snap, tick, err, errlen) == -1)
 		return -1;
 	st->snap_size = snap.size;
 	if (state_replay(st, regs, &snap, bad, err, errlen) == -1)

@@ -57,6 +57,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "stateload.h"
 
 #define STATE_JOURNAL_MIN (64 * 1024)
 #define STATE_JOURNAL_MAX (64 * 1024 * 1024)
@@ -77,6 +78,10 @@ struct state_store {
  * logged.  0 / -1 with err. */
 int state_open(struct state_store *st, const char *path,
     struct model_regs *regs, size_t *bad, char *err, size_t errlen);
+/* The same, tick called as the snapshot loads (stateload.h). */
+int state_open_ticking(struct state_store *st, const char *path,
+    struct model_regs *regs, const struct stateload_tick *tick, size_t *bad,
+    char *err, size_t errlen);
 void state_close(struct state_store *st);
 /* state_open, then state_close. */
 int state_load(const char *path, struct model_regs *regs, size_t *bad,

@@ -45,6 +45,7 @@ struct sl_pass {
 	size_t count, *bad;
 	struct sl_skip *skips;
 	size_t nskips, skipcap;
+	const struct stateload_tick *tick;	/* NULL: none */
 };
 
 uint64_t
@@ -329,6 +330,8 @@ sl_lines(struct sl_reader *r, struct sl_pass *p)
 		if (p->count > 0 && !comma)
 			return SL_UNSHAPED;
 		comma = n > 0 && line[n - 1] == ',';
+		if (p->tick != NULL && p->count % STATELOAD_TICK == 0)
+			p->tick->fn(p->tick->ctx);
 		if (sl_element(p, line, comma ? n - 1 : n) == -1)
 			return SL_UNSHAPED;
 	}
@@ -396,10 +399,12 @@ sl_load_twice(int fd, struct sl_reader *r, struct sl_pass *p)
  * to be read the old way. */
 static int
 sl_load_lines(int fd, const char *path, struct model_regs *regs,
-    size_t *bad, struct stateload_info *info, char *err, size_t errlen)
+    size_t *bad, struct stateload_info *info,
+    const struct stateload_tick *tick, char *err, size_t errlen)
 {
 	struct sl_reader r = { .buf = xmalloc(SL_CHUNK) };
-	struct sl_pass p = { .path = path, .bad = bad, .regs = regs };
+	struct sl_pass p = { .path = path, .bad = bad, .regs = regs,
+	    .tick = tick };
 	int rc;
 
 	p.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH - 1);
@@ -429,7 +434,8 @@ sl_load_lines(int fd, const char *path, struct model_regs *regs,
 
 int
 stateload_snapshot(const char *path, struct model_regs *regs, size_t *bad,
-    struct stateload_info *info, char *err, size_t errlen)
+    struct stateload_info *info, const struct stateload_tick *tick,
+    char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -443,7 +449,7 @@ stateload_snapshot(const char *path, struct model_regs *regs, size_t *bad,
 		return -1;
 	}
 	info->found = 1;
-	switch (sl_load_lines(fd, path, regs, bad, info, err, errlen)) {
+	switch (sl_load_lines(fd, path, regs, bad, info, tick, err, errlen)) {
 	case SL_SHAPED:
 		rc = 0;
 		goto out;

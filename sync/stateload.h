@@ -40,7 +40,15 @@ int stateload_slurp(const char *path, char **buf, size_t *len);
 /* The entries of the snapshot at path into regs (release records,
  * registrations); entries that fail validation skipped, counted in *bad
  * and logged.  0 / -1 with err (a file that is no JSON array). */
+/* tick (NULL: none) is called every STATELOAD_TICK entries: other work
+ * runs meanwhile (the daemon's first reads of the directory). */
+#define STATELOAD_TICK 128
+struct stateload_tick {
+	void (*fn)(void *ctx);
+	void *ctx;
+};
 int stateload_snapshot(const char *path, struct model_regs *regs,
-    size_t *bad, struct stateload_info *info, char *err, size_t errlen);
+    size_t *bad, struct stateload_info *info,
+    const struct stateload_tick *tick, char *err, size_t errlen);
 
 #endif

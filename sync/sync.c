@@ -38,13 +38,16 @@ dn_set_has(const struct cache *set, const char *dn)
  * the list is valid only until the record changes). */
 struct sync_forget {
 	char **dns;
-	size_t n;
+	size_t n, cap;
 };
 
 static void
 sync_forget_add(struct sync_forget *f, const char *dn)
 {
-	f->dns = xreallocarray(f->dns, f->n + 1, sizeof(*f->dns));
+	if (f->n == f->cap) {
+		f->cap = f->cap == 0 ? 16 : f->cap * 2;
+		f->dns = xreallocarray(f->dns, f->cap, sizeof(*f->dns));
+	}
 	f->dns[f->n++] = xstrdup(dn);
 }
 
@@ -59,6 +62,12 @@ sync_forget_apply(struct sync_forget *f, struct own *own, enum own_kind k)
 	}
 	free(f->dns);
 	memset(f, 0, sizeof(*f));
+}
+
+static int
+sync_str_qcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* A stop was asked for (SIGTERM): end the pass before the next write. */
@@ -261,7 +270,7 @@ sync_candidates(struct own *own, const struct sync_params *p,
 
 	memset(c, 0, sizeof(*c));
 	if (p->scope == NULL) {
-		c->n = own_walk_begin(&c->walk, own, OWN_NODE);
+		c->n = own_walk_under(&c->walk, own, OWN_NODE, NULL);
 		c->walking = 1;
 		return;
 	}
@@ -312,7 +321,7 @@ static int
 sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
     struct cache *wanted, struct sync_stats *st, char *err, size_t errlen)
 {
-	struct sync_forget forget = { NULL, 0 };
+	struct sync_forget forget = { NULL, 0, 0 }, gone = { NULL, 0, 0 };
 	struct sync_cands c;
 	struct writes w;
 	const char *dn;
@@ -328,17 +337,25 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 			st->cached++;
 			continue;
 		}
-		cache_put(p->cache, dn, CACHE_DIGEST_TOMBSTONE);
-		if (writes_unwanted(&w, p->view, dn, p->now))
-			sync_forget_add(&forget, dn);
+		sync_forget_add(&gone, dn);
 	}
 	sync_cands_free(&c);
+	/* the walk has no order: the few unwanted ones planned in DN order */
+	qsort(gone.dns, gone.n, sizeof(*gone.dns), sync_str_qcmp);
+	for (i = 0; i < gone.n; i++) {
+		cache_put(p->cache, gone.dns[i], CACHE_DIGEST_TOMBSTONE);
+		if (writes_unwanted(&w, p->view, gone.dns[i], p->now))
+			sync_forget_add(&forget, gone.dns[i]);
+	}
 	rc = sync_stopping(p, err, errlen);
 	if (rc == 0)
 		rc = writes_run(&w, d, own, p->view, p, st, err, errlen);
 	for (i = 0; i < w.ngone; i++)
 		sync_forget_add(&forget, w.gone[i]);
 	writes_free(&w);
+	for (i = 0; i < gone.n; i++)
+		free(gone.dns[i]);
+	free(gone.dns);
 	sync_forget_apply(&forget, own, OWN_NODE);
 	return rc;
 }
@@ -423,7 +440,7 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
     const struct model_desired *want, struct cache *wanted,
     struct sync_stats *st, char *err, size_t errlen)
 {
-	struct sync_forget forget = { NULL, 0 };
+	struct sync_forget forget = { NULL, 0, 0 };
 	const char **owned;
 	char *dn;
 	size_t i, n;
@@ -457,6 +474,26 @@ sync_groups(struct dir *d, struct own *own, const struct sync_params *p,
 	return rc;
 }
 
+/* The nodes of parts 1 and on, one part built at a time. */
+static int
+sync_parts(struct dir *d, struct own *own, const struct sync_params *p,
+    struct cache *wanted, struct sync_stats *st, char *err, size_t errlen)
+{
+	struct model_desired more;
+	unsigned k;
+	int rc = 0, pass;
+
+	for (k = 1; rc == 0 && k < p->nparts && p->part != NULL; k++) {
+		if ((rc = p->part(p->part_ctx, k, &more, err, errlen)) == -1)
+			break;
+		for (pass = 0; rc == 0 && pass < 2; pass++)
+			rc = sync_wanted(d, own, p, &more, pass, NULL, wanted,
+			    st, err, errlen);
+		model_desired_free(&more);
+	}
+	return rc;
+}
+
 int
 sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
     struct model_desired *want, struct sync_stats *st, char *err,
@@ -476,9 +513,11 @@ sync_apply(struct dir *d, struct own *own, const struct sync_params *p,
 		    errlen);
 		sync_gplans_free(&gp);
 	}
+	model_desired_drop_nodes(want);	/* written: room for the next */
+	if (rc == 0)
+		rc = sync_parts(d, own, p, &wanted, st, err, errlen);
 	if (rc == 0)
 		rc = sync_unwanted(d, own, p, &wanted, st, err, errlen);
-	model_desired_drop_nodes(want);	/* written: room for the groups */
 	if (rc == 0)
 		rc = sync_groups(d, own, p, want, &wanted, st, err, errlen);
 	cache_clear(&wanted);

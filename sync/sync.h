@@ -47,6 +47,14 @@ struct sync_params {
 					 * NULL: all */
 	int full;			/* a full reconcile: read everything */
 	int (*stop)(void);		/* true: stop before the next write */
+	/* The desired state came in parts (model_config.nparts): part 0 is
+	 * given to sync_apply; part k (1 <= k < nparts), nodes only, is
+	 * built by this when the nodes before it are written, and freed
+	 * after its own are. */
+	unsigned nparts;
+	int (*part)(void *ctx, unsigned k, struct model_desired *out,
+	    char *err, size_t errlen);
+	void *part_ctx;
 };
 
 struct sync_stats {

@@ -257,42 +257,68 @@ view_count(const struct view *v)
 	return v->n;
 }
 
-struct view_scan {
-	struct view *v;
-	const struct own *own;
-	const char *zone_dn;
-	dir_node_fn also;
-	void *also_ctx;
-};
-
 /* One node of the scan: kept if it is ours. */
 static int
 view_scan_node(void *ctx, const char *name, const struct dir_node *n,
     char *err, size_t errlen)
 {
-	struct view_scan *s = ctx;
+	struct view_load *l = ctx;
 	char lower[256], *dn = NULL;
 	size_t i;
 
-	if (s->also != NULL && s->also(s->also_ctx, name, n, err, errlen) == -1)
+	if (l->also != NULL && l->also(l->also_ctx, name, n, err, errlen) == -1)
 		return -1;
 	for (i = 0; name[i] != '\0' && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
-	if (dn_node(s->zone_dn, lower, &dn) == 0 &&
-	    own_has(s->own, OWN_NODE, dn))
-		view_put_node(s->v, dn, n);
+	if (dn_node(l->zone_dn, lower, &dn) == 0 &&
+	    own_has(l->own, OWN_NODE, dn))
+		view_put_node(l->v, dn, n);
 	free(dn);
 	return 0;
 }
 
-/* 1 if dn is a node directly under zone_dn (as dn_node builds them). */
-static int
-view_in_zone(const char *dn, const char *zone_dn)
+void
+view_load_start(struct view_load *l, struct view *v, struct dir *d,
+    const struct own *own, const char *zone_dn, dir_node_fn also,
+    void *also_ctx)
 {
-	const char *comma = view_rdn_end(dn);
+	struct own_walk w;
+	const char *dn;
 
-	return comma != NULL && strcmp(comma + 1, zone_dn) == 0;
+	*l = (struct view_load){ v, own, xstrdup(zone_dn), also, also_ctx,
+	    { 0 } };
+	/* the zone's DNs of the record one at a time: no copy of them all */
+	(void)own_walk_under(&w, own, OWN_NODE, zone_dn);
+	while ((dn = own_walk_next(&w)) != NULL)
+		view_drop(v, dn);
+	own_walk_end(&w);
+	dir_scan_start(&l->scan, d, zone_dn, NULL, view_scan_node, l);
+}
+
+int
+view_load_step(struct view_load *l, int wait, char *err, size_t errlen)
+{
+	struct own_walk w;
+	const char *dn;
+	int rc;
+
+	if ((rc = dir_scan_step(&l->scan, wait, err, errlen)) != 0)
+		return rc;
+	(void)own_walk_under(&w, l->own, OWN_NODE, l->zone_dn);
+	while ((dn = own_walk_next(&w)) != NULL)
+		if (view_get(l->v, dn) == NULL)
+			view_put(l->v, dn, 0, 0, NULL, 0);
+	own_walk_end(&w);
+	return 0;
+}
+
+void
+view_load_end(struct view_load *l)
+{
+	dir_scan_end(&l->scan);
+	free(l->zone_dn);
+	l->zone_dn = NULL;
 }
 
 int
@@ -300,23 +326,11 @@ view_load_zone(struct view *v, struct dir *d, const struct own *own,
     const char *zone_dn, dir_node_fn also, void *also_ctx, char *err,
     size_t errlen)
 {
-	struct view_scan s = { v, own, zone_dn, also, also_ctx };
-	struct own_walk w;
-	const char *dn;
+	struct view_load l;
+	int rc;
 
-	/* the record's DNs one at a time: no copy of them all */
-	(void)own_walk_begin(&w, own, OWN_NODE);
-	while ((dn = own_walk_next(&w)) != NULL)
-		if (view_in_zone(dn, zone_dn))
-			view_drop(v, dn);
-	own_walk_end(&w);
-	if (dir_node_scan(d, zone_dn, NULL, view_scan_node, &s, err,
-	    errlen) == -1)
-		return -1;
-	(void)own_walk_begin(&w, own, OWN_NODE);
-	while ((dn = own_walk_next(&w)) != NULL)
-		if (view_in_zone(dn, zone_dn) && view_get(v, dn) == NULL)
-			view_put(v, dn, 0, 0, NULL, 0);
-	own_walk_end(&w);
-	return 0;
+	view_load_start(&l, v, d, own, zone_dn, also, also_ctx);
+	rc = view_load_step(&l, 1, err, errlen);
+	view_load_end(&l);
+	return rc;
 }

@@ -67,5 +67,23 @@ size_t view_count(const struct view *v);
 int view_load_zone(struct view *v, struct dir *d, const struct own *own,
     const char *zone_dn, dir_node_fn also, void *also_ctx, char *err,
     size_t errlen);
+/* The same read taken as it comes (dir_scan_step): view_load_step with
+ * wait 0 never blocks (1: more to come), 0 once the zone is read whole
+ * (and the owned nodes it did not hold marked), -1 failed.  l must not
+ * move between start and end; a load ended before 0 leaves the zone's
+ * nodes unknown. */
+struct view_load {
+	struct view *v;
+	const struct own *own;
+	char *zone_dn;
+	dir_node_fn also;
+	void *also_ctx;
+	struct dir_scan scan;
+};
+void view_load_start(struct view_load *l, struct view *v, struct dir *d,
+    const struct own *own, const char *zone_dn, dir_node_fn also,
+    void *also_ctx);
+int view_load_step(struct view_load *l, int wait, char *err, size_t errlen);
+void view_load_end(struct view_load *l);
 
 #endif

@@ -343,7 +343,7 @@ reload(struct daemon *dm, const struct opts *o)
 
 	if (conf_load(o->config, &c, err, sizeof(err)) == 0 &&
 	    reload_folders(&dm->conf, &c, err, sizeof(err)) == 0) {
-		if (daemon_open(&next, &c, err, sizeof(err)) == 0) {
+		if (daemon_open(&next, &c, 0, err, sizeof(err)) == 0) {
 			daemon_replace(dm, &next);
 			log_info("configuration reloaded from %s", o->config);
 			return;
@@ -487,7 +487,7 @@ main(int argc, char *argv[])
 		setup_once_signals();
 	else
 		sfd = setup_signals();
-	if (daemon_open(&dm, &c, err, sizeof(err)) == -1)
+	if (daemon_open(&dm, &c, 1, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	lock_folders(&c, &spool_lk, &state_lk);
 	dm.spool_lock = &spool_lk;

@@ -635,6 +635,75 @@ test_patch(void **state)
 	model_regs_free(&regs);
 }
 
+/* A whole build's node, bytes and all, is in exactly one part's build,
+ * and the part model_part_addr / model_part_vm name; the groups, their
+ * nodes and the host's SRV node only in part 0. */
+static void
+test_parts(void **state)
+{
+	struct model_regs regs;
+	struct model_config cfg, pc;
+	struct model_desired whole, part[3];
+	const struct model_node *w, *q;
+	char vm[32], addr[64];
+	size_t i, j, k, found, nodes = 0;
+
+	(void)state;
+	model_regs_init(&regs);
+	for (i = 0; i < 60; i++) {
+		assert_int_equal(xsnprintf(vm, sizeof(vm), "vm%zu", i), 0);
+		/* every third shares its IPv4 address with the one before */
+		assert_int_equal(xsnprintf(addr, sizeof(addr),
+		    "192.0.2.%zu 2001:db8::%zx", 10 + i - (i % 3 == 2),
+		    i + 1), 0);
+		apply(&regs, EVENT_OP_REGISTER, "hv1", vm, i % 2 ? "a" : "b",
+		    T0, addr);
+	}
+	cfg_make(&cfg, "hv1");
+	cfg.vm_records = 1;
+	desired(&regs, &cfg, &whole);
+	for (k = 0; k < 3; k++) {
+		pc = cfg;
+		pc.nparts = 3;
+		pc.part = (unsigned)k;
+		desired(&regs, &pc, &part[k]);
+		nodes += part[k].nnodes;
+		assert_int_equal(part[k].ngroups, k == 0 ? 2 : 0);
+	}
+	assert_int_equal(nodes, whole.nnodes);
+	for (i = 0; i < whole.nnodes; i++) {
+		w = &whole.nodes[i];
+		for (k = found = 0; k < 3; k++) {
+			if ((q = node_find(&part[k], w->zone, w->name)) == NULL)
+				continue;
+			found++;
+			assert_int_equal(q->kind, w->kind);
+			assert_int_equal(q->nrrs, w->nrrs);
+			for (j = 0; j < w->nrrs; j++)
+				assert_memory_equal(q->rrs[j].val, w->rrs[j].val,
+				    w->rrs[j].len);
+			if (w->kind == MODEL_NODE_VM)
+				assert_int_equal(model_part_vm(w->name, 3), k);
+			else if (w->kind != MODEL_NODE_PTR)
+				assert_int_equal(k, 0);
+		}
+		assert_int_equal(found, 1);
+	}
+	/* each part holds some PTRs: the addresses are spread */
+	for (k = 0; k < 3; k++) {
+		for (i = found = 0; i < part[k].nnodes; i++)
+			found += part[k].nodes[i].kind == MODEL_NODE_PTR;
+		assert_true(found > 0);
+		model_desired_free(&part[k]);
+	}
+	assert_string_equal(node_text(&whole, R4, "10"),
+	    "PTR vm0.example.test");
+	assert_string_equal(node_text(&whole, R4, "11"),
+	    "PTR vm1.example.test|PTR vm2.example.test");
+	model_desired_free(&whole);
+	model_regs_free(&regs);
+}
+
 int
 main(void)
 {
@@ -650,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_reg_resize),
 		cmocka_unit_test(test_addr_holders),
 		cmocka_unit_test(test_patch),
+		cmocka_unit_test(test_parts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,62 @@ test_shapes(void **state)
 	own_free(&o);
 }
 
+/* The rest of dn after its first RDN (an escaped comma is no end). */
+static const char *
+rest_of(const char *dn)
+{
+	const char *c;
+
+	for (c = dn; (c = strchr(c, ',')) != NULL; c++)
+		if (c == dn || c[-1] != '\\')
+			return c + 1;
+	return NULL;
+}
+
+/* A walk under one parent gives exactly the DNs of the list whose rest is
+ * that parent, shared parents or DNs kept whole alike. */
+static void
+test_walk_under(void **state)
+{
+	static const char *const parents[] = { "DC=p7", "DC=p399", "DC=z",
+	    "DC=y", "", "DC=none" };
+	struct own o;
+	struct own_walk w;
+	const char **dns, *dn, *r;
+	char err[256], buf[128];
+	size_t i, j, n, want, got;
+
+	(void)state;
+	assert_int_equal(own_load(&o, "", err, sizeof(err)), 0);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(xsnprintf(buf, sizeof(buf), "DC=n%zu,DC=p%zu",
+		    i, i % 400), 0);
+		own_add(&o, OWN_NODE, buf);
+	}
+	own_add(&o, OWN_NODE, "DC=a\\,b,DC=z");
+	own_add(&o, OWN_NODE, "DC=x\\\\,DC=y");
+	own_add(&o, OWN_NODE, "DC=trail,");
+	dns = own_list(&o, OWN_NODE, &n);
+	for (i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		for (j = want = 0; j < n; j++)
+			want += (r = rest_of(dns[j])) != NULL &&
+			    strcmp(r, parents[i]) == 0;
+		got = own_walk_under(&w, &o, OWN_NODE, parents[i]);
+		assert_int_equal(got, want);
+		for (j = 0; (dn = own_walk_next(&w)) != NULL; j++) {
+			assert_true(own_has(&o, OWN_NODE, dn));
+			assert_non_null(rest_of(dn));
+			assert_string_equal(rest_of(dn), parents[i]);
+		}
+		assert_int_equal(j, want);
+		own_walk_end(&w);
+	}
+	assert_int_equal(own_walk_under(&w, &o, OWN_NODE, "DC=p7"), 8);
+	own_walk_end(&w);
+	free(dns);
+	own_free(&o);
+}
+
 int
 main(void)
 {
@@ -161,6 +217,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
 		    teardown),
 		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_walk_under),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
