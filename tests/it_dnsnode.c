@@ -598,6 +598,98 @@ test_constrained_update(void **state)
 	free(dn);
 }
 
+#define SLICE_NODES 1100	/* three pages of a scan */
+
+static int
+slice_count(void *ctx, const char *name, const struct dir_node *n, char *err,
+    size_t errlen)
+{
+	size_t *seen = ctx;
+	unsigned long i;
+	char *end;
+
+	(void)n;
+	(void)err;
+	(void)errlen;
+	if (strncmp(name, "slice", 5) != 0)
+		return 0;
+	i = strtoul(name + 5, &end, 10);
+	assert_true(*end == '\0' && i < SLICE_NODES);
+	seen[i]++;
+	return 0;
+}
+
+/* A scan taken in slices that never block (dir_scan_step, wait 0) reads
+ * every node once, as the blocking scan does, returning before its end
+ * while pages are in flight; one ended half-way leaves the connection
+ * fit for the next scan. */
+static void
+test_scan_slices(void **state)
+{
+	struct it *t = *state;
+	static size_t seen[SLICE_NODES];
+	struct dir_node_op *ops;
+	struct dir_value val;
+	struct dir_scan s;
+	struct dnsrec r;
+	uint8_t buf[DNSREC_BUF];
+	char err[512], name[32], **dns;
+	size_t i, len, early = 0;
+	int rc;
+
+	if (dir_open(&t->dir, err, sizeof(err)) == -1)
+		fail_msg("bind: %s", err);
+	dnsrec_init(&r, DNSREC_TYPE_A, 7, 300, 0);
+	memcpy(r.u.a, "\xc0\x00\x02\x07", 4);
+	assert_int_equal(dnsrec_encode(&r, buf, sizeof(buf), &len), 0);
+	val = (struct dir_value){ buf, len };
+	ops = xcalloc(SLICE_NODES, sizeof(*ops));
+	dns = xcalloc(SLICE_NODES, sizeof(*dns));
+	for (i = 0; i < SLICE_NODES; i++) {
+		assert_int_equal(xsnprintf(name, sizeof(name), "slice%zu", i),
+		    0);
+		assert_int_equal(dn_node(env("VMG_TEST_ZONE_DN"), name,
+		    &dns[i]), 0);
+		admin_delete(dns[i]);	/* a run before failed half-way */
+		ops[i] = (struct dir_node_op){ .kind = DIR_OP_ADD,
+		    .dn = dns[i], .dc = xstrdup(name), .adds = &val,
+		    .nadds = 1 };
+	}
+	if (dir_node_run(&t->dir, ops, SLICE_NODES, &(struct dir_run){ 32,
+	    NULL, NULL, NULL }, err, sizeof(err)) == -1)
+		fail_msg("adds: %s", err);
+	if (dir_node_scan(&t->dir, env("VMG_TEST_ZONE_DN"), NULL, slice_count,
+	    seen, err, sizeof(err)) == -1)
+		fail_msg("scan: %s", err);
+	for (i = 0; i < SLICE_NODES; i++)
+		assert_int_equal(seen[i], 1);
+	dir_scan_start(&s, &t->dir, env("VMG_TEST_ZONE_DN"), NULL,
+	    slice_count, seen);
+	while ((rc = dir_scan_step(&s, 0, err, sizeof(err))) == 1)
+		early++;
+	assert_int_equal(rc, 0);
+	dir_scan_end(&s);
+	assert_true(early > 0);
+	for (i = 0; i < SLICE_NODES; i++)
+		assert_int_equal(seen[i], 2);
+	/* ended in its first page: the next scan still reads them all */
+	dir_scan_start(&s, &t->dir, env("VMG_TEST_ZONE_DN"), NULL,
+	    slice_count, seen);
+	dir_scan_end(&s);
+	memset(seen, 0, sizeof(seen));
+	if (dir_node_scan(&t->dir, env("VMG_TEST_ZONE_DN"), NULL, slice_count,
+	    seen, err, sizeof(err)) == -1)
+		fail_msg("scan after an abandoned one: %s", err);
+	for (i = 0; i < SLICE_NODES; i++) {
+		assert_int_equal(seen[i], 1);
+		admin_delete(dns[i]);
+		free((char *)(uintptr_t)ops[i].dc);
+		free(dns[i]);
+	}
+	free(ops);
+	free(dns);
+}
+
 int
 main(void)
 {
@@ -612,6 +704,7 @@ main(void)
 		cmocka_unit_test(test_write_dnsnode),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_constrained_update),
+		cmocka_unit_test(test_scan_slices),
 	};
 	int fails;
 
