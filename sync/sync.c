@@ -341,7 +341,8 @@ sync_unwanted(struct dir *d, struct own *own, const struct sync_params *p,
 	}
 	sync_cands_free(&c);
 	/* the walk has no order: the few unwanted ones planned in DN order */
-	qsort(gone.dns, gone.n, sizeof(*gone.dns), sync_str_qcmp);
+	if (gone.n > 1)
+		qsort(gone.dns, gone.n, sizeof(*gone.dns), sync_str_qcmp);
 	for (i = 0; i < gone.n; i++) {
 		cache_put(p->cache, gone.dns[i], CACHE_DIGEST_TOMBSTONE);
 		if (writes_unwanted(&w, p->view, gone.dns[i], p->now))
