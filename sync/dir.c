@@ -431,6 +431,73 @@ dir_entries_search(struct dir *d, const char *base, const char *filter,
 	return 0;
 }
 
+/* One entry of search msgid to fn: 0, -1 when fn said stop. */
+static int
+dir_each_entry(struct dir *d, LDAPMessage *m, char *const *attrs,
+    int (*fn)(void *, const struct dir_entry *, char *, size_t), void *ctx,
+    char *err, size_t errlen)
+{
+	struct dir_entry e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	dir_entry_fill(d, m, attrs, &e);
+	rc = fn(ctx, &e, err, errlen);
+	dir_entry_free(&e);
+	return rc;
+}
+
+int
+dir_entries_each(struct dir *d, const char *base, const char *filter,
+    char *const *attrs, int (*fn)(void *ctx, const struct dir_entry *e,
+    char *err, size_t errlen), void *ctx, char *err, size_t errlen)
+{
+	struct timeval tv = { (time_t)d->params.timeout, 0 };
+	LDAPMessage *m = NULL;
+	int rc, type, msgid;
+
+	if (d->ld == NULL)
+		return dir_priv_fail(d, LDAP_SERVER_DOWN, "search", base, err, errlen);
+	rc = ldap_search_ext(d->ld, base, LDAP_SCOPE_SUBTREE, filter,
+	    (char **)(uintptr_t)attrs, 0, NULL, NULL, &tv, DIR_SEARCH_MAX,
+	    &msgid);
+	while (rc == LDAP_SUCCESS) {
+		tv = (struct timeval){ (time_t)d->params.timeout, 0 };
+		type = ldap_result(d->ld, msgid, LDAP_MSG_ONE, &tv, &m);
+		if (type == 0 || type == -1) {
+			rc = type == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN;
+			if (type == -1)
+				(void)ldap_get_option(d->ld,
+				    LDAP_OPT_RESULT_CODE, &rc);
+			if (rc == LDAP_SUCCESS)
+				rc = LDAP_SERVER_DOWN;
+			break;
+		}
+		if (type == LDAP_RES_SEARCH_RESULT) {
+			if (ldap_parse_result(d->ld, m, &rc, NULL, NULL, NULL,
+			    NULL, 0) != LDAP_SUCCESS)
+				rc = LDAP_DECODING_ERROR;
+			if (rc == LDAP_SIZELIMIT_EXCEEDED)
+				rc = LDAP_SUCCESS;
+			ldap_msgfree(m);
+			m = NULL;
+			d->last_rc = rc;
+			return rc == LDAP_SUCCESS ? 0 :
+			    dir_priv_fail(d, rc, "search", base, err, errlen);
+		}
+		if (type == LDAP_RES_SEARCH_ENTRY && dir_each_entry(d, m,
+		    attrs, fn, ctx, err, errlen) == -1) {
+			ldap_msgfree(m);
+			(void)ldap_abandon_ext(d->ld, msgid, NULL, NULL);
+			return -1;
+		}
+		ldap_msgfree(m);
+		m = NULL;
+	}
+	ldap_msgfree(m);
+	return dir_priv_fail(d, rc, "search", base, err, errlen);
+}
+
 void
 dir_entries_free(struct dir_entry *e, size_t count)
 {

@@ -193,6 +193,13 @@ void dir_entry_free(struct dir_entry *e);
 /* Subtree search under base with filter (built by dn_filter_eq & co):
  * the matching entries' attrs, at most DIR_SEARCH_MAX. */
 #define DIR_SEARCH_MAX 1000
+/* The same, each entry handed to fn as it comes (valid during the call)
+ * instead of all of them held at once: a few big objects need no more
+ * memory than the biggest.  fn returns 0 (go on) or -1 (stop: the rest
+ * is abandoned and this returns -1; fn said why in err). */
+int dir_entries_each(struct dir *d, const char *base, const char *filter,
+    char *const *attrs, int (*fn)(void *ctx, const struct dir_entry *e,
+    char *err, size_t errlen), void *ctx, char *err, size_t errlen);
 int dir_entries_search(struct dir *d, const char *base, const char *filter,
     char *const *attrs, struct dir_entry **out, size_t *count, char *err,
     size_t errlen);

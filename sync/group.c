@@ -258,15 +258,32 @@ group_view_entry(struct group_view *v, const struct own *own, const char *ou,
 	free(dn);
 }
 
+struct gv_load {
+	struct group_view *v;
+	const struct own *own;
+	const char *ou;
+};
+
+static int
+gv_load_entry(void *ctx, const struct dir_entry *e, char *err, size_t errlen)
+{
+	struct gv_load *l = ctx;
+
+	(void)err;
+	(void)errlen;
+	group_view_entry(l->v, l->own, l->ou, e);
+	return 0;
+}
+
 int
 group_view_load(struct group_view *v, struct dir *d, const struct own *own,
     const char *ou, const char *const *names, size_t n, char *err,
     size_t errlen)
 {
-	struct dir_entry *e = NULL;
+	struct gv_load l = { v, own, ou };
 	struct group_known *k;
 	char *filter = NULL, *dn = NULL;
-	size_t i, ne = 0, chunk;
+	size_t i, chunk;
 	int rc = 0;
 
 	for (; n > 0 && rc == 0; names += chunk, n -= chunk) {
@@ -280,16 +297,12 @@ group_view_load(struct group_view *v, struct dir *d, const struct own *own,
 			k->absent = 1;
 			HASH_ADD_KEYPTR(hh, v->map, k->dn, strlen(k->dn), k);
 		}
+		/* entries as they come: one object's values held at a time */
 		if (dn_filter_any("(|(|", "cn", names, chunk, &filter) == -1 ||
-		    dir_entries_search(d, ou, filter, group_attrs, &e, &ne,
-		    err, errlen) == -1)
+		    dir_entries_each(d, ou, filter, group_attrs, gv_load_entry,
+		    &l, err, errlen) == -1)
 			rc = -1;
-		for (i = 0; i < ne; i++)
-			group_view_entry(v, own, ou, &e[i]);
-		dir_entries_free(e, ne);
 		free(filter);
-		e = NULL;
-		ne = 0;
 		filter = NULL;
 	}
 	if (rc == -1)

@@ -142,6 +142,7 @@ struct model_node {
 	const char *name;			/* relative to zone: DC= */
 	struct model_rr *rrs;			/* sorted, distinct */
 	size_t nrrs;
+	size_t cap;				/* room in rrs (the build's) */
 	/* A patched group's node (model_config.patch): rrs are only records
 	 * it must hold, gone those it must not; the rest stays as it is. */
 	struct model_gone *gone;		/* NULL: rrs are all it holds */
@@ -149,7 +150,7 @@ struct model_node {
 
 struct model_gone {
 	struct model_rr *rrs;			/* distinct */
-	size_t nrrs;
+	size_t nrrs, cap;
 };
 
 struct model_group {

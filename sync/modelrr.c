@@ -78,26 +78,48 @@ modelrr_node(struct modelrr *t, enum model_node_kind kind, const char *zone,
 	return &bn->node;
 }
 
+/* Room for want records in *arr (in mem: the old array stays there
+ * until the build is freed, so a count known beforehand is reserved
+ * once, exactly: modelrr_reserve). */
+static void
+rr_room(struct modelrr *t, struct model_rr **arr, size_t count, size_t *cap,
+    size_t want)
+{
+	struct model_rr *rrs;
+
+	if (want <= *cap)
+		return;
+	if (want > SIZE_MAX / sizeof(*rrs))
+		fatalx("model: %zu records of one node", want);
+	rrs = arena_alloc(t->mem, want * sizeof(*rrs),
+	    alignof(struct model_rr));
+	if (count > 0)
+		memcpy(rrs, *arr, count * sizeof(*rrs));
+	*arr = rrs;
+	*cap = want;
+}
+
+void
+modelrr_reserve(struct modelrr *t, struct model_node *node, size_t more)
+{
+	rr_room(t, &node->rrs, node->nrrs, &node->cap, node->nrrs + more);
+}
+
 /* The record, encoded, into mem: its value right-sized, the array
- * doubled when full (a count that is a power of two). */
+ * doubled when full. */
 static int
 rr_push(struct modelrr *t, struct model_rr **arr, size_t *count,
-    const char *name, const struct dnsrec *rec)
+    size_t *cap, const char *name, const struct dnsrec *rec)
 {
 	uint8_t val[DNSREC_BUF];
-	struct model_rr *rrs;
 	size_t len, n = *count;
 
 	if (dnsrec_encode(rec, val, sizeof(val), &len) == -1)
 		return modelrr_fail(t, "cannot encode a record of", name);
-	if ((n & (n - 1)) == 0) {
-		if (n > SIZE_MAX / 2 / sizeof(*rrs))
+	if (n == *cap) {
+		if (n > SIZE_MAX / 2)
 			fatalx("model: %zu records of one node", n);
-		rrs = arena_alloc(t->mem, (n == 0 ? 1 : 2 * n) * sizeof(*rrs),
-		    alignof(struct model_rr));
-		if (n > 0)
-			memcpy(rrs, *arr, n * sizeof(*rrs));
-		*arr = rrs;
+		rr_room(t, arr, n, cap, n == 0 ? 1 : 2 * n);
 	}
 	(*arr)[n].val = arena_memdup(t->mem, val, len);
 	(*arr)[n].len = len;
@@ -108,7 +130,8 @@ rr_push(struct modelrr *t, struct model_rr **arr, size_t *count,
 static int
 rr_add(struct modelrr *t, struct model_node *node, const struct dnsrec *rec)
 {
-	return rr_push(t, &node->rrs, &node->nrrs, node->name, rec);
+	return rr_push(t, &node->rrs, &node->nrrs, &node->cap, node->name,
+	    rec);
 }
 
 void
@@ -126,7 +149,8 @@ static int
 rr_gone(struct modelrr *t, struct model_node *node, const struct dnsrec *rec)
 {
 	modelrr_patch(t, node);
-	return rr_push(t, &node->gone->rrs, &node->gone->nrrs, node->name, rec);
+	return rr_push(t, &node->gone->rrs, &node->gone->nrrs,
+	    &node->gone->cap, node->name, rec);
 }
 
 /* A record header for a record of node: the serial of the node's zone. */

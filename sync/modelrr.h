@@ -51,6 +51,9 @@ int modelrr_gone_srv(struct modelrr *t, struct model_node *node,
     const char *target);
 /* r's PTR records (to vmfqdn), each in the reverse zone that holds its
  * address (none: no PTR); r's own A/AAAA node. */
+/* Room for more records in node, exactly (a group's, counted first). */
+void modelrr_reserve(struct modelrr *t, struct model_node *node,
+    size_t more);
 int modelrr_ptrs(struct modelrr *t, const struct model_reg *r,
     const char *vmfqdn);
 int modelrr_vm(struct modelrr *t, const struct model_reg *r);
