@@ -619,6 +619,53 @@ slice_count(void *ctx, const char *name, const struct dir_node *n, char *err,
 	return 0;
 }
 
+struct each_seen {
+	size_t n, stop_at;
+};
+
+static int
+each_one(void *ctx, const struct dir_entry *e, char *err, size_t errlen)
+{
+	struct each_seen *s = ctx;
+
+	assert_true(e->exists);
+	if (++s->n == s->stop_at) {
+		(void)xsnprintf(err, errlen, "enough");
+		return -1;
+	}
+	return 0;
+}
+
+/* dir_entries_each hands over as many entries as dir_entries_search
+ * returns (DIR_SEARCH_MAX at most); fn's stop ends it with fn's reason,
+ * and the connection serves the next search. */
+static void
+each_checks(struct it *t)
+{
+	static char *const attrs[] = { "dc", NULL };
+	struct each_seen s = { 0, 0 };
+	struct dir_entry *e = NULL;
+	char err[512];
+	size_t n = 0;
+
+	if (dir_entries_search(&t->dir, env("VMG_TEST_ZONE_DN"),
+	    "(objectClass=dnsNode)", attrs, &e, &n, err, sizeof(err)) == -1)
+		fail_msg("search: %s", err);
+	dir_entries_free(e, n);
+	assert_true(n >= 1000);
+	if (dir_entries_each(&t->dir, env("VMG_TEST_ZONE_DN"),
+	    "(objectClass=dnsNode)", attrs, each_one, &s, err,
+	    sizeof(err)) == -1)
+		fail_msg("each: %s", err);
+	assert_int_equal(s.n, n);
+	s = (struct each_seen){ 0, 5 };
+	assert_int_equal(dir_entries_each(&t->dir, env("VMG_TEST_ZONE_DN"),
+	    "(objectClass=dnsNode)", attrs, each_one, &s, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "enough");
+	assert_int_equal(s.n, 5);
+}
+
 /* A scan taken in slices that never block (dir_scan_step, wait 0) reads
  * every node once, as the blocking scan does, returning before its end
  * while pages are in flight; one ended half-way leaves the connection
@@ -672,6 +719,8 @@ test_scan_slices(void **state)
 	assert_true(early > 0);
 	for (i = 0; i < SLICE_NODES; i++)
 		assert_int_equal(seen[i], 2);
+	/* entries one at a time: what the whole search gives, and a stop */
+	each_checks(t);
 	/* ended in its first page: the next scan still reads them all */
 	dir_scan_start(&s, &t->dir, env("VMG_TEST_ZONE_DN"), NULL,
 	    slice_count, seen);
