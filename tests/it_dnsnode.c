@@ -642,7 +642,8 @@ each_one(void *ctx, const struct dir_entry *e, char *err, size_t errlen)
 static void
 each_checks(struct it *t)
 {
-	static char *const attrs[] = { "dc", NULL };
+	static char dc[] = "dc";
+	char *const attrs[] = { dc, NULL };
 	struct each_seen s = { 0, 0 };
 	struct dir_entry *e = NULL;
 	char err[512];
