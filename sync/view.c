@@ -10,6 +10,7 @@
 #include "cache.h"
 #include "dn.h"
 #include "dnsrec.h"
+#include "log.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -28,15 +29,32 @@ view_rdn_end(const char *dn)
 
 /* 1 if e is the node of dn. */
 static int
-view_is(const struct view_node *e, const char *dn)
+view_is(const struct view *v, const struct view_node *e, const char *dn)
 {
 	size_t len;
 
-	if (e->parent == NULL)
+	if (e->parent == 0)
 		return strcmp(e->rdn, dn) == 0;
 	len = strlen(e->rdn);
 	return strncmp(e->rdn, dn, len) == 0 && dn[len] == ',' &&
-	    strcmp(dn + len + 1, e->parent) == 0;
+	    strcmp(dn + len + 1, v->parents[e->parent - 1]) == 0;
+}
+
+struct dir_value *
+view_values(const struct view_node *vn)
+{
+	struct dir_value *vals = xcalloc((size_t)vn->nvalues + 1,
+	    sizeof(*vals));
+	const uint8_t *p = (const uint8_t *)vn->rdn + strlen(vn->rdn) + 1;
+	uint32_t i, len;
+
+	for (i = 0; i < vn->nvalues; i++) {
+		memcpy(&len, p, sizeof(len));
+		vals[i].val = p + sizeof(len);
+		vals[i].len = len;
+		p += sizeof(len) + len;
+	}
+	return vals;
 }
 
 /* The slot of dn (key its cache key), or the free slot where it would
@@ -47,7 +65,7 @@ view_slot(const struct view *v, uint64_t key, const char *dn)
 	size_t mask = v->cap - 1, i = (size_t)key & mask;
 
 	while (v->map[i] != NULL && (v->map[i]->key != key ||
-	    !view_is(v->map[i], dn)))
+	    !view_is(v, v->map[i], dn)))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -64,18 +82,20 @@ view_find_parent(const struct view *v, const char *parent)
 	return NULL;
 }
 
-/* The view's copy of parent, added if new. */
-static const char *
+/* 1 + the index of the view's copy of parent, added if new. */
+static uint8_t
 view_parent(struct view *v, const char *parent)
 {
 	const char *known = view_find_parent(v, parent);
+	size_t i;
 
-	if (known != NULL)
-		return known;
+	for (i = 0; known != NULL && i < v->nparents; i++)
+		if (v->parents[i] == known)
+			return (uint8_t)(i + 1);
 	v->parents = xreallocarray(v->parents, v->nparents + 1,
 	    sizeof(*v->parents));
-	v->parents[v->nparents] = xstrdup(parent);
-	return v->parents[v->nparents++];
+	v->parents[v->nparents++] = xstrdup(parent);
+	return (uint8_t)v->nparents;
 }
 
 uint64_t
@@ -151,6 +171,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 	const char *end = view_rdn_end(dn);
 	struct view_node *e;
 	size_t i, bytes = 0, rlen = strlen(dn);
+	uint32_t len;
 	uint8_t *p;
 
 	if (end != NULL && (v->nparents < VIEW_PARENTS ||
@@ -158,26 +179,27 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 		rlen = (size_t)(end - dn);
 	else
 		end = NULL;
-	for (i = 0; i < n; i++)
-		bytes += vals[i].len;
-	e = xcalloc(1, sizeof(*e) + rlen + 1 + n * sizeof(*e->values) +
-	    bytes + sizeof(void *));
+	if (n > UINT32_MAX)
+		fatalx("view: %zu values of one node", n);
+	for (i = 0; i < n; i++) {
+		if (vals[i].len > UINT32_MAX)
+			fatalx("view: a value of %zu bytes", vals[i].len);
+		bytes += sizeof(len) + vals[i].len;
+	}
+	e = xcalloc(1, sizeof(*e) + rlen + 1 + bytes);
 	e->key = key;
-	e->parent = end != NULL ? view_parent(v, end + 1) : NULL;
-	e->exists = exists;
+	e->parent = end != NULL ? view_parent(v, end + 1) : 0;
+	e->exists = exists != 0;
 	e->tombstoned = exists && tombstoned;
-	e->nvalues = n;
+	e->nvalues = (uint32_t)n;
 	e->digest = view_digest(vals, n);
 	memcpy(e->rdn, dn, rlen);
-	/* the values after the RDN, aligned */
-	e->values = (struct dir_value *)(void *)((uintptr_t)(e->rdn + rlen +
-	    1 + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1));
-	p = (uint8_t *)(e->values + n);
+	p = (uint8_t *)e->rdn + rlen + 1;
 	for (i = 0; i < n; i++) {
-		memcpy(p, vals[i].val, vals[i].len);
-		e->values[i].val = p;
-		e->values[i].len = vals[i].len;
-		p += vals[i].len;
+		len = (uint32_t)vals[i].len;
+		memcpy(p, &len, sizeof(len));
+		memcpy(p + sizeof(len), vals[i].val, vals[i].len);
+		p += sizeof(len) + vals[i].len;
 	}
 	return e;
 }

@@ -20,17 +20,18 @@
 #include "dir.h"
 #include "own.h"
 
-/* One node, in one allocation with its values, their bytes and its DN:
- * the first RDN, the rest shared (the zone's DN, kept once in the view). */
+/* One node, in one allocation with its DN and values: the first RDN (the
+ * rest shared: the zone's DN, kept once in the view), a NUL, then each
+ * value as a 4-byte length (host order) and its bytes (view_values). */
 struct view_node {
 	uint64_t key;			/* cache_key(dn) */
-	const char *parent;	/* the DN after its first RDN, or NULL */
-	int exists;
-	int tombstoned;
-	struct dir_value *values;	/* copies */
-	size_t nvalues;
 	uint64_t digest;		/* view_digest of the values */
-	char rdn[];			/* the first RDN (or all the DN) */
+	uint32_t nvalues;
+	uint8_t parent;			/* 1 + its index in the view's
+					 * parents; 0: rdn is all the DN */
+	uint8_t exists;
+	uint8_t tombstoned;
+	char rdn[];
 };
 
 struct view {
@@ -49,6 +50,9 @@ struct view {
 uint64_t view_digest_add(uint64_t digest, const uint8_t *val, size_t len);
 uint64_t view_digest(const struct dir_value *vals, size_t n);
 
+/* The node's values (vn->nvalues of them, pointing into the node: valid
+ * while it is), in an array to free. */
+struct dir_value *view_values(const struct view_node *vn);
 /* NULL when the view does not know dn.  The node stays valid until dn
  * is put or dropped again. */
 const struct view_node *view_get(const struct view *v, const char *dn);

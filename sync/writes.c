@@ -83,18 +83,22 @@ writes_copy(const struct dir_value *v, size_t n)
 static int
 writes_diff(struct writes_job *j, const struct view_node *vn)
 {
+	struct dir_value *held = view_values(vn);
 	struct diff_val *hv, *wv;
 	size_t i;
 
-	hv = node_views(vn->values, vn->nvalues);
+	hv = node_views(held, vn->nvalues);
 	wv = node_views(j->want, j->nwant);
 	diff_records(hv, vn->nvalues, vn->tombstoned, wv, j->nwant, &j->df);
 	free(hv);
 	free(wv);
-	if (diff_empty(&j->df))
+	if (diff_empty(&j->df)) {
+		free(held);
 		return 0;
-	j->held = writes_copy(vn->values, vn->nvalues);
+	}
+	j->held = writes_copy(held, vn->nvalues);
 	j->nheld = vn->nvalues;
+	free(held);
 	j->revive = j->df.tomb == DIFF_TOMB_REVIVE;
 	j->dels = xcalloc(j->df.ndels + 1, sizeof(*j->dels));
 	j->adds = xcalloc(j->df.nadds + 1, sizeof(*j->adds));
@@ -176,10 +180,11 @@ static int
 writes_patch_diff(struct writes_job *j, const struct view_node *vn)
 {
 	const struct model_gone *g = j->node->gone;
+	struct dir_value *held = view_values(vn);
 	struct diff_val *hv, *wv, *gv;
 	size_t i;
 
-	hv = node_views(vn->values, vn->nvalues);
+	hv = node_views(held, vn->nvalues);
 	wv = node_views(j->want, j->nwant);
 	gv = xcalloc(g->nrrs + 1, sizeof(*gv));
 	for (i = 0; i < g->nrrs; i++)
@@ -188,13 +193,16 @@ writes_patch_diff(struct writes_job *j, const struct view_node *vn)
 	free(hv);
 	free(wv);
 	free(gv);
-	if (diff_empty(&j->df))
+	if (diff_empty(&j->df)) {
+		free(held);
 		return 0;
+	}
 	/* only the values deleted are copied (the view's node is the same
 	 * when the write's result comes: writes_done patches it then) */
 	j->dels = xcalloc(j->df.ndels + 1, sizeof(*j->dels));
 	for (i = 0; i < j->df.ndels; i++)
-		j->dels[i] = vn->values[j->df.dels[i]];
+		j->dels[i] = held[j->df.dels[i]];
+	free(held);
 	j->held = writes_copy(j->dels, j->df.ndels);
 	j->nheld = j->df.ndels;
 	memcpy(j->dels, j->held, j->df.ndels * sizeof(*j->dels));
@@ -209,12 +217,15 @@ static void
 writes_patched(struct view *v, const struct writes_job *j)
 {
 	const struct view_node *vn = view_get(v, j->dn);
+	struct dir_value *held;
 
-	if (vn == NULL || !vn->exists)
+	if (vn == NULL || !vn->exists) {
 		view_drop(v, j->dn);
-	else
-		node_view_after(v, j->dn, vn->values, vn->nvalues, &j->df,
-		    j->want);
+		return;
+	}
+	held = view_values(vn);	/* copied by the put before the node goes */
+	node_view_after(v, j->dn, held, vn->nvalues, &j->df, j->want);
+	free(held);
 }
 
 int
@@ -257,6 +268,7 @@ writes_unwanted(struct writes *w, const struct view *v, const char *dn,
 {
 	const struct view_node *vn = view_get(v, dn);
 	struct writes_job *j;
+	struct dir_value *held;
 	uint8_t buf[DNSREC_BUF];
 	struct dnsrec rec;
 	size_t len;
@@ -269,10 +281,12 @@ writes_unwanted(struct writes *w, const struct view *v, const char *dn,
 		return 1;		/* purged meanwhile: forget it */
 	if (vn->tombstoned)
 		return 0;
+	held = view_values(vn);
 	dnsrec_init(&rec, DNSREC_TYPE_ZERO, vn->nvalues > 0 ?
-	    dnsrec_serial_of(vn->values[0].val, vn->values[0].len) : 0, 0, 0);
+	    dnsrec_serial_of(held[0].val, held[0].len) : 0, 0, 0);
 	rec.u.tombstone = dnsrec_nttime(now);
 	if (dnsrec_encode(&rec, buf, sizeof(buf), &len) == -1) {
+		free(held);
 		writes_read_later(w, dn, NULL);
 		return 0;
 	}
@@ -282,8 +296,9 @@ writes_unwanted(struct writes *w, const struct view *v, const char *dn,
 	j->want = xcalloc(2, sizeof(*j->want));
 	j->want[0] = (struct dir_value){ j->tomb, len };
 	j->nwant = 1;
-	j->held = writes_copy(vn->values, vn->nvalues);
+	j->held = writes_copy(held, vn->nvalues);
 	j->nheld = vn->nvalues;
+	free(held);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -34,6 +35,7 @@ test_many(void **state)
 	struct dir_value val[2] = { { (const uint8_t *)"abcd", 4 },
 	    { (const uint8_t *)"xy", 2 } };
 	const struct view_node *e;
+	struct dir_value *ev;
 	char dn[128];
 	int i, z;
 
@@ -56,12 +58,24 @@ test_many(void **state)
 			assert_true(e->exists);
 			assert_int_equal(e->tombstoned, i & 1);
 			assert_int_equal(e->nvalues, i % 3);
-			if (e->nvalues > 0)
-				assert_memory_equal(e->values[0].val, "abcd",
-				    4);
+			ev = view_values(e);
+			if (e->nvalues > 0) {
+				assert_int_equal(ev[0].len, 4);
+				assert_memory_equal(ev[0].val, "abcd", 4);
+			}
+			if (e->nvalues > 1) {
+				assert_int_equal(ev[1].len, 2);
+				assert_memory_equal(ev[1].val, "xy", 2);
+			}
+			/* put again from the node's own values */
+			view_put(&v, dn, 1, 0, ev, e->nvalues);
+			free(ev);
+			e = view_get(&v, dn);
+			ev = view_values(e);
+			assert_int_equal(e->nvalues, i % 3);
 			if (e->nvalues > 1)
-				assert_memory_equal(e->values[1].val, "xy", 2);
-			view_put(&v, dn, 1, 0, e->values, e->nvalues);
+				assert_memory_equal(ev[1].val, "xy", 2);
+			free(ev);
 			if (i % 2)
 				view_drop(&v, dn);
 		}
@@ -100,6 +114,7 @@ test_digest(void **state)
 	uint8_t a[32], b[32], c[32];
 	struct dir_value vals[2] = { { a, 28 }, { b, 28 } }, back[2];
 	const struct view_node *e;
+	struct dir_value *ev;
 	struct view v;
 	size_t i;
 
@@ -135,9 +150,11 @@ test_digest(void **state)
 	view_put(&v, "DC=n,DC=z", 1, 0, vals, 2);
 	e = view_get(&v, "DC=n,DC=z");
 	assert_true(e->digest == dg(a, 28, b, 28));
-	back[0] = e->values[1];
-	back[1] = e->values[0];
+	ev = view_values(e);
+	back[0] = ev[1];
+	back[1] = ev[0];
 	view_put(&v, "DC=n,DC=z", 1, 0, back, 2);
+	free(ev);
 	e = view_get(&v, "DC=n,DC=z");
 	assert_true(e->digest == view_digest(vals, 2));
 	view_put(&v, "DC=n,DC=z", 1, 0, vals, 1);
