@@ -134,11 +134,31 @@ model_part_vm(const char *vm, unsigned nparts)
 	return part_of(name_fnv1a64(vm), nparts);
 }
 
+/* Has r anything in this part?  Part 0 has every registration (the
+ * groups); a later one only those with an address or VM node in it. */
+static int
+build_in_part(const struct build *b, const struct model_reg *r)
+{
+	const struct model_config *cfg = b->cfg;
+	size_t i;
+
+	if (cfg->part == 0)
+		return 1;
+	if (cfg->vm_records && model_part_vm(r->vm, cfg->nparts) == cfg->part)
+		return 1;
+	for (i = 0; i < r->naddrs; i++)
+		if (model_part_addr(&r->addrs[i], cfg->nparts) == cfg->part)
+			return 1;
+	return 0;
+}
+
 static int
 build_reg(struct build *b, const struct model_reg *r)
 {
 	char vmfqdn[NAME_FQDN_BUF];
 
+	if (!build_in_part(b, r))
+		return 0;
 	if (build_withheld(b, r->vm))
 		return 0;	/* nothing may point at a name held by another */
 	if (name_fqdn(r->vm, b->cfg->zone, vmfqdn) == -1)
