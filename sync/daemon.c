@@ -76,6 +76,13 @@ daemon_drop_outside(struct daemon *dm)
 }
 
 int
+daemon_folders(const struct conf *c, char *err, size_t errlen)
+{
+	return spool_init(c->spool, err, errlen) == -1 ||
+	    daemon_state_dir(c->state_dir, err, errlen) == -1 ? -1 : 0;
+}
+
+int
 daemon_open(struct daemon *dm, const struct conf *c, int warm, char *err,
     size_t errlen)
 {
@@ -90,8 +97,7 @@ daemon_open(struct daemon *dm, const struct conf *c, int warm, char *err,
 	agenda_set(&dm->agenda, AGENDA_FULL, agenda_now());
 	model_regs_init(&dm->regs);
 	dm->regs.released.hold = (int64_t)c->max_lease;
-	if (spool_init(c->spool, err, errlen) == -1 ||
-	    daemon_state_dir(c->state_dir, err, errlen) == -1)
+	if (daemon_folders(c, err, errlen) == -1)
 		return -1;
 	if (conf_state_path(c, CONF_STATE_REGS, dm->regs_path,
 	    sizeof(dm->regs_path)) == -1 || conf_state_path(c,

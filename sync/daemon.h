@@ -69,6 +69,9 @@ struct daemon {
 	struct zonescan_warm warm;	/* zones read at start-up */
 };
 
+/* The spool and the state folder made (if missing) and checked: the
+ * caller locks them before daemon_open does any work. */
+int daemon_folders(const struct conf *c, char *err, size_t errlen);
 /* Load what the state folder keeps; warm (the first start, not a
  * reload): connect and read the reverse zones meanwhile (zonescan.h). */
 int daemon_open(struct daemon *dm, const struct conf *c, int warm, char *err,

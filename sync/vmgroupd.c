@@ -487,9 +487,13 @@ main(int argc, char *argv[])
 		setup_once_signals();
 	else
 		sfd = setup_signals();
-	if (daemon_open(&dm, &c, 1, err, sizeof(err)) == -1)
+	/* locked before any work: a second copy is refused before it asks
+	 * the KDC for a ticket or reads a zone */
+	if (daemon_folders(&c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	lock_folders(&c, &spool_lk, &state_lk);
+	if (daemon_open(&dm, &c, 1, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	dm.spool_lock = &spool_lk;
 	dm.state_lock = &state_lk;
 	if (o.once) {

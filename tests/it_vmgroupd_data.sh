@@ -170,6 +170,9 @@ timeout 10 "$VMGROUPD" -d --allow-root -f "$W/conf2" >"$W/second.out" 2>&1
 check "a second daemon on the same state folder is refused" test $? -eq 1
 check "saying so" grep -q "another vmgroupd already serves state folder" \
 	"$W/second.out"
+check "before it loaded the state or asked the KDC" sh -c \
+	'! grep -q -e "loaded .* registration" -e "ticket" "$1"' sh \
+	"$W/second.out"
 check "the state was not touched" test \
 	"$(md5sum <"$W/state/registrations.json")" = "$before"
 
