@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "krb.h"
+#include "krbprof.h"
 #include "xmem.h"
 
 static void
@@ -114,8 +115,6 @@ int
 krb_init(struct krb *k, const char *keytab, const char *principal, char *err,
     size_t errlen)
 {
-	krb5_error_code code;
-
 	memset(k, 0, sizeof(*k));
 	k->cred = GSS_C_NO_CREDENTIAL;
 	if (xstrlcpy(k->keytab, keytab, sizeof(k->keytab)) == -1 ||
@@ -125,14 +124,7 @@ krb_init(struct krb *k, const char *keytab, const char *principal, char *err,
 	}
 	if (krb_check_keytab(keytab, err, errlen) == -1)
 		return -1;
-	code = krb5_init_context(&k->ctx);
-	if (code != 0) {
-		(void)xsnprintf(err, errlen, "krb5_init_context: %s",
-		    strerror(code));
-		k->ctx = NULL;
-		return -1;
-	}
-	return 0;
+	return krbprof_context(&k->ctx, &k->prof, err, errlen);
 }
 
 void
@@ -146,6 +138,7 @@ krb_free(struct krb *k)
 		krb5_cc_destroy(k->ctx, k->cc);
 	if (k->ctx != NULL)
 		krb5_free_context(k->ctx);
+	krbprof_free(k->prof);
 	memset(k, 0, sizeof(*k));
 	k->cred = GSS_C_NO_CREDENTIAL;
 }

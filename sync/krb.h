@@ -15,10 +15,12 @@
 
 #include <gssapi/gssapi.h>
 #include <krb5.h>
+#include <profile.h>
 #include <time.h>
 
 struct krb {
-	krb5_context ctx;
+	krb5_context ctx;		/* over prof (krbprof.h) */
+	profile_t prof;
 	krb5_ccache cc;			/* MEMORY:, private to this process */
 	gss_cred_id_t cred;		/* GSS_C_NO_CREDENTIAL until acquired */
 	char ccname[128];		/* "MEMORY:...", GSSAPI's cache here */

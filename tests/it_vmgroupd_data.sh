@@ -142,6 +142,11 @@ kill -HUP "$dpid"
 check "reload with a world-readable keytab refused" wait_for 20 logged \
 	"reload refused, keeping the running configuration: keytab .*lets others read"
 check "the daemon is still running" alive
+# its ticket came from the keytab without the SPAKE and PKINIT preauth
+# modules, which would map OpenSSL's libcrypto (~1.5 MiB) for nothing
+check "no SPAKE or PKINIT module loaded, no libcrypto mapped" sh -c \
+	'! grep -q -e "/spake\.so" -e "/pkinit\.so" -e "libcrypto" "/proc/$1/maps"' \
+	sh "$dpid"
 chmod 0600 "$VMG_TEST_KEYTAB"
 at "$T" register k1 -i keytab -a 198.51.100.3
 check "and still writes" wait_for 20 has_a hv1-keytab-vm 198.51.100.3
