@@ -64,6 +64,10 @@ daemon_drop_outside(struct daemon *dm)
 	struct event ev;
 	char why[256];
 
+	/* no networks set: every address allowed (and 10,000 events made
+	 * only to be let through took ~13 ms of a start) */
+	if (dm->conf.networks.n == 0)
+		return;
 	HASH_ITER(hh, dm->regs.by_vm, r, tmp) {
 		state_reg_event(r, &ev);
 		if (conf_event_allowed(&dm->conf, &ev, why, sizeof(why)) == 0)

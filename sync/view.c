@@ -109,6 +109,12 @@ view_digest_add(uint64_t digest, const uint8_t *val, size_t len)
 }
 
 uint64_t
+view_digest_sub(uint64_t digest, const uint8_t *val, size_t len)
+{
+	return digest - view_digest_add(0, val, len);
+}
+
+uint64_t
 view_digest(const struct dir_value *vals, size_t n)
 {
 	uint64_t digest = 0;
@@ -166,7 +172,8 @@ view_drop(struct view *v, const char *dn)
  * them, whole DNs: a view of DNs of any shape stays small). */
 static struct view_node *
 view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
-    int tombstoned, const struct dir_value *vals, size_t n)
+    int tombstoned, const struct dir_value *vals, size_t n,
+    const uint64_t *digest)
 {
 	const char *end = view_rdn_end(dn);
 	struct view_node *e;
@@ -192,7 +199,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 	e->exists = exists != 0;
 	e->tombstoned = exists && tombstoned;
 	e->nvalues = (uint32_t)n;
-	e->digest = view_digest(vals, n);
+	e->digest = digest != NULL ? *digest : view_digest(vals, n);
 	memcpy(e->rdn, dn, rlen);
 	p = (uint8_t *)e->rdn + rlen + 1;
 	for (i = 0; i < n; i++) {
@@ -234,9 +241,10 @@ view_grow(struct view *v)
 	free(old.map);
 }
 
-void
-view_put(struct view *v, const char *dn, int exists, int tombstoned,
-    const struct dir_value *vals, size_t n)
+/* dn's node made (its digest given, or NULL: computed) and stored. */
+static void
+view_store(struct view *v, const char *dn, int exists, int tombstoned,
+    const struct dir_value *vals, size_t n, const uint64_t *digest)
 {
 	uint64_t key = cache_key(dn);
 	struct view_node *e;
@@ -244,13 +252,27 @@ view_put(struct view *v, const char *dn, int exists, int tombstoned,
 
 	/* dn and vals may be the old node's: copied before it goes */
 	e = view_node_new(v, key, dn, exists, tombstoned, vals,
-	    exists ? n : 0);
+	    exists ? n : 0, exists ? digest : NULL);
 	view_grow(v);
 	i = view_slot(v, key, dn);
 	if (v->map[i] == NULL)
 		v->n++;
 	free(v->map[i]);
 	v->map[i] = e;
+}
+
+void
+view_put(struct view *v, const char *dn, int exists, int tombstoned,
+    const struct dir_value *vals, size_t n)
+{
+	view_store(v, dn, exists, tombstoned, vals, n, NULL);
+}
+
+void
+view_put_digested(struct view *v, const char *dn,
+    const struct dir_value *vals, size_t n, uint64_t digest)
+{
+	view_store(v, dn, 1, 0, vals, n, &digest);
 }
 
 void

@@ -49,6 +49,9 @@ struct view {
  * nothing (a set holding a value twice). */
 uint64_t view_digest_add(uint64_t digest, const uint8_t *val, size_t len);
 uint64_t view_digest(const struct dir_value *vals, size_t n);
+/* digest without the share view_digest_add gave the value: a patched
+ * node's digest follows its old one (no pass over every value). */
+uint64_t view_digest_sub(uint64_t digest, const uint8_t *val, size_t len);
 
 /* The node's values (vn->nvalues of them, pointing into the node: valid
  * while it is), in an array to free. */
@@ -60,6 +63,9 @@ const struct view_node *view_get(const struct view *v, const char *dn);
 void view_put(struct view *v, const char *dn, int exists, int tombstoned,
     const struct dir_value *vals, size_t n);
 void view_put_node(struct view *v, const char *dn, const struct dir_node *n);
+/* view_put of a live node whose digest of vals the caller knows. */
+void view_put_digested(struct view *v, const char *dn,
+    const struct dir_value *vals, size_t n, uint64_t digest);
 void view_drop(struct view *v, const char *dn);
 void view_clear(struct view *v);
 size_t view_count(const struct view *v);

@@ -224,7 +224,8 @@ writes_patched(struct view *v, const struct writes_job *j)
 		return;
 	}
 	held = view_values(vn);	/* copied by the put before the node goes */
-	node_view_after(v, j->dn, held, vn->nvalues, &j->df, j->want);
+	node_view_after(v, j->dn, held, vn->nvalues, &j->df, j->want,
+	    &vn->digest);
 	free(held);
 }
 
@@ -360,7 +361,8 @@ writes_done(const struct writes_job *j, struct view *v, struct cache *c,
 	if (j->patch)
 		writes_patched(v, j);
 	else
-		node_view_after(v, j->dn, j->held, j->nheld, &j->df, j->want);
+		node_view_after(v, j->dn, j->held, j->nheld, &j->df, j->want,
+		    NULL);
 	if (j->revive)
 		st->revived++;
 	else

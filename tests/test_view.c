@@ -17,7 +17,9 @@
 
 #include <cmocka.h>
 
+#include "diff.h"
 #include "dnsrec.h"
+#include "node.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -161,6 +163,54 @@ test_digest(void **state)
 	assert_true(view_get(&v, "DC=n,DC=z")->digest == dg(a, 28, NULL, 0));
 	view_put(&v, "DC=n,DC=z", 0, 0, vals, 2);
 	assert_true(view_get(&v, "DC=n,DC=z")->digest == 0);
+	/* a patched node's digest follows the old one: a value's share
+	 * taken off is the digest of the others */
+	assert_true(view_digest_sub(dg(a, 28, b, 28), b, 28) ==
+	    dg(a, 28, NULL, 0));
+	assert_true(view_digest_sub(dg(a, 28, b, 28), a, 28) ==
+	    dg(b, 28, NULL, 0));
+	assert_true(view_digest_sub(dg(a, 28, NULL, 0), a, 28) == 0);
+	/* and put with it, the node is as a put computing it makes */
+	view_put_digested(&v, "DC=n,DC=z", vals, 2,
+	    view_digest_add(view_digest_sub(dg(a, 28, b, 28), b, 28), b, 28));
+	e = view_get(&v, "DC=n,DC=z");
+	assert_true(e->exists && !e->tombstoned && e->nvalues == 2);
+	assert_true(e->digest == view_digest(vals, 2));
+	view_clear(&v);
+}
+
+/* node_view_after patching the old digest puts the node a full put
+ * makes: three values held, the first and last go, two come. */
+static void
+test_patched(void **state)
+{
+	uint8_t val[5][20];
+	struct dir_value held[3], want[3];
+	size_t dels[2] = { 0, 2 }, adds[2] = { 0, 2 }, i, j;
+	struct diff df = { dels, adds, 2, 2, DIFF_TOMB_LEAVE };
+	uint64_t d;
+	struct view v;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < sizeof(val[i]); j++)
+			val[i][j] = (uint8_t)(i * 31 + j);
+	for (i = 0; i < 3; i++) {
+		held[i].val = val[i];
+		held[i].len = sizeof(val[i]);
+	}
+	want[0] = (struct dir_value){ val[3], sizeof(val[3]) };
+	want[1] = held[1];
+	want[2] = (struct dir_value){ val[4], sizeof(val[4]) };
+	memset(&v, 0, sizeof(v));
+	d = view_digest(held, 3);
+	node_view_after(&v, "DC=a,DC=z", held, 3, &df, want, &d);
+	node_view_after(&v, "DC=b,DC=z", held, 3, &df, want, NULL);
+	assert_int_equal(view_get(&v, "DC=a,DC=z")->nvalues, 3);
+	assert_true(view_get(&v, "DC=a,DC=z")->digest ==
+	    view_get(&v, "DC=b,DC=z")->digest);
+	assert_true(view_get(&v, "DC=a,DC=z")->digest ==
+	    view_digest(want, 3));
 	view_clear(&v);
 }
 
@@ -170,6 +220,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_patched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
