@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "atomic.h"
 #include "log.h"
 #include "own.h"
+#include "ownread.h"
 #include "ownset.h"
 #include "xmem.h"
 
@@ -243,20 +243,9 @@ own_list(const struct own *o, enum own_kind k, size_t *count)
 }
 
 static void
-own_load_kind(struct own *o, json_object *doc, enum own_kind k)
+own_load_one(void *ctx, int kind, const char *dn)
 {
-	json_object *arr, *v;
-	size_t i, n;
-
-	if (!json_object_object_get_ex(doc, own_keys[k], &arr) ||
-	    !json_object_is_type(arr, json_type_array))
-		return;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		v = json_object_array_get_idx(arr, i);
-		if (json_object_is_type(v, json_type_string))
-			own_add(o, k, json_object_get_string(v));
-	}
+	own_add(ctx, (enum own_kind)kind, dn);
 }
 
 /* <path>.journal */
@@ -326,9 +315,7 @@ own_replay(struct own *o, char *err, size_t errlen)
 int
 own_load(struct own *o, const char *path, char *err, size_t errlen)
 {
-	json_object *doc;
 	struct stat st;
-	int k;
 
 	memset(o, 0, sizeof(*o));
 	o->compact = 1;		/* no journal lines for what is loaded */
@@ -336,22 +323,16 @@ own_load(struct own *o, const char *path, char *err, size_t errlen)
 		(void)xsnprintf(err, errlen, "state path too long");
 		return -1;
 	}
-	if (stat(path, &st) == 0) {
-		o->snapshot = (size_t)st.st_size;
-		doc = json_object_from_file(path);
-		if (doc == NULL ||
-		    !json_object_is_type(doc, json_type_object)) {
-			(void)xsnprintf(err, errlen, "%s: not an ownership "
-			    "record (%s)", path, json_util_get_last_err());
-			json_object_put(doc);
-			return -1;
-		}
-		for (k = 0; k < OWN_NKINDS; k++)
-			own_load_kind(o, doc, (enum own_kind)k);
-		json_object_put(doc);
-	} else if (errno != ENOENT) {
-		(void)xsnprintf(err, errlen, "%s: %s", path, strerror(errno));
+	switch (ownread_file(path, own_keys, OWN_NKINDS, own_load_one, o, err,
+	    errlen)) {
+	case -1:
 		return -1;
+	case 0:
+		if (stat(path, &st) == 0)
+			o->snapshot = (size_t)st.st_size;
+		break;
+	default:	/* none yet */
+		break;
 	}
 	if (own_replay(o, err, errlen) == -1)
 		return -1;

@@ -13,37 +13,21 @@
 
 #define OWNSET_PARENTS 255	/* beyond: whole DNs */
 
-/* FNV-1a over str, on from h. */
-static uint64_t
-ownset_hash_str(uint64_t h, const char *str)
-{
-	for (; *str != '\0'; str++)
-		h = (h ^ (unsigned char)*str) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t
+/* FNV-1a over dn, its low 32 bits (sets stay far below 2^32 slots). */
+static uint32_t
 ownset_hash(const char *dn)
 {
-	return ownset_hash_str(0xcbf29ce484222325ULL, dn);
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *dn != '\0'; dn++)
+		h = (h ^ (unsigned char)*dn) * 0x100000001b3ULL;
+	return (uint32_t)h;
 }
 
 const char *
 ownset_parent(const struct ownset *s, const struct ownset_entry *e)
 {
 	return e->parent == 0 ? NULL : s->parents[e->parent - 1];
-}
-
-/* The hash of e's DN (its RDN, a comma, its parent): ownset_hash's. */
-static uint64_t
-ownset_entry_hash(const struct ownset *s, const struct ownset_entry *e)
-{
-	const char *parent = ownset_parent(s, e);
-	uint64_t h = ownset_hash(e->rdn);
-
-	if (parent == NULL)
-		return h;
-	return ownset_hash_str(ownset_hash_str(h, ","), parent);
 }
 
 /* 1 if e is the entry of dn. */
@@ -61,13 +45,15 @@ ownset_is(const struct ownset *s, const struct ownset_entry *e,
 	    strcmp(dn + len + 1, parent) == 0;
 }
 
-/* The slot of dn, or the free slot where it would go (cap > 0). */
+/* The slot of dn (its hash h), or the free slot where it would go
+ * (cap > 0). */
 static size_t
-ownset_slot(const struct ownset *s, const char *dn)
+ownset_slot(const struct ownset *s, const char *dn, uint32_t h)
 {
-	size_t mask = s->cap - 1, i = (size_t)ownset_hash(dn) & mask;
+	size_t mask = s->cap - 1, i = (size_t)h & mask;
 
-	while (s->map[i] != NULL && !ownset_is(s, s->map[i], dn))
+	while (s->map[i] != NULL && (s->map[i]->hash != h ||
+	    !ownset_is(s, s->map[i], dn)))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -87,7 +73,7 @@ ownset_grow(struct ownset *s)
 	for (i = 0; i < oldcap; i++) {
 		if (old[i] == NULL)
 			continue;
-		j = (size_t)ownset_entry_hash(s, old[i]) & mask;
+		j = (size_t)old[i]->hash & mask;
 		while (s->map[j] != NULL)
 			j = (j + 1) & mask;
 		s->map[j] = old[i];
@@ -107,7 +93,7 @@ ownset_remove_at(struct ownset *s, size_t i)
 		j = (j + 1) & mask;
 		if (s->map[j] == NULL)
 			break;
-		home = (size_t)ownset_entry_hash(s, s->map[j]) & mask;
+		home = (size_t)s->map[j]->hash & mask;
 		if (j > i ? (home <= i || home > j) : (home <= i && home > j)) {
 			s->map[i] = s->map[j];
 			i = j;
@@ -138,7 +124,7 @@ ownset_intern(struct ownset *s, const char *parent)
 /* dn's entry: its first RDN (up to a comma not escaped) and a shared
  * parent.  Wherever it is split, the entry gives the same DN back. */
 static struct ownset_entry *
-ownset_entry_new(struct ownset *s, const char *dn)
+ownset_entry_new(struct ownset *s, const char *dn, uint32_t h)
 {
 	const char *comma = strchr(dn, ',');
 	struct ownset_entry *e;
@@ -150,6 +136,7 @@ ownset_entry_new(struct ownset *s, const char *dn)
 	if (comma != NULL && (parent = ownset_intern(s, comma + 1)) != 0)
 		len = (size_t)(comma - dn);
 	e = xmalloc(offsetof(struct ownset_entry, rdn) + len + 1);
+	e->hash = h;
 	e->parent = parent;
 	memcpy(e->rdn, dn, len);
 	e->rdn[len] = '\0';
@@ -159,16 +146,19 @@ ownset_entry_new(struct ownset *s, const char *dn)
 int
 ownset_has(const struct ownset *s, const char *dn)
 {
-	return s->n != 0 && s->map[ownset_slot(s, dn)] != NULL;
+	return s->n != 0 &&
+	    s->map[ownset_slot(s, dn, ownset_hash(dn))] != NULL;
 }
 
 int
 ownset_add(struct ownset *s, const char *dn)
 {
-	if (ownset_has(s, dn))
+	uint32_t h = ownset_hash(dn);
+
+	if (s->n != 0 && s->map[ownset_slot(s, dn, h)] != NULL)
 		return 0;
 	ownset_grow(s);
-	s->map[ownset_slot(s, dn)] = ownset_entry_new(s, dn);
+	s->map[ownset_slot(s, dn, h)] = ownset_entry_new(s, dn, h);
 	s->n++;
 	return 1;
 }
@@ -180,7 +170,7 @@ ownset_del(struct ownset *s, const char *dn)
 
 	if (s->n == 0)
 		return 0;
-	i = ownset_slot(s, dn);
+	i = ownset_slot(s, dn, ownset_hash(dn));
 	if (s->map[i] == NULL)
 		return 0;
 	ownset_remove_at(s, i);

@@ -2,7 +2,8 @@
  * ownset.h - a set of DNs kept small (the ownership record's, own.h):
  * each DN in one allocation, its first RDN, the rest shared (one copy of
  * each parent: the zones' DNs, the groups' OU), as in view.h; open
- * addressing by a hash of the DN, computed, not kept.
+ * addressing by a hash of the DN, its low half kept in the entry (four
+ * bytes a PTR node's RDN left spare in its malloc chunk).
  */
 #ifndef VMG_OWNSET_H
 #define VMG_OWNSET_H
@@ -11,6 +12,9 @@
 #include <stdint.h>
 
 struct ownset_entry {
+	uint32_t hash;			/* the low half of the DN's hash:
+					 * its slot, and probes skip other
+					 * entries without reading them */
 	uint8_t parent;			/* 1 + its index in parents; 0: rdn
 					 * holds all the DN */
 	char rdn[];

@@ -496,6 +496,7 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	dm.spool_lock = &spool_lk;
 	dm.state_lock = &state_lk;
+	dm.one_pass = o.once;
 	if (o.once) {
 		rc = daemon_cycle(&dm, time(NULL)) == 0 ? 0 : 1;
 		if (once_signal != 0 && rc != 0)

@@ -107,6 +107,62 @@ test_roundtrip(void **state)
 	own_free(&o);
 }
 
+/* path holds text; loaded: 0 or -1, counts of nodes and groups. */
+static int
+load_text(const char *path, const char *text, size_t *nodes, size_t *groups)
+{
+	char err[256];
+	struct own o;
+	FILE *fp;
+	int rc;
+
+	assert_non_null(fp = fopen(path, "w"));
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	rc = own_load(&o, path, err, sizeof(err));
+	if (rc == 0) {
+		*nodes = own_count(&o, OWN_NODE);
+		*groups = own_count(&o, OWN_GROUP);
+		assert_true(own_has(&o, OWN_NODE, "DC=a,DC=z"));
+		own_free(&o);
+	} else
+		assert_non_null(strstr(err, "not an ownership record"));
+	return rc;
+}
+
+/* The file as the writer leaves it is read line by line; any other JSON
+ * object as json-c reads it; a damaged one is refused whole. */
+static void
+test_read_shapes(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 0, g = 0;
+
+	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
+	    "    \"DC=a,DC=z\",\n    \"DC=b,DC=z\"\n  ],\n"
+	    "  \"groups\": []\n}\n", &n, &g), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(g, 0);
+	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
+	    "    \"DC=a,DC=z\"\n  ],\n  \"groups\": [\n"
+	    "    \"CN=g,OU=x\"\n  ]\n}\n", &n, &g), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(g, 1);
+	/* other shapes: one line, keys swapped, an escape, spaces */
+	assert_int_equal(load_text(f->path, "{\"groups\":[\"CN=g\"],"
+	    "\"nodes\":[\"DC=a,DC=z\",\"DC=\\u0063,DC=z\"]}", &n, &g), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(g, 1);
+	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
+	    "    \"DC=a,DC=z\" ,\n    \"DC=b,DC=z\"\n  ],\n"
+	    "  \"groups\": []\n}\n", &n, &g), 0);
+	assert_int_equal(n, 2);
+	/* cut short in the writer's shape: refused, not half read */
+	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
+	    "    \"DC=a,DC=z\",\n    \"DC=b,DC=z\"\n", &n, &g), -1);
+	assert_int_equal(load_text(f->path, "[\"DC=a,DC=z\"]\n", &n, &g), -1);
+}
+
 /* The DNs kept as a first RDN and a shared parent come back the same:
  * escaped commas, no comma, more parents than are shared; deletions in
  * the middle of probe runs; the list in strcmp's order. */
@@ -217,6 +273,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
 		    teardown),
 		cmocka_unit_test(test_shapes),
+		cmocka_unit_test_setup_teardown(test_read_shapes, setup,
+		    teardown),
 		cmocka_unit_test(test_walk_under),
 	};
 
