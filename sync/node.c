@@ -128,31 +128,21 @@ node_write(struct dir *d, const char *dn, const struct dir_node *cur,
  * those added. */
 void
 node_view_after(struct view *v, const char *dn, const struct dir_value *held,
-    size_t nheld, const struct diff *df, const struct dir_value *want,
-    const uint64_t *held_digest)
+    size_t nheld, const struct diff *df, const struct dir_value *want)
 {
 	struct dir_value *out = xcalloc(nheld + df->nadds + 1, sizeof(*out));
-	uint64_t digest = held_digest != NULL ? *held_digest : 0;
 	size_t i, j = 0, n = 0;
 
 	for (i = 0; i < nheld; i++) {
 		if (j < df->ndels && df->dels[j] == i) {
 			j++;
-			digest = view_digest_sub(digest, held[i].val,
-			    held[i].len);
 			continue;
 		}
 		out[n++] = held[i];
 	}
-	for (i = 0; i < df->nadds; i++) {
-		out[n] = want[df->adds[i]];
-		digest = view_digest_add(digest, out[n].val, out[n].len);
-		n++;
-	}
-	if (held_digest != NULL)
-		view_put_digested(v, dn, out, n, digest);
-	else
-		view_put(v, dn, 1, 0, out, n);
+	for (i = 0; i < df->nadds; i++)
+		out[n++] = want[df->adds[i]];
+	view_put(v, dn, 1, 0, out, n);
 	free(out);
 }
 
@@ -178,8 +168,7 @@ node_update(struct dir *d, struct view *v, const char *dn,
 	}
 	rc = node_write(d, dn, cur, want, &df, err, errlen);
 	if (rc == 0) {
-		node_view_after(v, dn, cur->values, cur->nvalues, &df, want,
-		    NULL);
+		node_view_after(v, dn, cur->values, cur->nvalues, &df, want);
 		log_info("%s %s: -%zu +%zu record%s", df.tomb ==
 		    DIFF_TOMB_REVIVE ? "revived" : "updated", dn, df.ndels,
 		    df.nadds, df.nadds == 1 ? "" : "s");

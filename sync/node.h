@@ -46,11 +46,9 @@ void node_note_foreign(struct sync_stats *st, const struct model_node *node,
     const char *dn);
 
 /* Put in v what dn holds after df was written over held: the values
- * kept, then those added (df.dels in increasing order).  held_digest:
- * held's view digest, patched by the values that went and came (NULL:
- * the digest is computed from every value). */
+ * kept, then those added (df.dels in increasing order). */
 void node_view_after(struct view *v, const char *dn,
     const struct dir_value *held, size_t nheld, const struct diff *df,
-    const struct dir_value *want, const uint64_t *held_digest);
+    const struct dir_value *want);
 
 #endif

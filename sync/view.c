@@ -172,8 +172,7 @@ view_drop(struct view *v, const char *dn)
  * them, whole DNs: a view of DNs of any shape stays small). */
 static struct view_node *
 view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
-    int tombstoned, const struct dir_value *vals, size_t n,
-    const uint64_t *digest)
+    int tombstoned, const struct dir_value *vals, size_t n)
 {
 	const char *end = view_rdn_end(dn);
 	struct view_node *e;
@@ -199,7 +198,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 	e->exists = exists != 0;
 	e->tombstoned = exists && tombstoned;
 	e->nvalues = (uint32_t)n;
-	e->digest = digest != NULL ? *digest : view_digest(vals, n);
+	e->digest = view_digest(vals, n);
 	memcpy(e->rdn, dn, rlen);
 	p = (uint8_t *)e->rdn + rlen + 1;
 	for (i = 0; i < n; i++) {
@@ -241,10 +240,9 @@ view_grow(struct view *v)
 	free(old.map);
 }
 
-/* dn's node made (its digest given, or NULL: computed) and stored. */
-static void
-view_store(struct view *v, const char *dn, int exists, int tombstoned,
-    const struct dir_value *vals, size_t n, const uint64_t *digest)
+void
+view_put(struct view *v, const char *dn, int exists, int tombstoned,
+    const struct dir_value *vals, size_t n)
 {
 	uint64_t key = cache_key(dn);
 	struct view_node *e;
@@ -252,7 +250,7 @@ view_store(struct view *v, const char *dn, int exists, int tombstoned,
 
 	/* dn and vals may be the old node's: copied before it goes */
 	e = view_node_new(v, key, dn, exists, tombstoned, vals,
-	    exists ? n : 0, exists ? digest : NULL);
+	    exists ? n : 0);
 	view_grow(v);
 	i = view_slot(v, key, dn);
 	if (v->map[i] == NULL)
@@ -261,18 +259,71 @@ view_store(struct view *v, const char *dn, int exists, int tombstoned,
 	v->map[i] = e;
 }
 
-void
-view_put(struct view *v, const char *dn, int exists, int tombstoned,
-    const struct dir_value *vals, size_t n)
+/* e (in slot i) grown to end + the adds' bytes, the adds put after its
+ * kept values (which end at end). */
+static void
+view_patch_add(struct view *v, size_t i, struct view_node *e, size_t end,
+    const struct dir_value *adds, size_t nadds)
 {
-	view_store(v, dn, exists, tombstoned, vals, n, NULL);
+	uint8_t *p;
+	uint32_t len;
+	size_t k, bytes = 0;
+
+	for (k = 0; k < nadds; k++) {
+		if (adds[k].len > UINT32_MAX)
+			fatalx("view: a value of %zu bytes", adds[k].len);
+		bytes += sizeof(len) + adds[k].len;
+	}
+	e = xreallocarray(e, end + bytes, 1);
+	p = (uint8_t *)e + end;
+	for (k = 0; k < nadds; k++) {
+		len = (uint32_t)adds[k].len;
+		memcpy(p, &len, sizeof(len));
+		memcpy(p + sizeof(len), adds[k].val, adds[k].len);
+		p += sizeof(len) + adds[k].len;
+		e->digest = view_digest_add(e->digest, adds[k].val,
+		    adds[k].len);
+	}
+	e->nvalues += (uint32_t)nadds;
+	v->map[i] = e;
 }
 
-void
-view_put_digested(struct view *v, const char *dn,
-    const struct dir_value *vals, size_t n, uint64_t digest)
+int
+view_patch(struct view *v, const char *dn, const size_t *dels, size_t ndels,
+    const struct dir_value *adds, size_t nadds)
 {
-	view_store(v, dn, 1, 0, vals, n, &digest);
+	struct view_node *e;
+	uint8_t *r, *w;
+	uint32_t k, len;
+	size_t i, j;
+
+	if (v->n == 0)
+		return -1;
+	i = view_slot(v, cache_key(dn), dn);
+	e = v->map[i];
+	if (e == NULL || !e->exists || e->tombstoned || ndels > e->nvalues ||
+	    (size_t)e->nvalues - ndels + nadds > UINT32_MAX)
+		return -1;
+	for (j = 0; j < ndels; j++)	/* checked before anything moves */
+		if (dels[j] >= e->nvalues || (j > 0 && dels[j] <= dels[j - 1]))
+			return -1;
+	r = w = (uint8_t *)e->rdn + strlen(e->rdn) + 1;
+	for (k = 0, j = 0; k < e->nvalues; k++) {	/* the kept ones up */
+		memcpy(&len, r, sizeof(len));
+		if (j < ndels && dels[j] == k) {
+			e->digest = view_digest_sub(e->digest, r + sizeof(len),
+			    len);
+			j++;
+		} else {
+			if (w != r)
+				memmove(w, r, sizeof(len) + len);
+			w += sizeof(len) + len;
+		}
+		r += sizeof(len) + len;
+	}
+	e->nvalues -= (uint32_t)ndels;
+	view_patch_add(v, i, e, (size_t)(w - (uint8_t *)e), adds, nadds);
+	return 0;
 }
 
 void

@@ -212,21 +212,13 @@ writes_patch_diff(struct writes_job *j, const struct view_node *vn)
 	return 1;
 }
 
-/* A patch written: the view's node patched the same way. */
+/* A patch written: the view's node patched the same way, in place. */
 static void
 writes_patched(struct view *v, const struct writes_job *j)
 {
-	const struct view_node *vn = view_get(v, j->dn);
-	struct dir_value *held;
-
-	if (vn == NULL || !vn->exists) {
-		view_drop(v, j->dn);
-		return;
-	}
-	held = view_values(vn);	/* copied by the put before the node goes */
-	node_view_after(v, j->dn, held, vn->nvalues, &j->df, j->want,
-	    &vn->digest);
-	free(held);
+	if (view_patch(v, j->dn, j->df.dels, j->df.ndels, j->adds,
+	    j->df.nadds) == -1)
+		view_drop(v, j->dn);	/* read again when next wanted */
 }
 
 int
@@ -361,8 +353,7 @@ writes_done(const struct writes_job *j, struct view *v, struct cache *c,
 	if (j->patch)
 		writes_patched(v, j);
 	else
-		node_view_after(v, j->dn, j->held, j->nheld, &j->df, j->want,
-		    NULL);
+		node_view_after(v, j->dn, j->held, j->nheld, &j->df, j->want);
 	if (j->revive)
 		st->revived++;
 	else

@@ -17,9 +17,7 @@
 
 #include <cmocka.h>
 
-#include "diff.h"
 #include "dnsrec.h"
-#include "node.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -170,47 +168,56 @@ test_digest(void **state)
 	assert_true(view_digest_sub(dg(a, 28, b, 28), a, 28) ==
 	    dg(b, 28, NULL, 0));
 	assert_true(view_digest_sub(dg(a, 28, NULL, 0), a, 28) == 0);
-	/* and put with it, the node is as a put computing it makes */
-	view_put_digested(&v, "DC=n,DC=z", vals, 2,
-	    view_digest_add(view_digest_sub(dg(a, 28, b, 28), b, 28), b, 28));
-	e = view_get(&v, "DC=n,DC=z");
-	assert_true(e->exists && !e->tombstoned && e->nvalues == 2);
-	assert_true(e->digest == view_digest(vals, 2));
 	view_clear(&v);
 }
 
-/* node_view_after patching the old digest puts the node a full put
- * makes: three values held, the first and last go, two come. */
+/* A node patched in place is the node a whole put of the result makes:
+ * three values held, the first and last go, two come; dels that do not
+ * fit the node change nothing. */
 static void
 test_patched(void **state)
 {
 	uint8_t val[5][20];
-	struct dir_value held[3], want[3];
-	size_t dels[2] = { 0, 2 }, adds[2] = { 0, 2 }, i, j;
-	struct diff df = { dels, adds, 2, 2, DIFF_TOMB_LEAVE };
-	uint64_t d;
+	struct dir_value held[3], adds[2], after[3];
+	size_t dels[2] = { 0, 2 }, bad[2] = { 2, 1 }, far[1] = { 3 }, i, j;
+	const struct view_node *a, *b;
+	struct dir_value *av;
 	struct view v;
 
 	(void)state;
 	for (i = 0; i < 5; i++)
 		for (j = 0; j < sizeof(val[i]); j++)
-			val[i][j] = (uint8_t)(i * 31 + j);
-	for (i = 0; i < 3; i++) {
-		held[i].val = val[i];
-		held[i].len = sizeof(val[i]);
-	}
-	want[0] = (struct dir_value){ val[3], sizeof(val[3]) };
-	want[1] = held[1];
-	want[2] = (struct dir_value){ val[4], sizeof(val[4]) };
+			val[i][j] = (uint8_t)(i * 31 + j + (j == 3 ? i : 0));
+	for (i = 0; i < 3; i++)
+		held[i] = (struct dir_value){ val[i], sizeof(val[i]) - i };
+	adds[0] = (struct dir_value){ val[3], sizeof(val[3]) };
+	adds[1] = (struct dir_value){ val[4], 7 };
+	after[0] = held[1];
+	after[1] = adds[0];
+	after[2] = adds[1];
 	memset(&v, 0, sizeof(v));
-	d = view_digest(held, 3);
-	node_view_after(&v, "DC=a,DC=z", held, 3, &df, want, &d);
-	node_view_after(&v, "DC=b,DC=z", held, 3, &df, want, NULL);
+	view_put(&v, "DC=a,DC=z", 1, 0, held, 3);
+	assert_int_equal(view_patch(&v, "DC=a,DC=z", bad, 2, adds, 2), -1);
+	assert_int_equal(view_patch(&v, "DC=a,DC=z", far, 1, adds, 2), -1);
 	assert_int_equal(view_get(&v, "DC=a,DC=z")->nvalues, 3);
-	assert_true(view_get(&v, "DC=a,DC=z")->digest ==
-	    view_get(&v, "DC=b,DC=z")->digest);
-	assert_true(view_get(&v, "DC=a,DC=z")->digest ==
-	    view_digest(want, 3));
+	assert_true(view_get(&v, "DC=a,DC=z")->digest == view_digest(held, 3));
+	assert_int_equal(view_patch(&v, "DC=a,DC=z", dels, 2, adds, 2), 0);
+	view_put(&v, "DC=b,DC=z", 1, 0, after, 3);
+	a = view_get(&v, "DC=a,DC=z");
+	b = view_get(&v, "DC=b,DC=z");
+	assert_true(a->exists && !a->tombstoned);
+	assert_int_equal(a->nvalues, 3);
+	assert_true(a->digest == b->digest);
+	av = view_values(a);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(av[i].len, after[i].len);
+		assert_memory_equal(av[i].val, after[i].val, after[i].len);
+	}
+	free(av);
+	/* no such node, or not a live one */
+	assert_int_equal(view_patch(&v, "DC=c,DC=z", NULL, 0, adds, 1), -1);
+	view_put(&v, "DC=c,DC=z", 0, 0, NULL, 0);
+	assert_int_equal(view_patch(&v, "DC=c,DC=z", NULL, 0, adds, 1), -1);
 	view_clear(&v);
 }
 
