@@ -16,12 +16,12 @@ fi
 
 # build
 PKGS="build-essential autoconf automake libtool pkg-config
-	libldap-dev libsasl2-dev libkrb5-dev libjson-c-dev libcmocka-dev
+	libldap-dev libgnutls28-dev libsasl2-dev libkrb5-dev libjson-c-dev libcmocka-dev
 	libpcap-dev libinih-dev uthash-dev libnftables-dev"
 # test servers, clients, fuzzing
 PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 	libsasl2-modules-gssapi-mit iproute2 procps clang libclang-rt-14-dev
-	python3 strace"
+	python3 strace openssl"
 # a real Active Directory for the AD tests: Samba AD DC, its Python NDR
 # bindings (an independent dnsRecord decoder) and dig
 PKGS="$PKGS samba samba-ad-dc samba-ad-provision samba-dsdb-modules

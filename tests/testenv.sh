@@ -42,7 +42,7 @@ missing() {
 	local p out=""
 	PATH=$PATH:/usr/sbin:/sbin
 	for p in kdb5_util kadmin.local krb5kdc kinit slapd slaptest ldapadd \
-	    ldapsearch ss base64 od; do
+	    ldapsearch ss base64 od openssl; do
 		command -v "$p" >/dev/null 2>&1 || out+=" $p"
 	done
 	[ -e /usr/lib/ldap/back_mdb.so ] || [ -e /usr/lib/ldap/back_mdb.la ] ||
@@ -192,6 +192,8 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 sasl-host localhost
 sasl-realm $REALM
+TLSCertificateFile $dir/tls.crt
+TLSCertificateKeyFile $dir/tls.key
 authz-regexp "^uid=svc-vmgroup(,cn=example.test)?,cn=gssapi,cn=auth\$" "$SVC_DN"
 sizelimit 5000
 # Global ACLs (the root DSE and cn=Subschema belong to no database):
@@ -278,15 +280,16 @@ start_kdc() {
 run_slapd() {
 	[ -z "${VMG_TEST_SLAPD_LOG:-}" ] || { run_slapd_logged "$@"; return; }
 	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
-	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test
+	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/ ldaps://127.0.0.1:$3/" \
+	    -n vmgroup-test
 }
 
 run_slapd_logged() {
 	local pid i
 	rm -f "$1/slapd.pid"
 	KRB5_KTNAME=$1/slapd.keytab KRB5_CONFIG=$1/krb5.conf KRB5RCACHEDIR=$1 \
-	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/" -n vmgroup-test \
-	    -d stats >>"$VMG_TEST_SLAPD_LOG" 2>&1 </dev/null &
+	    slapd -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/ ldaps://127.0.0.1:$3/" \
+	    -n vmgroup-test -d stats >>"$VMG_TEST_SLAPD_LOG" 2>&1 </dev/null &
 	pid=$!
 	for i in $(seq 250); do
 		[ "$(cat "$1/slapd.pid" 2>/dev/null)" = "$pid" ] && return 0
@@ -298,13 +301,27 @@ run_slapd_logged() {
 	return 1
 }
 
+# A self-signed certificate for slapd's ldaps:// listener, for the names
+# libldap checks on loopback (localhost, and this host's name, which it
+# may put in localhost's stead).
+write_tls_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$1/tls.key" -out "$1/tls.crt" -days 7 \
+	    -subj "/CN=localhost" -addext \
+	    "subjectAltName=DNS:localhost,DNS:$(hostname),IP:127.0.0.1" \
+	    >"$1/tls.log" 2>&1 || die "openssl: $(tail -n 3 "$1/tls.log")"
+}
+
 start_slapd() {
-	local dir=$1 pw=$2 port i tries
+	local dir=$1 pw=$2 port tport i tries
 	mkdir -p "$dir/db"
+	write_tls_cert "$dir"
 	write_slapd_conf "$dir" "$pw"
 	for tries in 1 2 3 4 5; do
 		port=$(free_port)
-		if run_slapd "$dir" "$port" >>"$dir/slapd.log" 2>&1; then
+		tport=$(free_port)
+		[ "$tport" != "$port" ] || continue
+		if run_slapd "$dir" "$port" "$tport" >>"$dir/slapd.log" 2>&1; then
 			break
 		fi
 		# slapd says why only to syslog: a bad configuration is not
@@ -321,6 +338,7 @@ start_slapd() {
 	done
 	[ -s "$dir/slapd.pid" ] || die "slapd wrote no pid file"
 	echo "$port" >"$dir/slapd.port"
+	echo "$tport" >"$dir/slapd.tport"
 	write_ldif >"$dir/seed.ldif"
 	LDAPNOINIT=1 ldapadd -x -H "ldap://127.0.0.1:$port" -D "$ADMIN_DN" -w "$pw" \
 	    -f "$dir/seed.ldif" >"$dir/seed.log" 2>&1 ||
@@ -328,14 +346,16 @@ start_slapd() {
 }
 
 write_env() {
-	local dir=$1 pw=$2 lport kport
+	local dir=$1 pw=$2 lport tport kport
 	lport=$(cat "$dir/slapd.port")
+	tport=$(cat "$dir/slapd.tport")
 	kport=$(cat "$dir/kdc.port")
 	cat >"$dir/ldap.conf" <<CONF
 URI ldap://localhost:$lport
 BASE $BASE
 SASL_MECH GSSAPI
 SASL_NOCANON on
+TLS_CACERT $dir/tls.crt
 CONF
 	cat >"$dir/env.sh" <<ENV
 # written by tests/testenv.sh start; source it
@@ -354,6 +374,9 @@ export VMG_TEST_DIR='$dir'
 export VMG_TEST_REALM='$REALM'
 export VMG_TEST_LDAP_URI='ldap://localhost:$lport'
 export VMG_TEST_LDAP_PORT='$lport'
+# slapd's ldaps:// listener: its certificate is trusted through LDAPCONF
+# (TLS_CACERT), which libldap reads once LDAPNOINIT is unset
+export VMG_TEST_LDAPS_URI='ldaps://localhost:$tport'
 export VMG_TEST_KDC_PORT='$kport'
 export VMG_TEST_BASE='$BASE'
 export VMG_TEST_ZONE='$ZONE'
@@ -418,11 +441,12 @@ start() {
 
 # Start slapd again on its port and data (after a test stopped it).
 restart_slapd() {
-	local dir=$1 port i
+	local dir=$1 port tport i
 	dir=$(cd "$dir" && pwd)
 	port=$(cat "$dir/slapd.port")
+	tport=$(cat "$dir/slapd.tport")
 	for i in $(seq 40); do
-		run_slapd "$dir" "$port" >>"$dir/slapd.log" 2>&1 && break
+		run_slapd "$dir" "$port" "$tport" >>"$dir/slapd.log" 2>&1 && break
 		sleep 0.25	# the old socket may linger a moment
 	done
 	for _ in $(seq 100); do
