@@ -44,12 +44,15 @@ expect_node hv1-tls-vm "$Z" "and the group is as it was" "$(rec_a 192.0.2.61)"
 # GnuTLS initialized only for TLS: gnutls_global_init looks for the
 # system's priority file, which a pass over ldap:// never does (vmgroupd's
 # memory keeps none of GnuTLS's global state then)
-inits() { # uri: the pass's looks at /etc/gnutls/config
+inits() { # uri time: the pass's looks at /etc/gnutls/config, "failed"
 	sed -i "s#^uri = .*#uri = $1#" "$CONF"
 	reg -n tls3 -i tls -a 192.0.2.63 -t "$((T + $2))"
-	env -u LDAPNOINIT strace -f -e trace=%file -o "$W/strace.out" \
+	# LeakSanitizer stops the world with ptrace at exit, which strace
+	# already holds: no leak check under strace (the other tests have it)
+	env -u LDAPNOINIT ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -f -e trace=%file -o "$W/strace.out" \
 	    "$VMGROUPD" --once --allow-root -f "$CONF" >>"$W/log" 2>&1 ||
-		bad "a pass over $1 under strace"
+		{ echo failed; return; }
 	grep -c '"/etc/gnutls/config"' "$W/strace.out"
 }
 check "a pass over ldap:// does not initialize GnuTLS" \
