@@ -47,7 +47,9 @@ struct daemon {
 	int full;			/* this pass is a full reconcile */
 	struct cache cache;		/* what passes since then verified */
 	int one_pass;			/* --once: no pass follows, so no
-					 * cache is kept for one */
+					 * cache is kept for one, and
+					 * daemon_close frees nothing the
+					 * process's end frees */
 	struct view view;		/* what the directory holds (view.h) */
 	struct group_view gview;	/* its group objects (group.h) */
 	uint32_t serial;		/* the zones' serials, from the last

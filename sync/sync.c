@@ -121,7 +121,8 @@ sync_plan(struct writes *w, struct own *own, const struct sync_params *p,
 		    "it", dn);
 		return -1;
 	}
-	digest = node_digest(node);
+	/* the digest serves the cache only (none for --once) */
+	digest = p->cache != NULL ? node_digest(node) : 0;
 	if (cache_fresh(sync_cache(p), dn, digest))
 		st->cached++;
 	else if (writes_want(w, own, p->view, dn, node, digest, st))
