@@ -80,7 +80,10 @@ wall() {
 }
 
 fig() { echo "$1 $2" >>"$FIG"; }	# key value -> the run's figures file
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+# The median of the numbers given (an odd count).
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
+# Rounds of a no-change pass and of its floor.
+ROUNDS=5
 
 spool_left() { find "$1/new" -type f | wc -l; }
 
@@ -226,21 +229,22 @@ te_storm() {
 	te_pass "${key}_storm"
 	te_dump >"$RES/final-$key.ldif"
 	fig "${key}_objects" "$(grep -c '^dn:' "$RES/final-$key.ldif")"
-	# a no-change pass and its floor, three rounds in turn: each side's
-	# median counts (one round moved by the machine's noise moves neither)
-	te_pass "${key}_again"
-	te_search_floor "${key}_searchfloor"
-	te_pass "${key}_again2"
-	te_search_floor "${key}_searchfloor2"
-	te_pass "${key}_again3"
-	te_search_floor "${key}_searchfloor3"
-	fig "${key}_again_rounds" "$(get "${key}_again_wall") $(get \
-	    "${key}_again2_wall") $(get "${key}_again3_wall")"
-	fig "${key}_searchfloor_rounds" "$(get "${key}_searchfloor_wall") \
-$(get "${key}_searchfloor2_wall") $(get "${key}_searchfloor3_wall")"
-	fig "${key}_again_wall" "$(median3 $(get "${key}_again_rounds"))"
-	fig "${key}_searchfloor_wall" \
-	    "$(median3 $(get "${key}_searchfloor_rounds"))"
+	# a no-change pass and its floor, ROUNDS rounds in turn: each side's
+	# median counts (a round or two moved by the machine's noise - 30-50%
+	# here - move neither)
+	local r rounds_v="" rounds_f="" k
+	for r in $(seq 1 "$ROUNDS"); do
+		k=${key}_again; [ "$r" -eq 1 ] || k=${key}_again$r
+		te_pass "$k"
+		rounds_v="$rounds_v $(get "${k}_wall")"
+		k=${key}_searchfloor; [ "$r" -eq 1 ] || k=${key}_searchfloor$r
+		te_search_floor "$k"
+		rounds_f="$rounds_f $(get "${k}_wall")"
+	done
+	fig "${key}_again_rounds" "${rounds_v# }"
+	fig "${key}_searchfloor_rounds" "${rounds_f# }"
+	fig "${key}_again_wall" "$(median $rounds_v)"
+	fig "${key}_searchfloor_wall" "$(median $rounds_f)"
 	[ "${3:-}" = lat ] && te_latency "${key}_lat" "$4"
 	cat "$W/vmgroupd.log" "$W/daemon.log" >"$RES/vmgroupd-$key.log" 2>/dev/null ||
 		true	# (no daemon.log without the latency part)
@@ -426,7 +430,7 @@ report_storm() { # key label target
 	    "$(get "${k}_storm_cpu") s CPU, max RSS $(get "${k}_storm_maxrss_kib") KiB)"
 	line "nochange_${l}_slapd" vmgroupd "$(get "${k}_again_wall")" \
 	    "$(get "${k}_searchfloor_wall")" s 1.5
-	echo "    (medians of three rounds in turn: vmgroupd" \
+	echo "    (medians of $ROUNDS rounds in turn: vmgroupd" \
 	    "$(get "${k}_again_rounds") s, floor $(get "${k}_searchfloor_rounds")" \
 	    "s; second pass round trips: $(get "${k}_again_ops_rt")" \
 	    "[$(ops_summary "${k}_again")]; paged search read" \
