@@ -135,32 +135,36 @@ load_text(const char *path, const char *text, size_t *nodes, size_t *groups)
 static void
 test_read_shapes(void **state)
 {
+	static const struct {
+		const char *text;
+		int rc;
+		size_t nodes, groups;
+	} files[] = {
+		/* the writer's shape */
+		{ "{\n  \"nodes\": [\n    \"DC=a,DC=z\",\n    \"DC=b,DC=z\"\n"
+		    "  ],\n  \"groups\": []\n}\n", 0, 2, 0 },
+		{ "{\n  \"nodes\": [\n    \"DC=a,DC=z\"\n  ],\n  \"groups\": [\n"
+		    "    \"CN=g,OU=x\"\n  ]\n}\n", 0, 1, 1 },
+		/* other shapes: one line, keys swapped, an escape; a space */
+		{ "{\"groups\":[\"CN=g\"],\"nodes\":[\"DC=a,DC=z\","
+		    "\"DC=\\u0063,DC=z\"]}", 0, 2, 1 },
+		{ "{\n  \"nodes\": [\n    \"DC=a,DC=z\" ,\n    \"DC=b,DC=z\"\n"
+		    "  ],\n  \"groups\": []\n}\n", 0, 2, 0 },
+		/* cut short in the writer's shape: refused, not half read */
+		{ "{\n  \"nodes\": [\n    \"DC=a,DC=z\",\n    \"DC=b,DC=z\"\n",
+		    -1, 0, 0 },
+		{ "[\"DC=a,DC=z\"]\n", -1, 0, 0 },
+	};
 	struct fixture *f = *state;
-	size_t n = 0, g = 0;
+	size_t i, n, g;
 
-	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
-	    "    \"DC=a,DC=z\",\n    \"DC=b,DC=z\"\n  ],\n"
-	    "  \"groups\": []\n}\n", &n, &g), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(g, 0);
-	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
-	    "    \"DC=a,DC=z\"\n  ],\n  \"groups\": [\n"
-	    "    \"CN=g,OU=x\"\n  ]\n}\n", &n, &g), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(g, 1);
-	/* other shapes: one line, keys swapped, an escape, spaces */
-	assert_int_equal(load_text(f->path, "{\"groups\":[\"CN=g\"],"
-	    "\"nodes\":[\"DC=a,DC=z\",\"DC=\\u0063,DC=z\"]}", &n, &g), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(g, 1);
-	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
-	    "    \"DC=a,DC=z\" ,\n    \"DC=b,DC=z\"\n  ],\n"
-	    "  \"groups\": []\n}\n", &n, &g), 0);
-	assert_int_equal(n, 2);
-	/* cut short in the writer's shape: refused, not half read */
-	assert_int_equal(load_text(f->path, "{\n  \"nodes\": [\n"
-	    "    \"DC=a,DC=z\",\n    \"DC=b,DC=z\"\n", &n, &g), -1);
-	assert_int_equal(load_text(f->path, "[\"DC=a,DC=z\"]\n", &n, &g), -1);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		n = g = 0;
+		assert_int_equal(load_text(f->path, files[i].text, &n, &g),
+		    files[i].rc);
+		assert_int_equal(n, files[i].nodes);
+		assert_int_equal(g, files[i].groups);
+	}
 }
 
 /* The DNs kept as a first RDN and a shared parent come back the same:
