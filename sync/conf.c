@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dn.h"
 #include "dir.h"
 #include "name.h"
 #include "xmem.h"
@@ -32,6 +33,8 @@ struct conf_key {
 
 static const struct conf_key conf_keys[] = {
 	{ "directory", "uri", CT_URIS, OFF(uris), 0, 0 },
+	{ "directory", "domain", CT_ZONE, OFF(domain), 0, 0 },
+	{ "directory", "site", CT_LABEL, OFF(site), 0, 0 },
 	{ "directory", "principal", CT_STR, OFF(principal), 0, 0 },
 	{ "directory", "keytab", CT_STR, OFF(keytab), 0, 0 },
 	{ "directory", "base", CT_STR, OFF(base), 0, 0 },
@@ -63,6 +66,7 @@ static const struct conf_key conf_keys[] = {
 struct conf_parse {
 	struct conf *c;
 	char msg[256];			/* the first error */
+	int auto_uri;			/* uri = auto on the last uri line */
 };
 
 void
@@ -150,6 +154,11 @@ conf_add_uri(struct conf_parse *p, const char *w)
 {
 	struct conf *c = p->c;
 
+	if (strcmp(w, "auto") == 0) {	/* alone: conf_dcs checks */
+		p->auto_uri = 1;
+		return 0;
+	}
+
 	if (strncmp(w, "ldap://", 7) != 0 && strncmp(w, "ldaps://", 8) != 0 &&
 	    strncmp(w, "ldapi://", 8) != 0)
 		return -1;
@@ -215,6 +224,7 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *v)
 		return conf_words(v, p, conf_add_zone);
 	case CT_URIS:
 		p->c->nuris = 0;
+		p->auto_uri = 0;
 		return conf_words(v, p, conf_add_uri);
 	case CT_NETS:		/* adds: continued on indented lines */
 		return conf_words(v, p, conf_add_net);
@@ -287,14 +297,36 @@ conf_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* uri = auto (or no uri): the DCs from DNS SRV records of [directory]
+ * domain, or of the domain base names (its DC= RDNs). */
+static int
+conf_dcs(struct conf *c, int auto_uri, char *msg, size_t len)
+{
+	char dom[NAME_FQDN_BUF + 2], err[128];
+
+	if (auto_uri && c->nuris > 0) {
+		(void)xsnprintf(msg, len, "[directory] uri: auto takes no other "
+		    "URI beside it");
+		return -1;
+	}
+	if (c->nuris > 0 || c->domain[0] != '\0' || c->base[0] == '\0')
+		return 0;
+	if (dn_domain(c->base, dom, sizeof(dom)) == -1 ||
+	    name_zone_check(dom, c->domain, err, sizeof(err)) == -1) {
+		(void)xsnprintf(msg, len, "[directory] uri = auto needs the "
+		    "domain: set [directory] domain (base has no DC= names "
+		    "that make one)");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 conf_required(const struct conf *c, char *msg, size_t len)
 {
 	const char *missing = NULL;
 
-	if (c->nuris == 0)
-		missing = "[directory] uri";
-	else if (c->principal[0] == '\0')
+	if (c->principal[0] == '\0')
 		missing = "[directory] principal";
 	else if (c->base[0] == '\0')
 		missing = "[directory] base";
@@ -359,7 +391,8 @@ conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 		    p.msg[0] != '\0' ? p.msg : "syntax error");
 		return -1;
 	}
-	if (conf_required(c, p.msg, sizeof(p.msg)) == -1) {
+	if (conf_dcs(c, p.auto_uri, p.msg, sizeof(p.msg)) == -1 ||
+	    conf_required(c, p.msg, sizeof(p.msg)) == -1) {
 		(void)xsnprintf(err, errlen, "%s: %s", path, p.msg);
 		return -1;
 	}
@@ -375,6 +408,8 @@ conf_dump(const struct conf *c, FILE *fp)
 	fprintf(fp, "[directory]\nuri =");
 	for (i = 0; i < c->nuris; i++)
 		fprintf(fp, " %s", c->uris[i]);
+	if (c->nuris == 0)
+		fprintf(fp, " auto\ndomain = %s\nsite = %s", c->domain, c->site);
 	fprintf(fp, "\nprincipal = %s\nkeytab = %s\nbase = %s\n"
 	    "partition = %s\ngroups_ou = %s\nssf_min = %u\ntimeout = %u\n",
 	    c->principal, c->keytab, c->base, c->partition, c->ou, c->ssf_min,
@@ -414,6 +449,8 @@ conf_dir_params(const struct conf *c, struct dir_params *dp)
 	memset(dp, 0, sizeof(*dp));
 	for (i = 0; i < c->nuris && i < DIR_MAX_URIS; i++)
 		dp->uris[dp->nuris++] = c->uris[i];
+	dp->domain = c->nuris == 0 ? c->domain : NULL;
+	dp->site = c->site[0] != '\0' ? c->site : NULL;
 	dp->ssf_min = c->ssf_min;
 	dp->timeout = c->timeout;
 }

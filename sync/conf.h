@@ -28,7 +28,9 @@ struct dir_params;
 struct conf {
 	/* [directory] */
 	char uris[CONF_MAX_URIS][CONF_URI_BUF];
-	size_t nuris;
+	size_t nuris;			/* 0: uri = auto (DNS SRV) */
+	char domain[NAME_FQDN_BUF];	/* for uri = auto; "": from base */
+	char site[NAME_LABEL_BUF];	/* its DCs first; "": none */
 	char principal[256];
 	char keytab[PATH_MAX];
 	char base[CONF_DN_BUF];		/* DC=example,DC=test */

@@ -65,7 +65,9 @@ dir_init(struct dir *d, const struct dir_params *p)
 const char *
 dir_uri(const struct dir *d)
 {
-	return d->params.nuris > 0 ? d->params.uris[d->uri] : "(none)";
+	if (d->params.nuris > 0)
+		return d->params.uris[d->uri];
+	return d->nfound > 0 ? d->found[d->uri % d->nfound] : "(none)";
 }
 
 int
@@ -249,28 +251,26 @@ fail:
 int
 dir_open(struct dir *d, char *err, size_t errlen)
 {
+	const char *uris[DIR_MAX_URIS];
 	char one[512];
-	size_t i, idx;
+	size_t i, idx, n;
 
 	dir_close(d);
-	if (d->params.nuris == 0) {
-		(void)xsnprintf(err, errlen, "no LDAP URI configured");
-		return -1;
-	}
 	err[0] = '\0';
-	for (i = 0; i < d->params.nuris; i++) {
-		idx = (d->uri + i) % d->params.nuris;
-		if (dir_open_one(d, d->params.uris[idx], one,
-		    sizeof(one)) == 0) {
+	if ((n = dir_dc_uris(d, uris, err, errlen)) == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		idx = (d->uri + i) % n;
+		if (dir_open_one(d, uris[idx], one, sizeof(one)) == 0) {
 			d->uri = idx;
 			return 0;
 		}
-		log_warnx("directory %s: %s", d->params.uris[idx], one);
+		log_warnx("directory %s: %s", uris[idx], one);
 		if (err[0] == '\0')
-			(void)xsnprintf(err, errlen, "%s: %s",
-			    d->params.uris[idx], one);
+			(void)xsnprintf(err, errlen, "%s: %s", uris[idx], one);
 	}
-	d->uri = (d->uri + 1) % d->params.nuris;
+	d->uri = (d->uri + 1) % n;
+	d->nfound = 0;		/* every DC DNS named failed: ask DNS again */
 	return -1;
 }
 

@@ -22,10 +22,13 @@
 #include <stdint.h>
 
 #define DIR_MAX_URIS 8
+#define DIR_URI_BUF 300
 
 struct dir_params {
 	const char *uris[DIR_MAX_URIS];	/* tried in order, from the last good */
-	size_t nuris;
+	size_t nuris;			/* 0: the DCs of domain (dirdc.c) */
+	const char *domain;		/* AD domain, for nuris 0 */
+	const char *site;		/* its DCs first; NULL: none */
 	unsigned ssf_min;		/* refuse a weaker session */
 	unsigned timeout;		/* network and operation timeout, s */
 };
@@ -33,6 +36,8 @@ struct dir_params {
 struct dir {
 	struct ldap *ld;		/* LDAP *, NULL while closed */
 	struct dir_params params;
+	char found[DIR_MAX_URIS][DIR_URI_BUF];	/* DNS's DCs (nuris 0) */
+	size_t nfound;			/* 0: look them up (again) */
 	size_t uri;			/* index of the URI in use / to try */
 	unsigned ssf;			/* negotiated SASL SSF */
 	char authzid[512];		/* who the server says we are */
@@ -40,6 +45,15 @@ struct dir {
 };
 
 void dir_init(struct dir *d, const struct dir_params *p);
+/* The DCs of domain from DNS SRV records (site's first when site is not
+ * NULL or ""), as ldap://name:port URIs, at most max: 0 / -1 with err. */
+int dir_dc_find(const char *domain, const char *site,
+    char (*uris)[DIR_URI_BUF], size_t max, size_t *n, char *err,
+    size_t errlen);
+/* The "host:port host:port" list of a DNS answer added to uris (each once,
+ * at most max): 0, or -1 if an entry was no host name and port (skipped). */
+int dir_dc_take(const char *hostlist, char (*uris)[DIR_URI_BUF], size_t max,
+    size_t *n);
 /* Connect and bind, failing over through the URIs. 0 / -1 with err. */
 int dir_open(struct dir *d, char *err, size_t errlen);
 void dir_close(struct dir *d);

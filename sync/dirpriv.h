@@ -28,4 +28,10 @@ enum dir_error dir_priv_kind(int rc);
 int dir_priv_base_search(struct dir *d, const char *dn, char *const *attrs,
     LDAPMessage **res, char *err, size_t errlen);
 
+/* The URIs dir_open tries (dirdc.c): the configured ones, or the DCs
+ * DNS names for the domain (looked up when none are known: at first, and
+ * after they all failed); their count, 0 with err. */
+size_t dir_dc_uris(struct dir *d, const char **uris, char *err,
+    size_t errlen);
+
 #endif

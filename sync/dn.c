@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dn.h"
 #include "vmgroup_attrs.h"
@@ -271,6 +272,47 @@ dn_rdn_value(const char *dn, size_t i, char *out, size_t outlen)
 			rc = 0;
 		}
 	}
+	ldap_dnfree(parsed);
+	return rc;
+}
+
+/* 1 if rdn is one string AVA of type DC. */
+static int
+dn_is_dc(LDAPRDN rdn)
+{
+	return rdn[0] != NULL && rdn[1] == NULL &&
+	    (rdn[0]->la_flags & LDAP_AVA_BINARY) == 0 &&
+	    rdn[0]->la_attr.bv_len == 2 &&
+	    strncasecmp(rdn[0]->la_attr.bv_val, "dc", 2) == 0;
+}
+
+int
+dn_domain(const char *dn, char *out, size_t outlen)
+{
+	LDAPDN parsed = NULL;
+	struct berval *v;
+	size_t n, first, at = 0;
+	int rc = -1;
+
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return -1;
+	for (n = 0; parsed != NULL && parsed[n] != NULL; n++)
+		;
+	for (first = n; first > 0 && dn_is_dc(parsed[first - 1]); first--)
+		;
+	for (; first < n; first++) {
+		v = &parsed[first][0]->la_value;
+		if (at + v->bv_len + 1 >= outlen ||
+		    memchr(v->bv_val, '\0', v->bv_len) != NULL)
+			goto out;
+		if (at > 0)
+			out[at++] = '.';
+		memcpy(out + at, v->bv_val, v->bv_len);
+		at += v->bv_len;
+	}
+	out[at] = '\0';
+	rc = at > 0 ? 0 : -1;
+out:
 	ldap_dnfree(parsed);
 	return rc;
 }

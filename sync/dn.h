@@ -31,6 +31,11 @@ int dn_node_fqdn(const char *node_dn, char *out, size_t outlen);
  * -1 if the DN does not parse, the RDN has more than one AVA or a BER
  * ('#' hex) value, the value holds a NUL, or it does not fit in out. */
 int dn_first_value(const char *dn, char *out, size_t outlen);
+/* The DNS domain of a base DN: its trailing DC RDNs joined with dots
+ * ("example.test" of "OU=x,DC=example,DC=test").  -1 if there are none,
+ * the DN does not parse, or it does not fit in out (not checked as a DNS
+ * name: the caller does). */
+int dn_domain(const char *dn, char *out, size_t outlen);
 /* "(<attr>=<escaped value>)", the value through
  * ldap_bv2escaped_filter_value ('*', '(', ')', '\\' and non-ASCII as \XX);
  * attr letters, digits and hyphens only.  0 / -1 (*out NULL). */

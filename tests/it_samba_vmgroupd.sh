@@ -159,6 +159,37 @@ kill -TERM $dpid
 wait_gone $dpid
 trap - EXIT
 
+# --- DCs found through DNS SRV records only (uri = auto): no address in
+# the configuration; the resolver asks the DC's DNS (a resolv.conf of ours,
+# bound over /etc/resolv.conf in a mount namespace of ours)
+echo "nameserver $VMG_SAMBA_IP" >"$W/resolv.conf"
+conf hv4 no
+sed -i "s#^uri = .*#uri = auto#" "$W/hv4.conf"
+pass_dns() { # conf: vmgroupd --once seeing only the DC's DNS
+	$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
+	    exec "$2" --once --allow-root -f "$3"' sh "$W/resolv.conf" \
+	    "$VMGROUPD" "$1" >>"$W/hv4.log" 2>&1
+}
+DOMAIN=$(echo "$VMG_SAMBA_REALM" | tr 'A-Z' 'a-z')
+reg hv4 -n s1 -i srv -a 192.0.2.70
+check "uri = auto: a pass with the DCs from DNS" pass_dns "$W/hv4.conf"
+check "the DC named by _ldap._tcp.dc._msdcs.$DOMAIN" grep -q \
+	"connected to ldap://dc1.$DOMAIN:389 " "$W/hv4.log"
+expect "and what it wrote answers" hv4-srv-vm.$Z A 192.0.2.70
+# a site of no DC: its SRV name is unknown, the domain's DCs answer
+sed -i "s/^\[directory\]$/[directory]\nsite = nosuch/" "$W/hv4.conf"
+reg hv4 -n s2 -i srv -a 192.0.2.71 -t $((T + 2))
+check "a site without DCs: the domain's DCs" pass_dns "$W/hv4.conf"
+expect "its write answers" hv4-srv-vm.$Z A 192.0.2.70 192.0.2.71
+# a domain without DCs in DNS: said, the event kept
+sed -i "s/^site = nosuch$/domain = nosuch.$DOMAIN/" "$W/hv4.conf"
+reg hv4 -n s3 -i srv -a 192.0.2.72 -t $((T + 3))
+if pass_dns "$W/hv4.conf"; then bad "no DC in DNS: the pass fails"
+else ok "no DC in DNS: the pass fails"; fi
+check "saying so" grep -q "no domain controller found: no SRV records of \
+_ldap._tcp.dc._msdcs.nosuch.$DOMAIN" "$W/hv4.log"
+check "the event stays in the spool" test -n "$(ls -A "$W/hv4/spool/new")"
+
 echo "$fails failure(s)"
 [ $fails -eq 0 ] || { tail -n 30 "$W/hv1.log"; tail -n 10 "$W/hv2.log";
 	tail -n 20 "$W/hv3.log"; }

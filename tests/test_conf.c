@@ -120,7 +120,7 @@ test_errors(void **state)
 	bad("[directory]\nuri = ldap://dc1\n", "missing setting [directory] "
 	    "principal");
 	bad("[directory\n", ":1:");
-	bad("", "missing setting [directory] uri");
+	bad("", "missing setting [directory] principal");
 }
 
 /* One register (or release) event with the given addresses. */
@@ -293,6 +293,49 @@ test_dir_params_and_state_paths(void **state)
 	    sizeof(small)), -1);
 }
 
+#define AUTO "principal = svc-vmgroup@EXAMPLE.TEST\n" \
+	"groups_ou = OU=VM Groups,DC=example,DC=test\n[dns]\nzone = example.test\n" \
+	"[groups]\nhost = hv1\n"
+
+/* uri = auto, or no uri: the DCs from DNS, for [directory] domain or the
+ * domain the base's DC= names make; the site's first. */
+static void
+test_auto(void **state)
+{
+	struct dir_params dp;
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("[directory]\nuri = auto\n"
+	    "base = OU=x,DC=Corp,DC=Example,DC=test\n" AUTO, &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.nuris, 0);
+	assert_string_equal(c.domain, "corp.example.test");
+	conf_dir_params(&c, &dp);
+	assert_int_equal(dp.nuris, 0);
+	assert_string_equal(dp.domain, "corp.example.test");
+	assert_null(dp.site);
+	assert_int_equal(load("[directory]\nbase = DC=example,DC=test\n"
+	    "domain = ad.example.test\nsite = Branch-2\n" AUTO, &c, err,
+	    sizeof(err)), 0);
+	conf_dir_params(&c, &dp);
+	assert_string_equal(dp.domain, "ad.example.test");
+	assert_string_equal(dp.site, "branch-2");
+	/* URIs given: no domain is used */
+	assert_int_equal(load(BASIC, &c, err, sizeof(err)), 0);
+	conf_dir_params(&c, &dp);
+	assert_null(dp.domain);
+	bad("[directory]\nuri = auto ldap://dc1\nbase = DC=example,DC=test\n"
+	    AUTO, "auto takes no other URI");
+	bad("[directory]\nuri = auto\nbase = O=corp\n" AUTO,
+	    "set [directory] domain");
+	bad("[directory]\nuri = auto\nbase = DC=a..b\n" AUTO,
+	    "set [directory] domain");
+	bad("[directory]\nbase = DC=example,DC=test\nsite = a.b\n" AUTO,
+	    "[directory] site");
+}
+
 int
 main(void)
 {
@@ -304,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_networks_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_dir_params_and_state_paths),
+		cmocka_unit_test(test_auto),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,12 +76,45 @@ test_closed(void **state)
 	assert_non_null(strstr(err, "CN=a"));
 }
 
+/* A DNS answer's "host:port" list: each DC once, as ldap://name:port, in
+ * the answer's order; what is no host name and port (an address, a bad
+ * port, a bad name) is skipped and said. */
+static void
+test_dc_take(void **state)
+{
+	char uris[4][DIR_URI_BUF];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(dir_dc_take("dc2.example.test:389 Dc1.Example.Test.:3268"
+	    "  dc2.example.test:389", uris, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(uris[0], "ldap://dc2.example.test:389");
+	assert_string_equal(uris[1], "ldap://dc1.example.test:3268");
+	/* more are added after those, never past max */
+	assert_int_equal(dir_dc_take("dc3.example.test dc4.example.test:1 "
+	    "dc5.example.test:2", uris, 4, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(uris[2], "ldap://dc3.example.test:389");
+	assert_string_equal(uris[3], "ldap://dc4.example.test:1");
+	n = 0;
+	assert_int_equal(dir_dc_take("192.0.2.1:389 dc1.example.test:0 "
+	    "dc1.example.test:65536 dc_1.example.test:389 a..b:389 "
+	    "dc1.example.test:38x9 ok.example.test:636", uris, 4, &n), -1);
+	assert_int_equal(n, 1);
+	assert_string_equal(uris[0], "ldap://ok.example.test:636");
+	n = 0;
+	assert_int_equal(dir_dc_take("", uris, 4, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_closed),
+		cmocka_unit_test(test_dc_take),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
