@@ -516,9 +516,14 @@ main(int argc, char *argv[])
 		if (!o.foreground && daemon(0, 0) == -1)
 			fatal("daemon");
 		setup_inotify(&w, c.spool);
-		log_info("vmgroupd %s: host %s, zone %s, spool %s, %zu "
-		    "directory URI(s)", PACKAGE_VERSION, c.model.host,
-		    c.model.zone, c.spool, c.nuris);
+		if (c.nuris > 0)
+			log_info("vmgroupd %s: host %s, zone %s, spool %s, "
+			    "%zu directory URI(s)", PACKAGE_VERSION,
+			    c.model.host, c.model.zone, c.spool, c.nuris);
+		else
+			log_info("vmgroupd %s: host %s, zone %s, spool %s, "
+			    "the DCs of %s from DNS", PACKAGE_VERSION,
+			    c.model.host, c.model.zone, c.spool, c.domain);
 		run(&dm, &o, sfd, &w);
 		close(w.fd);
 		close(sfd);
