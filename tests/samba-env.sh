@@ -13,6 +13,15 @@
 #                                    create OU=VM Groups
 #   tests/samba-env.sh delegate DIR  give svc-vmgroup the least rights of
 #                                    doc/ad-admin.md on OU=VM Groups
+#   tests/samba-env.sh join DIR      a second DC, dc2 (192.0.2.54), joined to
+#                                    the domain in a namespace of its own
+#                                    (<ns>-2), linked to the first by a veth
+#                                    pair; both DCs resolve names through
+#                                    the first one's DNS (a resolv.conf of
+#                                    DIR bound in a mount namespace), and
+#                                    replicate to each other
+#   tests/samba-env.sh halt DIR      stop the first DC (its process tree,
+#                                    by its PID) and leave it stopped
 #   tests/samba-env.sh restart DIR   stop the DC by its PID and start it
 #                                    again (what systemctl restart
 #                                    samba-ad-dc does on a real DC)
@@ -29,6 +38,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 IP=192.0.2.53
+IP2=192.0.2.54
+LINK1=10.53.0.1
+LINK2=10.53.0.2
 REALM=SAMDOM.TEST
 DOMAIN=SAMDOM
 BASE="DC=samdom,DC=test"
@@ -52,6 +64,12 @@ need() {
 }
 
 in_ns() { ip netns exec "$NS" "$@"; }
+# In the second DC's namespace, with DIR/resolv.conf as /etc/resolv.conf.
+in_ns2() {
+	ip netns exec "$NS2" unshare --mount sh -c \
+	    'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+	    "$DIR/resolv.conf" "$@"
+}
 tool() { in_ns samba-tool "$@" -s "$DIR/dc/etc/smb.conf"; }
 admin_ldap() { # ldapmodify/ldapadd/ldapsearch over LDAPS as Administrator
 	local cmd=$1
@@ -64,6 +82,7 @@ load() { # DIR -> globals from a started environment
 	DIR=$(cd "$1" && pwd)
 	[ -s "$DIR/ns" ] || die "$DIR holds no started DC"
 	NS=$(cat "$DIR/ns")
+	NS2=$(cat "$DIR/ns2" 2>/dev/null || true)
 }
 
 provision() {
@@ -114,6 +133,7 @@ write_krb5() {
 [realms]
 	$REALM = {
 		kdc = $IP
+		${2:+kdc = $2}
 	}
 CONF
 	cat >"$DIR/ldap.conf" <<CONF
@@ -170,6 +190,14 @@ export VMG_SAMBA_SVC_SID='$(cat "$DIR/svc.sid")'
 export VMG_SAMBA_ADMIN_PW='$(cat "$DIR/admin.pw")'
 export VMG_SAMBA_PID='$(cat "$DIR/samba.pid")'
 ENV
+	[ -s "$DIR/samba2.pid" ] || return 0
+	cat >>"$DIR/env.sh" <<ENV
+# the second DC (samba-env.sh join)
+export VMG_SAMBA_NS2='$NS2'
+export VMG_SAMBA_IP2='$IP2'
+export VMG_SAMBA_PID2='$(cat "$DIR/samba2.pid")'
+export VMG_SAMBA_RESOLV='$DIR/resolv.conf'
+ENV
 }
 
 start() {
@@ -218,6 +246,70 @@ delegate() {
 }
 
 
+# The link between the two namespaces: each DC's address routed through
+# it, from the DC's own address.
+link_dcs() {
+	ip netns add "$NS2" || die "cannot create network namespace $NS2"
+	echo "$NS2" >"$DIR/ns2"
+	ip -n "$NS" link add vmg-dc1 type veth peer name vmg-dc2 netns "$NS2"
+	ip -n "$NS" addr add "$LINK1/30" dev vmg-dc1
+	ip -n "$NS" link set vmg-dc1 up
+	ip -n "$NS" route add "$IP2/32" via "$LINK2" src "$IP"
+	ip -n "$NS2" link set lo up
+	ip -n "$NS2" addr add "$IP2/32" dev lo
+	ip -n "$NS2" addr add "$LINK2/30" dev vmg-dc2
+	ip -n "$NS2" link set vmg-dc2 up
+	ip -n "$NS2" route add "$IP/32" via "$LINK1" src "$IP2"
+}
+
+start_dc2() {
+	local i r=$DIR/run2
+	in_ns2 samba -s "$DIR/dc2/etc/smb.conf" -i -M single \
+	    >"$DIR/samba2.log" 2>&1 &
+	echo $! >"$DIR/samba2.pid"
+	for i in $(seq 120); do
+		ip netns exec "$NS2" ldapsearch -x -H "ldap://$IP2" -b "" \
+		    -s base dnsHostName 2>/dev/null | grep -q '^dnsHostName' &&
+			return 0
+		kill -0 "$(cat "$DIR/samba2.pid")" 2>/dev/null ||
+			die "dc2 exited: $(tail -n 5 "$DIR/samba2.log")"
+		sleep 0.25
+	done
+	die "dc2 did not answer LDAP"
+}
+
+join() {
+	local r
+	load "$1"
+	[ -z "$NS2" ] || die "$DIR has a second DC already"
+	NS2=$NS-2
+	r=$DIR/run2
+	mkdir -p "$DIR/dc2" "$r"
+	link_dcs
+	echo "nameserver $IP" >"$DIR/resolv.conf"
+	in_ns2 samba-tool domain join "$(echo $REALM | tr A-Z a-z)" DC \
+	    -s "$DIR/empty.conf" -U Administrator \
+	    --password="$(cat "$DIR/admin.pw")" --server="$IP" \
+	    --targetdir="$DIR/dc2" --dns-backend=SAMBA_INTERNAL \
+	    --option="netbios name=DC2" --option="interfaces=$IP2" \
+	    --option="bind interfaces only=yes" \
+	    --option="dns forwarder=127.0.0.1" \
+	    --option="pid directory=$r" --option="ncalrpc dir=$r/ncalrpc" \
+	    --option="winbindd socket directory=$r/winbindd" \
+	    --option="ntp signd socket directory=$r/ntp_signd" \
+	    >"$DIR/join.log" 2>&1 ||
+		die "joining dc2 failed: $(tail -n 5 "$DIR/join.log")"
+	start_dc2
+	# dc2's own DNS records (its A, its SRV records) now, not at the
+	# next periodic update; over RPC to dc1 (nsupdate's GSS-TSIG failed
+	# now and then, "tsig verify failure", right after the join)
+	in_ns2 samba_dnsupdate -s "$DIR/dc2/etc/smb.conf" --use-samba-tool \
+	    --rpc-server-ip="$IP" >"$DIR/dnsupdate2.log" 2>&1 ||
+		die "dc2's DNS records: $(tail -n 5 "$DIR/dnsupdate2.log")"
+	write_krb5 "$DIR" "$IP2"	# either DC's KDC
+	write_env
+}
+
 tree() { # PID and its descendants
 	local c
 	echo "$1"
@@ -228,7 +320,7 @@ tree() { # PID and its descendants
 
 stop_dc() { # the DC's processes, found from its PID (not by name)
 	local pid pids=
-	[ -s "$DIR/samba.pid" ] && pids=$(tree "$(cat "$DIR/samba.pid")")
+	[ -s "$DIR/${1:-samba}.pid" ] && pids=$(tree "$(cat "$DIR/${1:-samba}.pid")")
 	for pid in $pids; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
@@ -252,6 +344,16 @@ stop() {
 	DIR=$(cd "$1" && pwd)
 	[ -s "$DIR/ns" ] || return 0
 	NS=$(cat "$DIR/ns")
+	NS2=$(cat "$DIR/ns2" 2>/dev/null || true)
+	if [ -n "$NS2" ]; then
+		stop_dc samba2
+		for pid in $(ip netns pids "$NS2" 2>/dev/null); do
+			kill -TERM "$pid" 2>/dev/null || true
+			wait_gone "$pid"
+		done
+		ip netns del "$NS2" 2>/dev/null || true
+		rm -f "$DIR/ns2"
+	fi
 	stop_dc
 	# anything else still inside the namespace (started there by a test)
 	for pid in $(ip netns pids "$NS" 2>/dev/null); do
@@ -267,6 +369,8 @@ start) [ $# -eq 2 ] || die "usage: samba-env.sh start DIR"; start "$2" ;;
 schema) [ $# -eq 2 ] || die "usage: samba-env.sh schema DIR"; schema "$2" ;;
 delegate) [ $# -eq 2 ] || die "usage: samba-env.sh delegate DIR"; delegate "$2" ;;
 restart) [ $# -eq 2 ] || die "usage: samba-env.sh restart DIR"; restart "$2" ;;
+join) [ $# -eq 2 ] || die "usage: samba-env.sh join DIR"; join "$2" ;;
+halt) [ $# -eq 2 ] || die "usage: samba-env.sh halt DIR"; load "$2"; stop_dc ;;
 stop) [ $# -eq 2 ] || die "usage: samba-env.sh stop DIR"; stop "$2" ;;
-*) die "usage: samba-env.sh start|schema|delegate|restart|stop DIR" ;;
+*) die "usage: samba-env.sh start|schema|delegate|join|halt|restart|stop DIR" ;;
 esac
