@@ -167,6 +167,35 @@ view_drop(struct view *v, const char *dn)
 		view_remove_at(v, i);
 }
 
+/* The bytes vals take inline in a node: a 4-byte length before each. */
+static size_t
+view_values_bytes(const struct dir_value *vals, size_t n)
+{
+	size_t i, bytes = 0;
+
+	for (i = 0; i < n; i++) {
+		if (vals[i].len > UINT32_MAX)
+			fatalx("view: a value of %zu bytes", vals[i].len);
+		bytes += sizeof(uint32_t) + vals[i].len;
+	}
+	return bytes;
+}
+
+/* vals written inline at p (view_values_bytes of room). */
+static void
+view_values_put(uint8_t *p, const struct dir_value *vals, size_t n)
+{
+	uint32_t len;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		len = (uint32_t)vals[i].len;
+		memcpy(p, &len, sizeof(len));
+		memcpy(p + sizeof(len), vals[i].val, vals[i].len);
+		p += sizeof(len) + vals[i].len;
+	}
+}
+
 /* A node with copies of dn's first RDN and the values, all in one block
  * (the rest of dn: one of the view's parents; beyond VIEW_PARENTS of
  * them, whole DNs: a view of DNs of any shape stays small). */
@@ -176,9 +205,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 {
 	const char *end = view_rdn_end(dn);
 	struct view_node *e;
-	size_t i, bytes = 0, rlen = strlen(dn);
-	uint32_t len;
-	uint8_t *p;
+	size_t bytes, rlen = strlen(dn);
 
 	if (end != NULL && (v->nparents < VIEW_PARENTS ||
 	    view_find_parent(v, end + 1) != NULL))
@@ -187,11 +214,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 		end = NULL;
 	if (n > UINT32_MAX)
 		fatalx("view: %zu values of one node", n);
-	for (i = 0; i < n; i++) {
-		if (vals[i].len > UINT32_MAX)
-			fatalx("view: a value of %zu bytes", vals[i].len);
-		bytes += sizeof(len) + vals[i].len;
-	}
+	bytes = view_values_bytes(vals, n);
 	e = xcalloc(1, sizeof(*e) + rlen + 1 + bytes);
 	e->key = key;
 	e->parent = end != NULL ? view_parent(v, end + 1) : 0;
@@ -200,13 +223,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 	e->nvalues = (uint32_t)n;
 	e->digest = view_digest(vals, n);
 	memcpy(e->rdn, dn, rlen);
-	p = (uint8_t *)e->rdn + rlen + 1;
-	for (i = 0; i < n; i++) {
-		len = (uint32_t)vals[i].len;
-		memcpy(p, &len, sizeof(len));
-		memcpy(p + sizeof(len), vals[i].val, vals[i].len);
-		p += sizeof(len) + vals[i].len;
-	}
+	view_values_put((uint8_t *)e->rdn + rlen + 1, vals, n);
 	return e;
 }
 
@@ -265,25 +282,13 @@ static void
 view_patch_add(struct view *v, size_t i, struct view_node *e, size_t end,
     const struct dir_value *adds, size_t nadds)
 {
-	uint8_t *p;
-	uint32_t len;
-	size_t k, bytes = 0;
+	size_t k;
 
-	for (k = 0; k < nadds; k++) {
-		if (adds[k].len > UINT32_MAX)
-			fatalx("view: a value of %zu bytes", adds[k].len);
-		bytes += sizeof(len) + adds[k].len;
-	}
-	e = xreallocarray(e, end + bytes, 1);
-	p = (uint8_t *)e + end;
-	for (k = 0; k < nadds; k++) {
-		len = (uint32_t)adds[k].len;
-		memcpy(p, &len, sizeof(len));
-		memcpy(p + sizeof(len), adds[k].val, adds[k].len);
-		p += sizeof(len) + adds[k].len;
+	e = xreallocarray(e, end + view_values_bytes(adds, nadds), 1);
+	view_values_put((uint8_t *)e + end, adds, nadds);
+	for (k = 0; k < nadds; k++)
 		e->digest = view_digest_add(e->digest, adds[k].val,
 		    adds[k].len);
-	}
 	e->nvalues += (uint32_t)nadds;
 	v->map[i] = e;
 }
