@@ -104,21 +104,23 @@ provision() {
 		die "provision failed: $(tail -n 5 "$DIR/provision.log")"
 }
 
-start_dc() {
-	local i
-	in_ns samba -s "$DIR/dc/etc/smb.conf" -i -M single >"$DIR/samba.log" 2>&1 &
-	echo $! >"$DIR/samba.pid"
+start_dc() { # [2]: the first DC, or the second; until it answers LDAP
+	local n=${1:-} i run=in_ns ip=$IP
+	[ -z "$n" ] || { run=in_ns2; ip=$IP2; }
+	$run samba -s "$DIR/dc$n/etc/smb.conf" -i -M single \
+	    >"$DIR/samba$n.log" 2>&1 &
+	echo $! >"$DIR/samba$n.pid"
 	for i in $(seq 120); do
-		if in_ns ldapsearch -x -H "ldap://$IP" -b "" -s base dnsHostName \
+		if $run ldapsearch -x -H "ldap://$ip" -b "" -s base dnsHostName \
 		    2>/dev/null | grep -q '^dnsHostName' &&
-		    in_ns ss -Hltn "sport = :88" | grep -q .; then
+		    $run ss -Hltn "sport = :88" | grep -q .; then
 			return 0
 		fi
-		kill -0 "$(cat "$DIR/samba.pid")" 2>/dev/null ||
-			die "samba exited: $(tail -n 5 "$DIR/samba.log")"
+		kill -0 "$(cat "$DIR/samba$n.pid")" 2>/dev/null ||
+			die "samba exited: $(tail -n 5 "$DIR/samba$n.log")"
 		sleep 0.25
 	done
-	die "the DC did not answer LDAP"
+	die "the DC at $ip did not answer LDAP"
 }
 
 write_krb5() {
@@ -262,22 +264,6 @@ link_dcs() {
 	ip -n "$NS2" route add "$IP/32" via "$LINK1" src "$IP2"
 }
 
-start_dc2() {
-	local i r=$DIR/run2
-	in_ns2 samba -s "$DIR/dc2/etc/smb.conf" -i -M single \
-	    >"$DIR/samba2.log" 2>&1 &
-	echo $! >"$DIR/samba2.pid"
-	for i in $(seq 120); do
-		ip netns exec "$NS2" ldapsearch -x -H "ldap://$IP2" -b "" \
-		    -s base dnsHostName 2>/dev/null | grep -q '^dnsHostName' &&
-			return 0
-		kill -0 "$(cat "$DIR/samba2.pid")" 2>/dev/null ||
-			die "dc2 exited: $(tail -n 5 "$DIR/samba2.log")"
-		sleep 0.25
-	done
-	die "dc2 did not answer LDAP"
-}
-
 join() {
 	local r
 	load "$1"
@@ -299,7 +285,7 @@ join() {
 	    --option="ntp signd socket directory=$r/ntp_signd" \
 	    >"$DIR/join.log" 2>&1 ||
 		die "joining dc2 failed: $(tail -n 5 "$DIR/join.log")"
-	start_dc2
+	start_dc 2
 	# dc2's own DNS records (its A, its SRV records) now, not at the
 	# next periodic update; over RPC to dc1 (nsupdate's GSS-TSIG failed
 	# now and then, "tsig verify failure", right after the join)
@@ -318,9 +304,9 @@ tree() { # PID and its descendants
 	done
 }
 
-stop_dc() { # the DC's processes, found from its PID (not by name)
+stop_dc() { # [2]: the DC's processes, found from its PID (not by name)
 	local pid pids=
-	[ -s "$DIR/${1:-samba}.pid" ] && pids=$(tree "$(cat "$DIR/${1:-samba}.pid")")
+	[ -s "$DIR/samba${1:-}.pid" ] && pids=$(tree "$(cat "$DIR/samba${1:-}.pid")")
 	for pid in $pids; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
@@ -338,30 +324,30 @@ restart() {
 	write_env
 }
 
-stop() {
+# Anything else still inside namespace $1 (started there by a test) ended,
+# the namespace deleted and its record file $2 removed.
+drop_ns() {
 	local pid
+	for pid in $(ip netns pids "$1" 2>/dev/null); do
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_gone "$pid"
+	done
+	ip netns del "$1" 2>/dev/null || true
+	rm -f "$2"
+}
+
+stop() {
 	[ -d "$1" ] || return 0
 	DIR=$(cd "$1" && pwd)
 	[ -s "$DIR/ns" ] || return 0
 	NS=$(cat "$DIR/ns")
 	NS2=$(cat "$DIR/ns2" 2>/dev/null || true)
 	if [ -n "$NS2" ]; then
-		stop_dc samba2
-		for pid in $(ip netns pids "$NS2" 2>/dev/null); do
-			kill -TERM "$pid" 2>/dev/null || true
-			wait_gone "$pid"
-		done
-		ip netns del "$NS2" 2>/dev/null || true
-		rm -f "$DIR/ns2"
+		stop_dc 2
+		drop_ns "$NS2" "$DIR/ns2"
 	fi
 	stop_dc
-	# anything else still inside the namespace (started there by a test)
-	for pid in $(ip netns pids "$NS" 2>/dev/null); do
-		kill -TERM "$pid" 2>/dev/null || true
-		wait_gone "$pid"
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -f "$DIR/ns"
+	drop_ns "$NS" "$DIR/ns"
 }
 
 case ${1:-} in
