@@ -144,37 +144,66 @@ dnsrec_serial_of(const uint8_t *v, size_t len)
 	    (uint32_t)h[3] << 24;
 }
 
+/* The octets at the end of v that no comparison looks at: the last
+ * character-string of a vmgroup owner TXT value (ownrec.h: "vmgroup=..."
+ * then "t=<time>", the time the node was first written for its host, kept
+ * when the node is written again), so a newer registration's time is no
+ * change.  0 for any other value. */
+static size_t
+dnsrec_loose_tail(const uint8_t *v, size_t len)
+{
+	size_t s1, s2, p = DNSREC_HEADER_LEN;
+
+	if (len < DNSREC_HEADER_LEN + 2 || v[2] != DNSREC_TYPE_TXT ||
+	    v[3] != 0)
+		return 0;
+	s1 = v[p];
+	if (s1 < sizeof(DNSREC_OWNER_TAG) - 1 || p + 1 + s1 + 1 > len ||
+	    memcmp(v + p + 1, DNSREC_OWNER_TAG, sizeof(DNSREC_OWNER_TAG) - 1))
+		return 0;
+	p += 1 + s1;
+	s2 = v[p];
+	if (p + 1 + s2 != len || s2 < 2 || v[p + 1] != 't' || v[p + 2] != '=')
+		return 0;
+	return 1 + s2;
+}
+
+void
+dnsrec_but_serial(const uint8_t *v, size_t len, size_t *head, size_t *tail,
+    size_t *end)
+{
+	*head = *tail = *end = len;
+	if (len >= DNSREC_HEADER_LEN) {
+		*head = DNSREC_SERIAL_OFF;
+		*tail = DNSREC_SERIAL_END;
+		*end = len - dnsrec_loose_tail(v, len);
+	}
+}
+
 int
 dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen)
 {
+	size_t head, tail, end;
+
 	if (alen != blen)
 		return 0;
-	if (blen < DNSREC_HEADER_LEN)
-		return memcmp(a, b, blen) == 0;
-	return memcmp(a, b, DNSREC_SERIAL_OFF) == 0 &&
-	    memcmp(a + DNSREC_SERIAL_END, b + DNSREC_SERIAL_END,
-	    blen - DNSREC_SERIAL_END) == 0;
-}
-
-void
-dnsrec_but_serial(size_t len, size_t *head, size_t *tail)
-{
-	*head = *tail = len;
-	if (len >= DNSREC_HEADER_LEN) {
-		*head = DNSREC_SERIAL_OFF;
-		*tail = DNSREC_SERIAL_END;
-	}
+	dnsrec_but_serial(a, alen, &head, &tail, &end);
+	if (end != blen - dnsrec_loose_tail(b, blen))
+		return 0;
+	return memcmp(a, b, head) == 0 &&
+	    memcmp(a + tail, b + tail, end - tail) == 0;
 }
 
 uint64_t
 dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len)
 {
-	h = name_mix64(h, v, len < DNSREC_SERIAL_OFF ? len :
-	    DNSREC_SERIAL_OFF);
-	if (len > DNSREC_SERIAL_END)
-		h = name_mix64(h, v + DNSREC_SERIAL_END,
-		    len - DNSREC_SERIAL_END);
+	size_t head, tail, end;
+
+	dnsrec_but_serial(v, len, &head, &tail, &end);
+	h = name_mix64(h, v, head);
+	if (end > tail)
+		h = name_mix64(h, v + tail, end - tail);
 	return h;
 }
 

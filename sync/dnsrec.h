@@ -123,19 +123,22 @@ int dnsrec_peek_soa_serial(const uint8_t *buf, size_t len, uint32_t *serial);
 /* The Serial field (offset 8, little-endian) of an encoded value; 0 when
  * the value is shorter than a header. */
 uint32_t dnsrec_serial_of(const uint8_t *v, size_t len);
-/* True if two encoded values differ at most in their Serial fields (a
- * record is not rewritten because the zone's serial moved since it was
- * written); values shorter than a header must be equal byte for byte. */
+/* What no comparison below looks at: the Serial field (a record is not
+ * rewritten because the zone's serial moved since it was written) and, in
+ * a vmgroup owner TXT value (ownrec.h: a first character-string starting
+ * with DNSREC_OWNER_TAG, a second and last one starting with "t="), that
+ * last string (the time the node was first written for its host stays as
+ * it was).  Two values of one length are the same but serial iff their
+ * octets v[0..*head) and v[*tail..*end) are; *head = *tail = *end = len
+ * for a value shorter than a header (compared whole). */
+#define DNSREC_OWNER_TAG "vmgroup="
+void dnsrec_but_serial(const uint8_t *v, size_t len, size_t *head,
+    size_t *tail, size_t *end);
 int dnsrec_same_but_serial(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);
-/* A 64-bit hash of v (in-process only, never stored) with its Serial field
- * left out, as dnsrec_same_but_serial leaves it out: the first 8 octets
- * (fewer when v is short), then those after offset 12. */
+/* A 64-bit hash of v (in-process only, never stored) of the octets
+ * dnsrec_but_serial compares. */
 uint64_t dnsrec_hash_but_serial(uint64_t h, const uint8_t *v, size_t len);
-/* The octets of v that dnsrec_same_but_serial compares: v[0..*head) and
- * v[*tail..len) (all of v when it is shorter than a header).  Two values
- * of the same length are the same but serial iff those octets are. */
-void dnsrec_but_serial(size_t len, size_t *head, size_t *tail);
 /* Order of encoded values: bytes, then length (memcmp order). */
 int dnsrec_cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);

@@ -373,13 +373,14 @@ group_qcmp(const void *a, const void *b)
 }
 
 /* Move the built nodes and groups into out (sorted); empties the build
- * (its tmp arena freed before the pass goes on to the directory). */
-static void
+ * (its tmp arena freed before the pass goes on to the directory).  0, or
+ * -1 if a node's owner value could not be made (err). */
+static int
 build_finish(struct build *b, struct model_desired *out)
 {
 	struct build_group *bg, *gtmp;
+	int rc = modelrr_finish(&b->rr, &out->nodes, &out->nnodes);
 
-	modelrr_finish(&b->rr, &out->nodes, &out->nnodes);
 	out->ngroups = HASH_COUNT(b->groups);
 	out->groups = xcalloc(out->ngroups, sizeof(*out->groups));
 	out->ngroups = 0;
@@ -389,6 +390,7 @@ build_finish(struct build *b, struct model_desired *out)
 		free(bg);
 	}
 	qsort(out->groups, out->ngroups, sizeof(*out->groups), group_qcmp);
+	return rc;
 }
 
 int
@@ -413,7 +415,8 @@ model_desired(const struct model_regs *regs, const struct model_config *cfg,
 		goto out;
 	rc = 0;
 out:
-	build_finish(&b, out);
+	if (build_finish(&b, out) == -1)
+		rc = -1;
 	if (rc == -1)
 		model_desired_free(out);
 	free(live);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,27 @@
 
 #include "log.h"
 #include "modelrr.h"
+#include "ownrec.h"
 #include "xmem.h"
 
 /* A node under construction, hashed by its FQDN (kept in tmp). */
 struct modelrr_node {
 	const char *fqdn;
+	int64_t t;			/* its owner value's time (ownrec.h) */
 	struct model_node node;
 	UT_hash_handle hh;
 };
+
+/* The node's owner value will say t if that is newer. */
+static void
+node_time(struct model_node *node, int64_t t)
+{
+	struct modelrr_node *bn = (struct modelrr_node *)(void *)
+	    ((char *)node - offsetof(struct modelrr_node, node));
+
+	if (t > bn->t)
+		bn->t = t;
+}
 
 void
 modelrr_init(struct modelrr *t, const struct model_config *cfg,
@@ -291,6 +305,7 @@ modelrr_ptrs(struct modelrr *t, const struct model_reg *r, const char *vmfqdn)
 		(void)xstrlcpy(rec.u.name, vmfqdn, sizeof(rec.u.name));
 		if (rr_add(t, node, &rec) == -1)
 			return -1;
+		node_time(node, r->time);
 	}
 	return 0;
 }
@@ -307,7 +322,25 @@ modelrr_vm(struct modelrr *t, const struct model_reg *r)
 	for (i = 0; i < r->naddrs; i++)
 		if (modelrr_addr(t, node, &r->addrs[i]) == -1)
 			return -1;
+	node_time(node, r->time);
 	return 0;
+}
+
+/* A node built whole holds the owner value of the host it is built for
+ * (ownrec.h); a patched one holds it already. */
+static int
+node_owner(struct modelrr *t, struct modelrr_node *bn)
+{
+	uint8_t raw[OWNREC_RAW_BUF];
+	struct dnsrec rec;
+
+	if (bn->node.gone != NULL)
+		return 0;
+	rec_init(t, &rec, DNSREC_TYPE_TXT, &bn->node);
+	if (ownrec_encode(&rec, t->cfg->host, bn->t, raw) == -1)
+		return modelrr_fail(t, "cannot encode the owner value of",
+		    bn->fqdn);
+	return rr_add(t, &bn->node, &rec);
 }
 
 static int
@@ -339,16 +372,21 @@ node_qcmp(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->name, y->name);
 }
 
-/* The nodes, their records sorted and without duplicates, into one array
- * sorted by zone, then name; the table is emptied and its tmp freed. */
-void
+/* The nodes, each with its owner value, their records sorted and without
+ * duplicates, into one array sorted by zone, then name; the table is
+ * emptied and its tmp freed.  0, or -1 (err) if an owner value cannot be
+ * encoded (the host name of the configuration is checked: never). */
+int
 modelrr_finish(struct modelrr *t, struct model_node **nodes, size_t *nnodes)
 {
 	struct modelrr_node *bn, *tmp;
 	size_t n = 0;
+	int rc = 0;
 
 	*nodes = xcalloc(HASH_COUNT(t->nodes), sizeof(**nodes));
 	HASH_ITER(hh, t->nodes, bn, tmp) {
+		if (node_owner(t, bn) == -1)
+			rc = -1;
 		node_rrs_normalize(&bn->node);
 		(*nodes)[n++] = bn->node;
 	}
@@ -356,4 +394,5 @@ modelrr_finish(struct modelrr *t, struct model_node **nodes, size_t *nnodes)
 	arena_free(&t->tmp);
 	qsort(*nodes, n, sizeof(**nodes), node_qcmp);
 	*nnodes = n;
+	return rc;
 }

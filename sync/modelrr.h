@@ -58,8 +58,9 @@ int modelrr_ptrs(struct modelrr *t, const struct model_reg *r,
     const char *vmfqdn);
 int modelrr_vm(struct modelrr *t, const struct model_reg *r);
 /* Every node into *nodes (sorted by zone, then name, records sorted and
- * distinct); empties the table and frees tmp. */
-void modelrr_finish(struct modelrr *t, struct model_node **nodes,
+ * distinct), each built whole with the owner value of cfg->host
+ * (ownrec.h); empties the table and frees tmp.  0, or -1 (err set). */
+int modelrr_finish(struct modelrr *t, struct model_node **nodes,
     size_t *nnodes);
 
 #endif

@@ -101,11 +101,11 @@ view_parent(struct view *v, const char *parent)
 uint64_t
 view_digest_add(uint64_t digest, const uint8_t *val, size_t len)
 {
-	size_t head, tail;
+	size_t head, tail, end;
 
-	dnsrec_but_serial(len, &head, &tail);
+	dnsrec_but_serial(val, len, &head, &tail, &end);
 	return digest + cache_hash_parts((uint64_t)len, val, head, val + tail,
-	    len - tail);
+	    end - tail);
 }
 
 uint64_t

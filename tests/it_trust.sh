@@ -61,7 +61,7 @@ check "vmGroup members: only the good VM" test \
 check "vmGroup addresses: only the good VM's" test \
 	"$(attr "CN=$G,$OU" vmGroupAddress)" = "192.0.2.68 "
 check "the DC's node untouched" test "$(values dc1 $Z)" = "$seed_dc1"
-expect_node fileserver $Z "the file server's node untouched" "$(rec_a 192.0.2.200)"
+OWNER= expect_node fileserver $Z "the file server's node untouched" "$(rec_a 192.0.2.200)"
 check "both registrations quarantined with the reason" test \
 	"$(grep -l "DNS node vmgroupd does not own" "$SPOOL"/quarantine/*.reason | wc -l)" -eq 2
 check "refusal of DC1 logged (folded to lower case)" grep -q \
@@ -81,7 +81,7 @@ check "later1's PTR withdrawn (tombstoned)" tombstoned 69 $R4
 expect_node _vm._tcp.$G $Z "SRV no longer targets later1" "$(rec_srv good1.$Z)"
 check "later1 out of the group object" test \
 	"$(attr "CN=$G,$OU" vmGroupMember)" = "good1 "
-expect_node later1 $Z "the admin's later1 node untouched" "$(rec_a 192.0.2.201)"
+OWNER= expect_node later1 $Z "the admin's later1 node untouched" "$(rec_a 192.0.2.201)"
 check "withdrawal logged" grep -q "VM later1 withheld" "$W/log"
 check "the registration is kept" state_has '"later1"'
 check "vmgroup status names it" sh -c "'$VMGROUP' status -f '$CONF' | \
@@ -99,7 +99,7 @@ check "status in sync" sh -c "'$VMGROUP' status -f '$CONF' | \
 admin_node hv1-win-vm $Z "$(rec_a 192.0.2.1)" || bad "admin node hv1-win-vm"
 reg -n win1 -i win -a 192.0.2.70
 check "--once exits 1 with a squatted group" test "$(once_rc)" -eq 1
-expect_node hv1-win-vm $Z "the squatter's node untouched" "$(rec_a 192.0.2.1)"
+OWNER= expect_node hv1-win-vm $Z "the squatter's node untouched" "$(rec_a 192.0.2.1)"
 check "host SRV does not name the squatted group" eval "! host_srv_names hv1-win-vm"
 expect_node _vmgroup._tcp.hv1 $Z "host SRV names only our groups" \
 	"$(rec_srv $G.$Z)"
@@ -165,7 +165,7 @@ check "an unblocked emptied group's object is deleted" \
 admin_node 90 $R4 "$(rec_ptr mail.$Z)" || bad "admin PTR node"
 reg -n ptr1 -i evil -a 192.0.2.90
 check "--once exits 1 with a foreign PTR node" test "$(once_rc)" -eq 1
-expect_node 90 $R4 "the foreign PTR node untouched" "$(rec_ptr mail.$Z)"
+OWNER= expect_node 90 $R4 "the foreign PTR node untouched" "$(rec_ptr mail.$Z)"
 check "the log names the node" grep -q "not in sync: .*90.$R4" "$W/log"
 check "status names the node" sh -c "'$VMGROUP' status -f '$CONF' | \
 	grep -q '^missing 90.$R4  (not written'"

@@ -62,17 +62,46 @@ state_has() { cat "$W/state/registrations.json" "$W/state/registrations.journal"
 admin() { ldapsearch -x -LLL -o ldif-wrap=no -H "$VMG_TEST_LDAP_URI" \
 	-D "$VMG_TEST_ADMIN_DN" -w "$VMG_TEST_ADMIN_PW" "$@" 2>/dev/null; }
 node_dn() { echo "DC=$1,DC=$2,CN=MicrosoftDNS,DC=DomainDnsZones,$VMG_TEST_BASE"; }
-# The dnsRecord values of a node, base64, sorted, one line.
-values() { admin -b "$(node_dn "$1" "$2")" -s base dnsRecord |
+# Every dnsRecord value of a node, base64, sorted, one line.
+all_values() { admin -b "$(node_dn "$1" "$2")" -s base dnsRecord |
 	sed -n 's/^dnsRecord:: //p' | sort | tr '\n' ' '; }
+# 0 if the base64 value $1 is an owner value (sync/ownrec.h): type TXT,
+# its first string "vmgroup=1 host=...".
+is_owner() {
+	[ "$(printf %s "$1" | base64 -d | od -An -tx1 -j2 -N2 | tr -d ' ')" = 1000 ] &&
+	    printf %s "$1" | base64 -d | tail -c +26 | head -c 15 |
+	    grep -q -F 'vmgroup=1 host='
+}
+# The values of a node but its owner value, as all_values.
+values() {
+	local v
+	for v in $(all_values "$1" "$2"); do
+		is_owner "$v" || printf '%s ' "$v"
+	done
+}
+# The hosts the node's owner values name, sorted, one line ("hv1 ").
+owners() {
+	local v
+	for v in $(all_values "$1" "$2"); do
+		is_owner "$v" && printf %s "$v" | base64 -d | tail -c +26 |
+		    sed -n 's/^vmgroup=1 host=\([a-z0-9-]*\).*/\1/p'
+	done | sort | tr '\n' ' '
+}
 attr() { # dn attr -> values, sorted, one line
 	admin -b "$1" -s base "$2" | sed -n "s/^$2: //p" | sort | tr '\n' ' '; }
 sorted() { [ $# -eq 0 ] || printf '%s\n' "$@" | sort | tr '\n' ' '; }
 expect_node() { # name zone description value...
-	local name=$1 zone=$2 what=$3 got want
+	local name=$1 zone=$2 what=$3 got want owner
 	shift 3
 	got=$(values "$name" "$zone")
 	want=$(sorted "$@")
+	owner=$(owners "$name" "$zone")
+	# a node of ours holding records holds one owner value, this host's
+	# (OWNER, default hv1); OWNER= for a node not ours: none
+	local want_owner=${OWNER-hv1}
+	[ -z "$want_owner" ] || want_owner="$want_owner "
+	[ $# -eq 0 ] || [ "$owner" = "$want_owner" ] ||
+	    got="$got (owner values: [$owner])"
 	if [ "$got" = "$want" ]; then
 		ok "$what"
 	else
@@ -81,7 +110,7 @@ expect_node() { # name zone description value...
 }
 tombstoned() { # name zone: one type-0 value and dNSTombstoned TRUE
 	local v
-	v=$(values "$1" "$2")
+	v=$(all_values "$1" "$2")
 	[ "$(attr "$(node_dn "$1" "$2")" dNSTombstoned)" = "TRUE " ] || return 1
 	[ "$(echo $v | wc -w)" -eq 1 ] || return 1
 	[ "$(echo $v | base64 -d | od -An -tx1 -j2 -N2 | tr -d ' ')" = 0000 ]

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "dnsrec.h"
+#include "ownrec.h"
 #include "xmem.h"
 
 /* A 10.1.2.4, TTL 300, serial 1, static (formats.md; served by Samba). */
@@ -700,6 +701,62 @@ test_serial_layout(void **state)
 	assert_true(dnsrec_same_but_serial(a, 8, b, 8));
 }
 
+/* The owner value (ownrec.h): the exact bytes, parsed back; its time left
+ * out of comparisons, its host not; malformed shapes are no owner value. */
+static void
+test_owner_value(void **state)
+{
+	static const char want[] =
+	    "\x12vmgroup=1 host=hv1\x0ct=1764000000";
+	uint8_t raw[OWNREC_RAW_BUF], a[DNSREC_BUF], b[DNSREC_BUF];
+	struct dnsrec rec;
+	struct ownrec o;
+	size_t alen, blen;
+
+	(void)state;
+	dnsrec_init(&rec, DNSREC_TYPE_TXT, 7, 300, 0);
+	assert_int_equal(ownrec_encode(&rec, "hv1", 1764000000, raw), 0);
+	assert_int_equal(rec.rawlen, sizeof(want) - 1);
+	assert_memory_equal(rec.raw, want, sizeof(want) - 1);
+	assert_int_equal(dnsrec_encode(&rec, a, sizeof(a), &alen), 0);
+	assert_int_equal(alen, DNSREC_HEADER_LEN + sizeof(want) - 1);
+	assert_int_equal(ownrec_parse(a, alen, &o), 1);
+	assert_string_equal(o.host, "hv1");
+	assert_true(o.t == 1764000000);
+	/* another time (as long), another serial: the same but serial */
+	dnsrec_init(&rec, DNSREC_TYPE_TXT, 9, 300, 0);
+	assert_int_equal(ownrec_encode(&rec, "hv1", 1799999999, raw), 0);
+	assert_int_equal(dnsrec_encode(&rec, b, sizeof(b), &blen), 0);
+	assert_true(dnsrec_same_but_serial(a, alen, b, blen));
+	assert_true(dnsrec_hash_but_serial(1, a, alen) ==
+	    dnsrec_hash_but_serial(1, b, blen));
+	/* another host is another value */
+	assert_int_equal(ownrec_encode(&rec, "hv2", 1764000000, raw), 0);
+	assert_int_equal(dnsrec_encode(&rec, b, sizeof(b), &blen), 0);
+	assert_false(dnsrec_same_but_serial(a, alen, b, blen));
+	assert_int_equal(ownrec_parse(b, blen, &o), 1);
+	assert_string_equal(o.host, "hv2");
+	/* refused to encode: not a label, upper case, a negative time */
+	assert_int_equal(ownrec_encode(&rec, "hv 1", 1, raw), -1);
+	assert_int_equal(ownrec_encode(&rec, "HV1", 1, raw), -1);
+	assert_int_equal(ownrec_encode(&rec, "hv1", -1, raw), -1);
+	/* not owner values: a leading zero, a sign, a third string, no
+	 * time, an upper-case host, another type */
+	memcpy(b, a, alen);
+	b[alen - 10] = '0';
+	assert_int_equal(ownrec_parse(b, alen, &o), 0);
+	b[alen - 10] = '-';
+	assert_int_equal(ownrec_parse(b, alen, &o), 0);
+	memcpy(b, a, alen);
+	assert_int_equal(ownrec_parse(b, alen - 1, &o), 0);
+	b[DNSREC_HEADER_LEN + 17] = 'H';
+	assert_int_equal(ownrec_parse(b, alen, &o), 0);
+	memcpy(b, a, alen);
+	b[2] = DNSREC_TYPE_A;
+	assert_int_equal(ownrec_parse(b, alen, &o), 0);
+	assert_int_equal(ownrec_parse(vec_a, sizeof(vec_a), &o), 0);
+}
+
 int
 main(void)
 {
@@ -719,6 +776,7 @@ main(void)
 		cmocka_unit_test(test_name_codec),
 		cmocka_unit_test(test_encode_refusals),
 		cmocka_unit_test(test_serial_layout),
+		cmocka_unit_test(test_owner_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "model.h"
+#include "ownrec.h"
 #include "xmem.h"
 
 #define T0 1764000000	/* a fixed "now" for every test */
@@ -110,22 +111,65 @@ rr_rec(const struct model_rr *rr)
 	return &rec;
 }
 
-/* The node's records in display form, joined by "|", in stored order. */
+/* The host the desired state under test is built for. */
+static const char *owner_host = "hv1";
+
+/* The node's owner value (ownrec.h): a node built whole holds exactly
+ * one, naming owner_host, a patched one none.  Its time, or -1 for a
+ * patched node. */
+static int64_t
+node_owner(const struct model_node *n)
+{
+	struct ownrec o;
+	int64_t t = -1;
+	size_t i, count = 0;
+
+	for (i = 0; i < n->nrrs; i++) {
+		if (!ownrec_parse(n->rrs[i].val, n->rrs[i].len, &o))
+			continue;
+		assert_string_equal(o.host, owner_host);
+		t = o.t;
+		count++;
+	}
+	assert_int_equal(count, n->gone == NULL ? 1 : 0);
+	return t;
+}
+
+/* The node's first record that is not its owner value. */
+static const struct model_rr *
+first_rr(const struct model_node *n)
+{
+	struct ownrec o;
+	size_t i;
+
+	for (i = 0; i < n->nrrs; i++)
+		if (!ownrec_parse(n->rrs[i].val, n->rrs[i].len, &o))
+			return &n->rrs[i];
+	fail_msg("node %s holds no record but its owner value", n->name);
+	return NULL;
+}
+
+/* The node's records in display form, joined by "|", in stored order,
+ * its owner value (checked: node_owner) left out. */
 static const char *
 node_text(const struct model_desired *d, const char *zone, const char *name)
 {
 	static char out[4096];
 	const struct model_node *n = node_find(d, zone, name);
+	struct ownrec o;
 	char one[600];
 	size_t i;
 
 	if (n == NULL)
 		return "(absent)";
+	(void)node_owner(n);
 	out[0] = '\0';
 	for (i = 0; i < n->nrrs; i++) {
+		if (ownrec_parse(n->rrs[i].val, n->rrs[i].len, &o))
+			continue;
 		assert_int_equal(dnsrec_format(rr_rec(&n->rrs[i]), one,
 		    sizeof(one)), 0);
-		if (i > 0)
+		if (out[0] != '\0')
 			assert_int_equal(xstrlcat(out, "|", sizeof(out)), 0);
 		assert_int_equal(xstrlcat(out, one, sizeof(out)), 0);
 	}
@@ -193,11 +237,16 @@ test_per_image(void **state)
 	cfg.revserials[0] = 7;
 	desired(&regs, &cfg, &d);
 	/* each record carries the serial of its own zone */
-	assert_int_equal(rr_rec(node_get(&d, R4, "10")->rrs)->serial, 7);
-	assert_int_equal(rr_rec(node_get(&d, R6,
-	    "1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0")->rrs)->serial, 1);
-	assert_int_equal(rr_rec(node_get(&d, Z, "hv1-rocky-9-vm")->rrs)->serial,
-	    5);
+	assert_int_equal(rr_rec(first_rr(node_get(&d, R4, "10")))->serial, 7);
+	assert_int_equal(rr_rec(first_rr(node_get(&d, R6,
+	    "1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0")))->serial, 1);
+	assert_int_equal(rr_rec(first_rr(node_get(&d, Z,
+	    "hv1-rocky-9-vm")))->serial, 5);
+	/* the owner value: a PTR's time is its VM's registration time, a
+	 * group node's 0 */
+	assert_int_equal(node_owner(node_get(&d, R4, "10")), T0 - 30);
+	assert_int_equal(node_owner(node_get(&d, Z, "hv1-rocky-9-vm")), 0);
+	assert_int_equal(node_owner(node_get(&d, Z, "_vmgroup._tcp.hv1")), 0);
 	assert_int_equal(d.ngroups, 2);
 	assert_string_equal(d.groups[0].name, "hv1-debian-12-vm");
 	assert_string_equal(d.groups[0].fqdn, "hv1-debian-12-vm.example.test");
@@ -271,9 +320,10 @@ test_bytes(void **state)
 	cfg_make(&cfg, "hv1");
 	desired(&regs, &cfg, &d);
 	n = node_get(&d, Z, "hv1-img-vm");
-	assert_int_equal(n->nrrs, 1);
-	assert_int_equal(n->rrs[0].len, sizeof(want));
-	assert_memory_equal(n->rrs[0].val, want, sizeof(want));
+	assert_int_equal(n->nrrs, 2);
+	assert_int_equal(node_owner(n), 0);
+	assert_int_equal(first_rr(n)->len, sizeof(want));
+	assert_memory_equal(first_rr(n)->val, want, sizeof(want));
 	/* 10.1.2.4 is in no configured reverse zone: no PTR node at all */
 	assert_int_equal(d.nnodes, 3);
 	model_desired_free(&d);
@@ -375,6 +425,7 @@ test_move(void **state)
 	assert_string_equal(group_members(&d, "hv1-debian-12-vm"), "web2");
 	assert_string_equal(node_text(&d, R4, "10"), "(absent)");
 	model_desired_free(&d);
+	owner_host = "hv2";
 	desired(&regs, &cfg2, &d);
 	assert_int_equal(d.ngroups, 1);
 	assert_string_equal(group_members(&d, "hv2-debian-12-vm"), "web1");
@@ -389,6 +440,9 @@ test_move(void **state)
 	    "192.0.2.10");
 	desired(&regs, &cfg2, &d);
 	assert_string_equal(group_members(&d, "hv2-debian-12-vm"), "web1");
+	/* the PTR's owner value: hv2 and the time of the move */
+	assert_int_equal(node_owner(node_get(&d, R4, "40")), T0 - 5);
+	owner_host = "hv1";
 	model_desired_free(&d);
 	model_regs_free(&regs);
 }
