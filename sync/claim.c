@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "claim.h"
+#include "ownproof.h"
 #include "dn.h"
 #include "log.h"
 #include "xmem.h"
@@ -143,6 +144,17 @@ struct claim_scan {
 	const char *zdn;
 };
 
+/* 1 if n is vmgroupd's (the service account owns it) and a tombstone or
+ * holding one owner value: some vmgroupd host's. */
+static int
+claim_fleet(const struct dir_node *n)
+{
+	struct ownrec o;
+
+	return n->owner == DIR_OWNER_SELF && (n->tombstoned ||
+	    ownproof_value(n->values, n->nvalues, &o) == 1);
+}
+
 /* A node the look-up found: note it on its claim. */
 static int
 claim_found(void *ctx, const char *name, const struct dir_node *n,
@@ -164,8 +176,10 @@ claim_found(void *ctx, const char *name, const struct dir_node *n,
 		return 0;
 	c->found = 1;
 	c->found_tomb = n->tombstoned;
-	c->found_ours = dn_node(s->zdn, lower, &dn) == 0 &&
-	    own_has(s->cl->own, OWN_NODE, dn);
+	/* ours, or a vmgroupd host's (ownproof.h): the write decides
+	 * whether this host takes it over */
+	c->found_ours = (dn_node(s->zdn, lower, &dn) == 0 &&
+	    own_has(s->cl->own, OWN_NODE, dn)) || claim_fleet(n);
 	free(dn);
 	return 0;
 }

@@ -453,6 +453,7 @@ conf_dir_params(const struct conf *c, struct dir_params *dp)
 	dp->site = c->site[0] != '\0' ? c->site : NULL;
 	dp->ssf_min = c->ssf_min;
 	dp->timeout = c->timeout;
+	dp->principal = c->principal[0] != '\0' ? c->principal : NULL;
 }
 
 int

@@ -405,6 +405,7 @@ daemon_sync(struct daemon *dm, time_t now, struct intake *b,
 	struct model_config cfg = dm->conf.model;
 	struct sync_params sp = { .base = dm->conf.base,
 	    .partition = dm->conf.partition, .ou = dm->conf.ou, .now = now,
+	    .host = dm->conf.model.host,
 	    .cache = dm->one_pass ? NULL : &dm->cache,
 	    .full = daemon_full_due(dm, now),
 	    .view = &dm->view, .gview = &dm->gview, .stop = daemon_stop_fn };

@@ -213,7 +213,7 @@ dir_verify(struct dir *d, char *err, size_t errlen)
 		d->authzid[who->bv_len] = '\0';
 	}
 	ber_bvfree(who);
-	return 0;
+	return dir_self_find(d, err, errlen);
 }
 
 /* Connect to uri and bind with GSSAPI.  The credential is whatever cache
@@ -359,7 +359,8 @@ dir_priv_base_search(struct dir *d, const char *dn, char *const *attrs,
 	if (d->ld == NULL)
 		return dir_priv_fail(d, LDAP_SERVER_DOWN, "read", dn, err, errlen);
 	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-	    (char **)(uintptr_t)attrs, 0, NULL, NULL, NULL, 1, res);
+	    (char **)(uintptr_t)attrs, 0, dir_priv_sdflags(), NULL, NULL, 1,
+	    res);
 	d->last_rc = rc;
 	if (rc == LDAP_SUCCESS && ldap_first_entry(d->ld, *res) != NULL)
 		return 1;

@@ -31,6 +31,8 @@ struct dir_params {
 	const char *site;		/* its DCs first; NULL: none */
 	unsigned ssf_min;		/* refuse a weaker session */
 	unsigned timeout;		/* network and operation timeout, s */
+	const char *principal;		/* the keytab's (NULL: unknown): finds
+					 * the account on AD (dirown.c) */
 };
 
 struct dir {
@@ -41,6 +43,12 @@ struct dir {
 	size_t uri;			/* index of the URI in use / to try */
 	unsigned ssf;			/* negotiated SASL SSF */
 	char authzid[512];		/* who the server says we are */
+	/* who we are, to tell the nodes we own (dirown.c): the account's SID
+	 * (AD), or the DN Who am I? gave (OpenLDAP); neither: not known */
+	uint8_t self_sid[68];
+	size_t self_sidlen;
+	char self_dn[512];
+	int self_warned;
 	int last_rc;			/* result of the last operation */
 };
 
@@ -54,6 +62,10 @@ int dir_dc_find(const char *domain, const char *site,
  * at most max): 0, or -1 if an entry was no host name and port (skipped). */
 int dir_dc_take(const char *hostlist, char (*uris)[DIR_URI_BUF], size_t max,
     size_t *n);
+/* Find who the session is, for struct dir_node's owner (dirown.c): done
+ * by dir_open.  Not finding it is no failure (owners stay unknown, said
+ * once in the log); -1 only when the connection is lost. */
+int dir_self_find(struct dir *d, char *err, size_t errlen);
 /* Connect and bind, failing over through the URIs. 0 / -1 with err. */
 int dir_open(struct dir *d, char *err, size_t errlen);
 void dir_close(struct dir *d);
@@ -91,10 +103,26 @@ struct dir_value {
 	size_t len;
 };
 
+/* Who owns a node in the directory: its security descriptor's owner (AD)
+ * or creatorsName (OpenLDAP), against who we are (dir_self_find). */
+enum dir_owner {
+	DIR_OWNER_UNKNOWN,		/* the server did not say, or we do
+					 * not know who we are */
+	DIR_OWNER_SELF,			/* the account vmgroupd binds as */
+	DIR_OWNER_OTHER
+};
+
+/* Who owns an entry whose nTSecurityDescriptor (read with the SD flags
+ * control: dir_entry_read and node reads send it) and creatorsName values
+ * are sd and creator (dirown.c). */
+enum dir_owner dir_owner_of(const struct dir *d, const struct dir_value *sd,
+    size_t nsd, const struct dir_value *creator, size_t ncreator);
+
 /* A dnsNode as the directory holds it. */
 struct dir_node {
 	int exists;
 	int tombstoned;			/* dNSTombstoned: TRUE */
+	enum dir_owner owner;
 	struct dir_value *values;	/* dnsRecord values */
 	size_t nvalues;
 	void *held;			/* private: what values point into */

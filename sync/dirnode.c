@@ -20,14 +20,17 @@
 #define DIR_PAGE 500		/* entries per page of a scan */
 
 static char attr_objectclass[] = "objectClass", attr_dc[] = "dc",
-    attr_dnsrecord[] = "dnsRecord", attr_tombstoned[] = "dNSTombstoned";
+    attr_dnsrecord[] = "dnsRecord", attr_tombstoned[] = "dNSTombstoned",
+    attr_sd[] = "nTSecurityDescriptor", attr_creator[] = "creatorsName";
 static char val_top[] = "top", val_dnsnode[] = "dnsNode",
     val_true[] = "TRUE", val_false[] = "FALSE";
-static char *const node_attrs[] = { attr_dnsrecord, attr_tombstoned, NULL };
+/* with its owner (dirown.c) */
+static char *const node_attrs[] = { attr_dnsrecord, attr_tombstoned, attr_sd,
+    attr_creator, NULL };
 /* a scan asks for the DC value too: the node's name without parsing its
  * DN (thousands a pass) */
 static char *const scan_attrs[] = { attr_dnsrecord, attr_tombstoned, attr_dc,
-    NULL };
+    attr_sd, attr_creator, NULL };
 
 void
 dir_node_free(struct dir_node *n)
@@ -50,6 +53,7 @@ dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
 	out->tombstoned = v != NULL && v[0] != NULL &&
 	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
 	ldap_value_free_len(v);
+	out->owner = dir_priv_owner(d, e);
 }
 
 int
@@ -450,7 +454,7 @@ scan_send(struct dir_scan *s)
 {
 	struct dir *d = s->d;
 	struct timeval tv = { (time_t)d->params.timeout, 0 };
-	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
+	LDAPControl *page = NULL, *ctrls[3] = { NULL, NULL, NULL };
 	int rc;
 
 	rc = d->ld == NULL ? LDAP_SERVER_DOWN :
@@ -460,6 +464,7 @@ scan_send(struct dir_scan *s)
 	if (rc != LDAP_SUCCESS)
 		return rc;
 	ctrls[0] = page;
+	ctrls[1] = dir_priv_sdflags()[0];
 	rc = ldap_search_ext(d->ld, s->base, LDAP_SCOPE_ONELEVEL,
 	    s->filter != NULL ? s->filter : "(objectClass=dnsNode)",
 	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &s->msgid);

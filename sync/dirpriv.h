@@ -28,6 +28,12 @@ enum dir_error dir_priv_kind(int rc);
 int dir_priv_base_search(struct dir *d, const char *dn, char *const *attrs,
     LDAPMessage **res, char *err, size_t errlen);
 
+/* The controls of every node read: the SD flags control asking for the
+ * owner alone (not critical: OpenLDAP ignores it), NULL-ended. */
+LDAPControl **dir_priv_sdflags(void);
+/* Who owns entry e (read with nTSecurityDescriptor and creatorsName). */
+int dir_priv_owner(struct dir *d, LDAPMessage *e);
+
 /* The URIs dir_open tries (dirdc.c): the configured ones, or the DCs
  * DNS names for the domain (looked up when none are known: at first, and
  * after they all failed); their count, 0 with err. */

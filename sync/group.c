@@ -464,11 +464,12 @@ group_read_sync(struct dir *d, struct own *own, const char *dn,
 	int differ[GA_N], any = 0, rc = -1;
 	size_t a;
 
-	if (dir_entry_read(d, dn, group_attrs, &cur, err, errlen) == -1)
+	if (dir_entry_read(d, dn, group_read_attrs, &cur, err, errlen) == -1)
 		return -1;
 	if (!cur.exists) {
 		rc = group_create(d, own, dn, gv, p->now, st, err, errlen);
-	} else if (!own_has(own, OWN_GROUP, dn)) {
+	} else if (!own_has(own, OWN_GROUP, dn) &&
+	    !group_adopt(d, own, dn, &cur, p->host)) {
 		group_note_foreign(st, dn, g->name);
 		rc = 1;
 	} else {

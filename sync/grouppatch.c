@@ -12,6 +12,7 @@
 #include "event.h"
 #include "grouppriv.h"
 #include "log.h"
+#include "vmgroup_attrs.h"
 #include "xmem.h"
 
 /* The changes to one attribute: NULL-terminated, sorted, distinct. */
@@ -257,4 +258,27 @@ group_patchable(const struct group_view *v, const struct own *own,
 	if (v != NULL)
 		HASH_FIND_STR(v->map, dn, k);
 	return k != NULL && !k->absent && own_has(own, OWN_GROUP, dn);
+}
+
+static char gr_cn[] = "cn", gr_host[] = VMG_ATTR_HOST,
+    gr_dnsname[] = VMG_ATTR_DNSNAME, gr_image[] = VMG_ATTR_IMAGE,
+    gr_member[] = VMG_ATTR_MEMBER, gr_address[] = VMG_ATTR_ADDRESS,
+    gr_sd[] = "nTSecurityDescriptor", gr_creator[] = "creatorsName";
+char *const group_read_attrs[GA_READ_N + 1] = { gr_cn, gr_host, gr_dnsname,
+    gr_image, gr_member, gr_address, gr_sd, gr_creator, NULL };
+
+int
+group_adopt(const struct dir *d, struct own *own, const char *dn,
+    const struct dir_entry *cur, const char *host)
+{
+	if (host == NULL || cur->nvals[GA_HOST] != 1 ||
+	    cur->vals[GA_HOST][0].len != strlen(host) ||
+	    memcmp(cur->vals[GA_HOST][0].val, host, strlen(host)) != 0 ||
+	    dir_owner_of(d, cur->vals[GA_SD], cur->nvals[GA_SD],
+	    cur->vals[GA_CREATOR], cur->nvals[GA_CREATOR]) != DIR_OWNER_SELF)
+		return 0;
+	log_info("taking %s into the ownership record: the directory says "
+	    "it is this host's", dn);
+	own_add(own, OWN_GROUP, dn);
+	return 1;
 }

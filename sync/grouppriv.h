@@ -14,6 +14,16 @@
 
 enum { GA_CN, GA_HOST, GA_DNSNAME, GA_IMAGE, GA_MEMBER, GA_ADDRESS, GA_N };
 extern char *const group_attrs[GA_N + 1];
+/* group_attrs, then the object's owner (dir_owner_of): for a read that
+ * may find an object the ownership record does not hold */
+enum { GA_SD = GA_N, GA_CREATOR, GA_READ_N };
+extern char *const group_read_attrs[GA_READ_N + 1];
+/* cur (read with group_read_attrs) exists, is not in own, and the
+ * directory says it is host's (the service account owns it, its
+ * vmGroupHost is host: a host rebuilt from scratch): 1, taken into own;
+ * else 0. */
+int group_adopt(const struct dir *d, struct own *own, const char *dn,
+    const struct dir_entry *cur, const char *host);
 extern const char ga_updated[];
 
 struct group_vals {

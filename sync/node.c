@@ -10,6 +10,7 @@
 #include "dnsrec.h"
 #include "log.h"
 #include "node.h"
+#include "ownproof.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -182,6 +183,38 @@ out:
 	return rc;
 }
 
+/* May this host write cur, wanted as node (want: its values, holding the
+ * owner value that names this host and when)?  A node the directory says
+ * is ours, or that is taken over, goes into the ownership record. */
+static enum ownproof
+node_judge(struct own *own, const char *dn, const struct dir_node *cur,
+    const struct model_node *node, const struct dir_value *want)
+{
+	int owned = own_has(own, OWN_NODE, dn);
+	struct ownrec w, held;
+	enum ownproof verdict;
+
+	if (ownproof_value(want, node->nrrs, &w) != 1)
+		return !cur->exists || owned ? OWNPROOF_OURS :
+		    OWNPROOF_FOREIGN;
+	verdict = ownproof_judge(cur, owned, w.host, w.t, &held);
+	if (verdict == OWNPROOF_TAKE) {
+		log_info("taking over %s from host %s: its VM registered here "
+		    "later", dn, held.host);
+		own_add(own, OWN_NODE, dn);
+	} else if (verdict == OWNPROOF_OURS && cur->exists && !owned) {
+		log_info("taking %s into the ownership record: the directory "
+		    "says it is this host's", dn);
+		own_add(own, OWN_NODE, dn);
+	} else if (verdict == OWNPROOF_HELD) {
+		log_debug("leaving %s to host %s: its registration there is "
+		    "not older", dn, held.host);
+		if (owned)
+			own_del(own, OWN_NODE, dn);
+	}
+	return verdict;
+}
+
 int
 node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
     const struct model_node *node, struct sync_stats *st, char *err,
@@ -189,16 +222,19 @@ node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
 {
 	struct dir_value *want = node_want(node);
 	struct dir_node cur;
+	enum ownproof verdict;
 	int tries, local = 0, rc = -1;
 
 	for (tries = 0; tries < NODE_TRIES; tries++) {
 		if (dir_node_read(d, dn, &cur, err, errlen) == -1)
 			break;
-		view_put_node(v, dn, &cur);
-		if (cur.exists && !own_has(own, OWN_NODE, dn)) {
+		verdict = node_judge(own, dn, &cur, node, want);
+		if (verdict == OWNPROOF_HELD || verdict == OWNPROOF_FOREIGN) {
+			view_drop(v, dn);
 			node_note_foreign(st, node, dn);
 			rc = 0;
 		} else if (!cur.exists) {
+			view_put_node(v, dn, &cur);
 			rc = node_create(d, own, dn, node, want, &local, err,
 			    errlen);
 			if (rc == 0) {
@@ -206,6 +242,7 @@ node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
 				view_put(v, dn, 1, 0, want, node->nrrs);
 			}
 		} else {
+			view_put_node(v, dn, &cur);
 			rc = node_update(d, v, dn, &cur, node, want, st, err,
 			    errlen);
 		}
@@ -245,10 +282,12 @@ node_entomb(struct dir *d, const char *dn, const struct dir_node *cur,
 }
 
 int
-node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
-    int *gone, struct sync_stats *st, char *err, size_t errlen)
+node_unwanted(struct dir *d, struct view *v, const char *dn,
+    const char *host, time_t now, int *gone, struct sync_stats *st, char *err,
+    size_t errlen)
 {
 	struct dir_node cur;
+	struct ownrec held;
 	int tries, rc = -1;
 
 	*gone = 0;
@@ -257,6 +296,15 @@ node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
 			break;
 		view_drop(v, dn);	/* read again once tombstoned */
 		rc = 0;
+		if (cur.exists && !cur.tombstoned &&
+		    ownproof_judge(&cur, 1, host, -1, &held) == OWNPROOF_HELD) {
+			/* another host took it over: its now, not ours */
+			log_info("%s is host %s's now: forgotten, not "
+			    "tombstoned", dn, held.host);
+			*gone = 1;
+			dir_node_free(&cur);
+			break;
+		}
 		switch (diff_unwanted(cur.exists, cur.tombstoned)) {
 		case DIFF_FORGET:
 			*gone = 1;		/* purged meanwhile */

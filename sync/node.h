@@ -26,16 +26,19 @@
  * dnsrec_same_but_serial leaves them out. */
 uint64_t node_digest(const struct model_node *node);
 /* Make dn hold node: create, update, or refuse (and count in st) if it is
- * not ours.  0, or -1 with err. */
+ * not ours (ownproof.h: a node the directory proves is this host's, or
+ * that this host takes over, is taken into own).  0, or -1 with err. */
 int node_sync(struct dir *d, struct own *own, struct view *v, const char *dn,
     const struct model_node *node, struct sync_stats *st, char *err,
     size_t errlen);
 /* A node of ours nobody wants: tombstone it unless it is one already.
- * *gone is set when the node no longer exists (purged meanwhile): the
+ * *gone is set when the node is no longer ours (purged meanwhile, or its
+ * owner value names another host than host: taken over, ownproof.h): the
  * caller drops it from the ownership record (not done here: the caller
  * may be walking own_list).  0, or -1 with err. */
-int node_unwanted(struct dir *d, struct view *v, const char *dn, time_t now,
-    int *gone, struct sync_stats *st, char *err, size_t errlen);
+int node_unwanted(struct dir *d, struct view *v, const char *dn,
+    const char *host, time_t now, int *gone, struct sync_stats *st,
+    char *err, size_t errlen);
 
 /* The views of a node's wanted values (no copies); free the array. */
 struct dir_value *node_want(const struct model_node *node);

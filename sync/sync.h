@@ -37,6 +37,7 @@ struct sync_params {
 	const char *base;		/* DC=example,DC=test */
 	const char *partition;		/* DomainDnsZones */
 	const char *ou;			/* OU=VM Groups,DC=example,DC=test */
+	const char *host;		/* the host whose nodes these are */
 	time_t now;			/* for tombstone times */
 	struct cache *cache;		/* NULL: read everything */
 	struct view *view;		/* what the directory holds (view.h) */

@@ -11,6 +11,7 @@
 #include "dn.h"
 #include "dnsrec.h"
 #include "log.h"
+#include "ownproof.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -357,7 +358,8 @@ view_count(const struct view *v)
 	return v->n;
 }
 
-/* One node of the scan: kept if it is ours. */
+/* One node of the scan: kept if it is ours, taken into the ownership
+ * record or dropped from it as the directory says (ownproof_scan). */
 static int
 view_scan_node(void *ctx, const char *name, const struct dir_node *n,
     char *err, size_t errlen)
@@ -365,29 +367,46 @@ view_scan_node(void *ctx, const char *name, const struct dir_node *n,
 	struct view_load *l = ctx;
 	char lower[256], *dn = NULL;
 	size_t i;
+	int owned = 0, rc = 0;
 
-	if (l->also != NULL && l->also(l->also_ctx, name, n, err, errlen) == -1)
-		return -1;
 	for (i = 0; name[i] != '\0' && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
-	if (dn_node(l->zone_dn, lower, &dn) == 0 &&
-	    own_has(l->own, OWN_NODE, dn))
+	if (dn_node(l->zone_dn, lower, &dn) == 0) {
+		owned = own_has(l->own, OWN_NODE, dn);
+		switch (l->host != NULL ? ownproof_scan(n, owned, l->host) : 0) {
+		case 1:
+			log_info("taking %s into the ownership record: the "
+			    "directory says it is this host's", dn);
+			own_add(l->own, OWN_NODE, dn);
+			owned = 1;
+			break;
+		case -1:
+			log_info("%s is another host's now: dropped from the "
+			    "ownership record", dn);
+			own_del(l->own, OWN_NODE, dn);
+			owned = 0;
+			break;
+		}
+	}
+	if (l->also != NULL && l->also(l->also_ctx, name, n, err, errlen) == -1)
+		rc = -1;
+	else if (dn != NULL && owned)
 		view_put_node(l->v, dn, n);
 	free(dn);
-	return 0;
+	return rc;
 }
 
 void
 view_load_start(struct view_load *l, struct view *v, struct dir *d,
-    const struct own *own, const char *zone_dn, dir_node_fn also,
+    struct own *own, const char *host, const char *zone_dn, dir_node_fn also,
     void *also_ctx)
 {
 	struct own_walk w;
 	const char *dn;
 
-	*l = (struct view_load){ v, own, xstrdup(zone_dn), also, also_ctx,
-	    { 0 } };
+	*l = (struct view_load){ v, own, host, xstrdup(zone_dn), also,
+	    also_ctx, { 0 } };
 	/* the zone's DNs of the record one at a time: no copy of them all */
 	(void)own_walk_under(&w, own, OWN_NODE, zone_dn);
 	while ((dn = own_walk_next(&w)) != NULL)
@@ -422,14 +441,14 @@ view_load_end(struct view_load *l)
 }
 
 int
-view_load_zone(struct view *v, struct dir *d, const struct own *own,
-    const char *zone_dn, dir_node_fn also, void *also_ctx, char *err,
-    size_t errlen)
+view_load_zone(struct view *v, struct dir *d, struct own *own,
+    const char *host, const char *zone_dn, dir_node_fn also, void *also_ctx,
+    char *err, size_t errlen)
 {
 	struct view_load l;
 	int rc;
 
-	view_load_start(&l, v, d, own, zone_dn, also, also_ctx);
+	view_load_start(&l, v, d, own, host, zone_dn, also, also_ctx);
 	rc = view_load_step(&l, 1, err, errlen);
 	view_load_end(&l);
 	return rc;

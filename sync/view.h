@@ -77,11 +77,14 @@ size_t view_count(const struct view *v);
 
 /* Read every node of ours in the zone (its DN zone_dn) with one paged
  * scan into v, after clearing what v knew of that zone's owned nodes;
- * owned nodes the scan does not find are known not to exist.  Every node
- * the scan reads is also handed to also (NULL: none). */
-int view_load_zone(struct view *v, struct dir *d, const struct own *own,
-    const char *zone_dn, dir_node_fn also, void *also_ctx, char *err,
-    size_t errlen);
+ * owned nodes the scan does not find are known not to exist.  With host
+ * (not NULL), own follows what the directory says of each node
+ * (ownproof_scan: a node proved host's is taken in, one another host
+ * holds now is dropped).  Every node the scan reads is then handed to
+ * also (NULL: none). */
+int view_load_zone(struct view *v, struct dir *d, struct own *own,
+    const char *host, const char *zone_dn, dir_node_fn also, void *also_ctx,
+    char *err, size_t errlen);
 /* The same read taken as it comes (dir_scan_step): view_load_step with
  * wait 0 never blocks (1: more to come), 0 once the zone is read whole
  * (and the owned nodes it did not hold marked), -1 failed.  l must not
@@ -89,14 +92,15 @@ int view_load_zone(struct view *v, struct dir *d, const struct own *own,
  * nodes unknown. */
 struct view_load {
 	struct view *v;
-	const struct own *own;
+	struct own *own;
+	const char *host;
 	char *zone_dn;
 	dir_node_fn also;
 	void *also_ctx;
 	struct dir_scan scan;
 };
 void view_load_start(struct view_load *l, struct view *v, struct dir *d,
-    const struct own *own, const char *zone_dn, dir_node_fn also,
+    struct own *own, const char *host, const char *zone_dn, dir_node_fn also,
     void *also_ctx);
 int view_load_step(struct view_load *l, int wait, char *err, size_t errlen);
 void view_load_end(struct view_load *l);

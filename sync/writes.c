@@ -374,7 +374,8 @@ writes_careful(struct writes *w, struct dir *d, struct own *own,
 	int gone = 0, rc;
 
 	if (node == NULL) {
-		rc = node_unwanted(d, v, dn, p->now, &gone, st, err, errlen);
+		rc = node_unwanted(d, v, dn, p->host, p->now, &gone, st, err,
+		    errlen);
 		if (rc == 0 && gone) {
 			w->gone = xreallocarray(w->gone, w->ngone + 1,
 			    sizeof(*w->gone));

@@ -61,8 +61,8 @@ zonescan_all(struct daemon *dm, struct model_config *cfg, char *err,
 		    i == 0 ? &cfg->serial : &cfg->revserials[i - 1], 0 };
 		if (zonescan_dn(dm, cfg, i, &zdn, err, errlen) == -1)
 			return -1;
-		rc = view_load_zone(&dm->view, &dm->dir, &dm->own, zdn,
-		    zonescan_node, &z, err, errlen);
+		rc = view_load_zone(&dm->view, &dm->dir, &dm->own,
+		    dm->conf.model.host, zdn, zonescan_node, &z, err, errlen);
 		if (rc == 0 && !z.got) {
 			(void)xsnprintf(err, errlen, "zone %s: no SOA record "
 			    "at DC=@,%s (does the zone exist, may we read it?)",
@@ -109,8 +109,8 @@ warm_next(struct daemon *dm)
 		    sizeof(err)) == -1)
 			continue;
 		w->z = (struct zonescan_ctx){ NULL, &w->serial, 0 };
-		view_load_start(&w->load, &dm->view, &dm->dir, &dm->own, zdn,
-		    zonescan_node, &w->z);
+		view_load_start(&w->load, &dm->view, &dm->dir, &dm->own,
+		    dm->conf.model.host, zdn, zonescan_node, &w->z);
 		free(zdn);
 		w->loading = 1;
 		return;

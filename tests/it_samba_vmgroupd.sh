@@ -128,6 +128,62 @@ check "second host releases its VM" pass hv2
 check "its group goes" test "$(status hv2-debian-12-vm.$Z A)" = NXDOMAIN
 expect "hv1's group still there" $G1.$Z A 192.0.2.10
 
+# --- ownership kept in the directory (doc/fleet.md): each node holds an
+# owner value, served over DNS; the node's security descriptor owner is
+# the service account
+R4DN="DC=$VMG_SAMBA_REVZONE4,CN=MicrosoftDNS,DC=DomainDnsZones,$VMG_SAMBA_BASE"
+check "the PTR node's owner value names hv1 (TXT over DNS)" sh -c \
+	"$N dig +short +norecurse @$VMG_SAMBA_IP 10.2.0.192.in-addr.arpa TXT |
+	grep -q -x '\"vmgroup=1 host=hv1\" \"t=$T\"'"
+sd_owner() { # dn -> the owner SID of its security descriptor
+	LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -o ldif-wrap=no \
+	    -H "ldaps://$VMG_SAMBA_IP" -D "Administrator@$VMG_SAMBA_REALM" \
+	    -w "$VMG_SAMBA_ADMIN_PW" -E '!1.2.840.113556.1.4.801=::MAMCAQE=' \
+	    -b "$1" -s base nTSecurityDescriptor 2>/dev/null |
+	    sed -n 's/^nTSecurityDescriptor:: //p' | base64 -d |
+	    /usr/bin/python3 -c 'import sys
+from samba.ndr import ndr_unpack
+from samba.dcerpc import security
+print(ndr_unpack(security.descriptor, sys.stdin.buffer.read()).owner_sid)'
+}
+check "the PTR node's SD owner is the service account" \
+	test "$(sd_owner "DC=10,$R4DN")" = "$VMG_SAMBA_SVC_SID"
+# hv1 rebuilt: its state folder gone, its VM queued again
+rm -rf "$W/hv1/state"
+refused=$(grep -c "does not own" "$W/hv1.log")
+reg hv1 -n web1 -i debian-12 -a 192.0.2.10 -a 2001:db8::10 -l 3600 -t $((T + 7))
+check "rebuilt hv1: its pass refuses nothing (--once exits 0)" pass hv1
+check "no node refused" test "$(grep -c "does not own" "$W/hv1.log")" = "$refused"
+check "its nodes and group object taken back from the directory" sh -c \
+	"grep -q 'taking DC=10,DC=$VMG_SAMBA_REVZONE4.* into the ownership' '$W/hv1.log' &&
+	grep -q 'taking CN=$G1,.* into the ownership' '$W/hv1.log'"
+expect "its group answers as before" $G1.$Z A 192.0.2.10
+# web1 moves to hv2 before hv1 releases it
+reg hv2 -n web1 -i debian-12 -a 192.0.2.10 -t $((T + 20))
+check "hv2 registers web1 later: its pass takes the PTR over" pass hv2
+check "hv2's log says so" grep -q "taking over DC=10,DC=$VMG_SAMBA_REVZONE4.* from host hv1" "$W/hv2.log"
+check "the PTR's owner value names hv2" sh -c \
+	"$N dig +short +norecurse @$VMG_SAMBA_IP 10.2.0.192.in-addr.arpa TXT |
+	grep -q -x '\"vmgroup=1 host=hv2\" \"t=$((T + 20))\"'"
+expect "hv2's group answers web1's address" hv2-debian-12-vm.$Z A 192.0.2.10
+if pass hv1; then bad "hv1, holding an older registration: --once exits 1"
+else ok "hv1, holding an older registration: --once exits 1"; fi
+"$VMGROUP" release -s "$W/hv1/spool" -t $((T + 15)) -H hv1 -S dhcp -n web1 \
+	>/dev/null || bad "late release on hv1"
+check "hv1's late release: --once exits 0" pass hv1
+expect "dig -x still answers web1 (hv2's PTR)" 10.2.0.192.in-addr.arpa PTR "web1.$Z."
+check "hv1's group without web1" test "$(status $G1.$Z A)" = NXDOMAIN
+# an Administrator's node holding an owner value naming hv1 stays foreign
+. "$top_srcdir/tests/lib-dnsrec.sh"
+SOA_SERIAL=1
+printf 'dn: DC=77,%s\nchangetype: add\nobjectClass: top\nobjectClass: dnsNode\ndnsRecord:: %s\ndnsRecord:: %s\n' \
+	"$R4DN" "$(rec_ptr mail.$Z)" "$(rec_owner hv1 1)" | admin_modify ||
+	bad "the Administrator's node 77"
+reg hv1 -n forger -i debian-12 -a 192.0.2.77 -t $((T + 30))
+if pass hv1; then bad "a forged owner value: --once exits 1"
+else ok "a forged owner value: --once exits 1"; fi
+expect "the Administrator's PTR untouched" 77.2.0.192.in-addr.arpa PTR "mail.$Z."
+
 # --- a running daemon's passes between full reconciles patch the group
 # (only what the event touched is written): a VM joins and one leaves
 . "$top_srcdir/tests/lib-proc.sh"

@@ -45,3 +45,9 @@ rec_aaaa() { record 28 "${2:-300}" "$(ipv6 "$1")"; }
 rec_ptr() { record 12 "${2:-300}" "$(cname "$1")"; }
 rec_srv() { record 33 "${2:-300}" "$(srv 0 0 0 "$1")"; }
 
+# The owner value vmgroupd writes into its nodes (sync/ownrec.h): TXT,
+# "vmgroup=1 host=HOST" then "t=TIME".
+rec_owner() {
+	local s1="vmgroup=1 host=$1" s2="t=$2"
+	record 16 "${3:-300}" "$(u8 ${#s1})$s1$(u8 ${#s2})$s2"
+}
