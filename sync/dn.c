@@ -166,6 +166,36 @@ dn_node(const char *zone_dn, const char *relname, char **out)
 }
 
 int
+dn_cnf_node(const char *zone_dn, const char *name, char **out)
+{
+	const char *nl = strchr(name, '\n');
+	char label[256];
+	size_t i, len;
+
+	*out = NULL;
+	if (nl == NULL || (size_t)(nl - name) >= sizeof(label) ||
+	    strncmp(nl, "\nCNF:", 5) != 0 || strlen(nl + 5) != 36)
+		return -1;
+	for (i = 5; nl[i] != '\0'; i++)
+		if (!isxdigit((unsigned char)nl[i]) && nl[i] != '-')
+			return -1;
+	memcpy(label, name, (size_t)(nl - name));
+	label[nl - name] = '\0';
+	if (!dn_plain(label))
+		return -1;
+	/* the newline as libldap writes it in a DN: \0A */
+	len = strlen(name) + strlen(zone_dn) + 8;
+	*out = xmalloc(len);
+	if (xsnprintf(*out, len, "DC=%s\\0A%s,%s", label, nl + 1,
+	    zone_dn) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
 dn_filter_eq(const char *attr, const char *value, char **out)
 {
 	struct berval bv;

@@ -36,6 +36,11 @@ int dn_first_value(const char *dn, char *out, size_t outlen);
  * the DN does not parse, or it does not fit in out (not checked as a DNS
  * name: the caller does). */
 int dn_domain(const char *dn, char *out, size_t outlen);
+/* The DN of a replication-conflict copy of a node under zone_dn: name is
+ * its RDN value "<node name>\nCNF:<GUID>" (the node name plain, as
+ * dn_node takes it, the GUID 36 hex digits and hyphens), the newline
+ * written \0A.  0 / -1 (not of that shape; *out NULL). */
+int dn_cnf_node(const char *zone_dn, const char *name, char **out);
 /* "(<attr>=<escaped value>)", the value through
  * ldap_bv2escaped_filter_value ('*', '(', ')', '\\' and non-ASCII as \XX);
  * attr letters, digits and hyphens only.  0 / -1 (*out NULL). */

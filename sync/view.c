@@ -349,7 +349,32 @@ view_clear(struct view *v)
 	for (i = 0; i < v->nparents; i++)
 		free(v->parents[i]);
 	free(v->parents);
+	for (i = 0; i < v->ncnf; i++)
+		free(v->cnf[i]);
+	free(v->cnf);
 	memset(v, 0, sizeof(*v));
+}
+
+/* A replication-conflict copy ("<name>\nCNF:<GUID>": two DCs each
+ * created the name before they replicated, one copy renamed) that the
+ * directory proves is host's: noted for deletion (view.h). */
+static int
+view_scan_cnf(struct view_load *l, const char *name, const struct dir_node *n)
+{
+	struct ownrec o;
+	char *dn = NULL;
+
+	if (strstr(name, "\nCNF:") == NULL)
+		return 0;
+	if (l->host != NULL && n->owner == DIR_OWNER_SELF && !n->tombstoned &&
+	    ownproof_value(n->values, n->nvalues, &o) == 1 &&
+	    strcmp(o.host, l->host) == 0 &&
+	    dn_cnf_node(l->zone_dn, name, &dn) == 0) {
+		l->v->cnf = xreallocarray(l->v->cnf, l->v->ncnf + 1,
+		    sizeof(*l->v->cnf));
+		l->v->cnf[l->v->ncnf++] = dn;
+	}
+	return 1;
 }
 
 size_t
@@ -369,6 +394,9 @@ view_scan_node(void *ctx, const char *name, const struct dir_node *n,
 	size_t i;
 	int owned = 0, rc = 0;
 
+	if (view_scan_cnf(l, name, n))
+		return l->also != NULL ? l->also(l->also_ctx, name, n, err,
+		    errlen) : 0;
 	for (i = 0; name[i] != '\0' && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';

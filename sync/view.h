@@ -39,6 +39,11 @@ struct view {
 	size_t cap, n;			/* cap: a power of two, or 0 */
 	char **parents;			/* the parents' DNs (the zones) */
 	size_t nparents;
+	/* replication-conflict copies of this host's nodes the scans found
+	 * (their RDN "<name>\nCNF:<GUID>", owned by the service account,
+	 * the owner value naming the host): to delete (zonescan.c) */
+	char **cnf;
+	size_t ncnf;
 };
 
 /* An order-independent digest of a set of record values, their Serial

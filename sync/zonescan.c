@@ -74,6 +74,37 @@ zonescan_all(struct daemon *dm, struct model_config *cfg, char *err,
 	return rc;
 }
 
+/* Delete the replication-conflict copies of this host's nodes the scans
+ * found (view.h): after a failover, a node created on a DC that fell
+ * before it replicated may be created again on the next one; replication
+ * then keeps one and renames the other.  The copy was never published
+ * under its name: deleted, not tombstoned.  -1 only when the connection
+ * is lost (the next full pass finds them again). */
+static int
+zonescan_cnf(struct daemon *dm, char *err, size_t errlen)
+{
+	struct view *v = &dm->view;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < v->ncnf; i++) {
+		if (dir_group_delete(&dm->dir, v->cnf[i], err, errlen) == 0)
+			log_info("deleted %s: a replication-conflict copy of a "
+			    "node of this host's", v->cnf[i]);
+		else if (dir_error(&dm->dir) == DIR_LOST)
+			rc = -1;
+		else
+			log_warnx("cannot delete the replication-conflict "
+			    "copy %s: %s", v->cnf[i], err);
+	}
+	for (i = 0; i < v->ncnf; i++)
+		free(v->cnf[i]);
+	free(v->cnf);
+	v->cnf = NULL;
+	v->ncnf = 0;
+	return rc;
+}
+
 int
 zonescan_read(struct daemon *dm, struct model_config *cfg, int full,
     char *err, size_t errlen)
@@ -88,7 +119,7 @@ zonescan_read(struct daemon *dm, struct model_config *cfg, int full,
 	}
 	rc = zonescan_all(dm, cfg, err, errlen);
 	zonescan_warm_forget(dm);	/* once */
-	if (rc == -1)
+	if (rc == -1 || zonescan_cnf(dm, err, errlen) == -1)
 		return -1;
 	dm->serial = cfg->serial;
 	memcpy(dm->revserials, cfg->revserials, sizeof(dm->revserials));

@@ -97,6 +97,31 @@ expect_node hv1-deb-vm $Z "hv1's group without mig1" "$(rec_a 192.0.2.31)"
 check "hv2 pass again: nothing to write" test "$(once "$W/hv2.conf" "$W/hv2.log")" = 0
 check "hv2 wrote nothing more" test "$(grep -c "taking over" "$W/hv2.log")" = 1
 
+# --- a replication-conflict copy of one of hv1's nodes (two DCs each
+# created it before they replicated; AD renamed one "<name>\nCNF:<GUID>"),
+# made here by the service account itself: deleted at the next full pass;
+# one naming hv2 is hv2's to delete
+svc() { KRB5CCNAME=MEMORY:fleet KRB5_CLIENT_KTNAME=$VMG_TEST_KEYTAB \
+	ldapmodify $VMG_TEST_LDAP_GSSAPI_ARGS >/dev/null 2>&1; }
+cnf_add() { # host guid
+	local rdn
+	rdn=$(printf '31\nCNF:%s' "$2" | base64 -w0)
+	printf 'dn: DC=31\\0ACNF:%s,%s\nchangetype: add\nobjectClass: top\nobjectClass: dnsNode\ndc:: %s\ndnsRecord:: %s\ndnsRecord:: %s\n' \
+		"$2" "${R4DN}" "$rdn" "$(rec_ptr web1.$Z)" "$(rec_owner "$1" "$T")" | svc
+}
+cnf_exists() { [ -n "$(admin -b "DC=31\\0ACNF:$1,$R4DN" -s base dn)" ]; }
+R4DN=$(node_dn x $R4 | sed 's/^DC=x,//')
+G1=0f1e2d3c-0000-4000-8000-000000000001
+G2=0f1e2d3c-0000-4000-8000-000000000002
+cnf_add hv1 $G1 || bad "conflict copy of hv1's node made"
+cnf_add hv2 $G2 || bad "conflict copy of hv2's node made"
+both_there() { cnf_exists $G1 && cnf_exists $G2; }
+check "both copies there" both_there
+once "$CONF" "$W/log" >/dev/null
+check "hv1's conflict copy deleted" eval "! cnf_exists $G1"
+check "and logged" grep -q "deleted DC=31.*CNF:$G1.*replication-conflict copy" "$W/log"
+check "hv2's left alone" cnf_exists $G2
+
 # --- an administrator's node with an owner value naming hv1 is not ours
 printf 'dn: %s\nchangetype: add\nobjectClass: top\nobjectClass: dnsNode\ndc: 77\ndnsRecord:: %s\ndnsRecord:: %s\n' \
 	"$(node_dn 77 $R4)" "$(rec_ptr mail.$Z)" "$(rec_owner hv1 1)" | ldapmod ||

@@ -287,6 +287,35 @@ test_filter_groups(void **state)
 	assert_null(f);
 }
 
+/* A replication-conflict copy's DN: the newline as \0A, the shape checked. */
+static void
+test_cnf_node(void **state)
+{
+	static const char zone[] = "DC=example.test,CN=MicrosoftDNS,"
+	    "DC=DomainDnsZones,DC=example,DC=test";
+	char *dn = NULL;
+
+	(void)state;
+	assert_int_equal(dn_cnf_node(zone,
+	    "web1\nCNF:0f1e2d3c-0000-4000-8000-00000000000A", &dn), 0);
+	assert_string_equal(dn, "DC=web1\\0ACNF:"
+	    "0f1e2d3c-0000-4000-8000-00000000000A,DC=example.test,"
+	    "CN=MicrosoftDNS,DC=DomainDnsZones,DC=example,DC=test");
+	free(dn);
+	/* no CNF mark, a short or odd GUID, a name that is not plain */
+	assert_int_equal(dn_cnf_node(zone, "web1", &dn), -1);
+	assert_null(dn);
+	assert_int_equal(dn_cnf_node(zone, "web1\nCNF:0f1e", &dn), -1);
+	assert_int_equal(dn_cnf_node(zone,
+	    "web1\nCNF:0f1e2d3c-0000-4000-8000-00000000000,", &dn), -1);
+	assert_int_equal(dn_cnf_node(zone,
+	    "we,b1\nCNF:0f1e2d3c-0000-4000-8000-00000000000A", &dn), -1);
+	assert_int_equal(dn_cnf_node(zone,
+	    "\nCNF:0f1e2d3c-0000-4000-8000-00000000000A", &dn), -1);
+	assert_int_equal(dn_cnf_node(zone,
+	    "web1\nDEL:0f1e2d3c-0000-4000-8000-00000000000A", &dn), -1);
+}
+
 int
 main(void)
 {
@@ -301,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_filter_values),
 		cmocka_unit_test(test_gentime),
 		cmocka_unit_test(test_filter_groups),
+		cmocka_unit_test(test_cnf_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
