@@ -9,6 +9,10 @@
 #  * a VM that moves from hv1 to hv2 before hv1 releases it: hv2 takes the
 #    PTR over, hv1 leaves it (its --once exits 1 while it still wants it),
 #    and hv1's late release neither tombstones nor rewrites it;
+#  * a move queued into both spools: either host first, both converge on
+#    hv2, and further passes write nothing;
+#  * a replication-conflict copy of hv1's node is deleted by hv1, one of
+#    hv2's left to hv2;
 #  * a node an administrator made, with an owner value naming hv1 in it,
 #    stays foreign: the owner value alone proves nothing.
 set -u
@@ -96,6 +100,35 @@ OWNER=hv2 expect_node 39 $R4 "the late release leaves hv2's PTR" "$(rec_ptr mig1
 expect_node hv1-deb-vm $Z "hv1's group without mig1" "$(rec_a 192.0.2.31)"
 check "hv2 pass again: nothing to write" test "$(once "$W/hv2.conf" "$W/hv2.log")" = 0
 check "hv2 wrote nothing more" test "$(grep -c "taking over" "$W/hv2.log")" = 1
+
+# --- a move queued into both spools (doc/spool.md): hv1 learns of it from
+# hv2's event; either host may pass first, both converge on hv2
+move_both() { # vm address time
+	reg -n "$1" -i deb -a "$2" -t "$3"
+	once "$CONF" "$W/log" >/dev/null
+	"$VMGROUP" register -s "$SPOOL" -H hv2 -S dhcp -n "$1" -i deb -a "$2" \
+	    -t $(($3 + 10)) >/dev/null || bad "hv2's event in hv1's spool"
+	reg2 -n "$1" -i deb -a "$2" -t $(($3 + 10))
+}
+move_both mig2 192.0.2.41 $((T + 40))
+check "hv1 first: --once exits 0" test "$(once "$CONF" "$W/log")" = 0
+check "hv1 tombstoned the PTR it no longer wants" tombstoned 41 $R4
+check "hv2 then: --once exits 0" test "$(once "$W/hv2.conf" "$W/hv2.log")" = 0
+OWNER=hv2 expect_node 41 $R4 "hv2 revived the tombstone" "$(rec_ptr mig2.$Z)"
+move_both mig3 192.0.2.42 $((T + 50))
+check "hv2 first: --once exits 0" test "$(once "$W/hv2.conf" "$W/hv2.log")" = 0
+check "hv1 then: --once exits 0" test "$(once "$CONF" "$W/log")" = 0
+OWNER=hv2 expect_node 42 $R4 "hv1 forgot the PTR hv2 took" "$(rec_ptr mig3.$Z)"
+expect_node hv1-deb-vm $Z "hv1's group holds neither" "$(rec_a 192.0.2.31)"
+OWNER=hv2 expect_node hv2-deb-vm $Z "hv2's group holds all three" \
+	"$(rec_a 192.0.2.39)" "$(rec_a 192.0.2.41)" "$(rec_a 192.0.2.42)"
+writes_count() { cat "$W/log" "$W/hv2.log" |
+	grep -c -E '^(created|updated|tombstoned|revived|taking) '; }
+before=$(writes_count)
+once "$CONF" "$W/log" >/dev/null
+once "$W/hv2.conf" "$W/hv2.log" >/dev/null
+check "passes again on both: nothing written (no flapping)" \
+	test "$(writes_count)" = "$before"
 
 # --- a replication-conflict copy of one of hv1's nodes (two DCs each
 # created it before they replicated; AD renamed one "<name>\nCNF:<GUID>"),
