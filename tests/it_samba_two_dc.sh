@@ -6,7 +6,11 @@
 #    in _ldap._tcp.dc._msdcs.<domain>, and a pass finds its DC there;
 #  * a write through dc1 is answered by dc2's DNS after replication;
 #  * dc1 stopped: the pass fails over to dc2, found through DNS (dc2's own
-#    server answers it), writes there, and dc2's DNS answers at once.
+#    server answers it), writes there, and dc2's DNS answers at once;
+#  * dc1 halted in the middle of a 500-VM storm: the daemon goes on through
+#    dc2, nothing lost; dc1 back and replicated: the conflict copies of
+#    the names both DCs created are deleted by the next full pass, none
+#    left on either DC.
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 if [ -z "${VMG_SAMBA_DIR:-}" ]; then
@@ -60,6 +64,91 @@ check "dc2's DNS answers the new VM at once" test \
 	"$(ask2 hv2-fail-vm.$Z A)" = "192.0.2.91 192.0.2.92 "
 check "nothing left in the spool" test -z "$(ls -A "$W/hv2/spool/new")"
 
+# --- dc1 halted in the middle of a 500-VM storm: the daemon fails over to
+# dc2 and nothing is lost; dc1 back: once replication meets the names both
+# DCs created, the copies AD renamed ("<name>\nCNF:<GUID>") are the
+# daemon's to delete at its next full pass, and none is left on either DC
+bash "$top_srcdir/tests/samba-env.sh" restart "$VMG_SAMBA_DIR" ||
+	bad "dc1 started again"
+dc1_up() { $N ldapsearch -x -H "ldap://$VMG_SAMBA_IP" -b "" -s base \
+	>/dev/null 2>&1; }
+check "dc1 answers again" wait_for 120 dc1_up
+conf hs no
+sed -i "s#^uri = .*#uri = auto#" "$W/hs.conf"
+for i in $(seq 1 500); do
+	"$VMGROUP" register -s "$W/hs/spool" -t "$T" -H hs -S dhcp -n "s$i" \
+	    -i "img$((i % 4))" -a "2001:db8::5:$(printf %x "$i")" >/dev/null ||
+	    bad "register s$i"
+done
+$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
+    exec "$2" -d --allow-root -f "$3"' sh "$W/resolv.conf" "$VMGROUPD" \
+    "$W/hs.conf" >"$W/hs.log" 2>&1 &
+dpid=$!
+trap 'kill -TERM $dpid 2>/dev/null; wait_gone $dpid' EXIT
+created() { [ "$(grep -c '^created' "$W/hs.log")" -ge "$1" ]; }
+check "the storm writes through dc1" wait_for 300 created 150
+check "through dc1" grep -q "connected to ldap://dc1.$DOMAIN:389 " "$W/hs.log"
+bash "$top_srcdir/tests/samba-env.sh" halt "$VMG_SAMBA_DIR"
+drained() { [ -z "$(ls -A "$W/hs/spool/new")" ]; }
+check "dc1 halted mid-storm: the spool drains through dc2" wait_for 600 drained
+check "the daemon failed over to dc2" grep -q \
+	"connected to ldap://dc2.$DOMAIN:389 " "$W/hs.log"
+check "nothing quarantined" test -z "$(ls -A "$W/hs/spool/quarantine" 2>/dev/null)"
+kill -TERM $dpid
+wait_gone $dpid
+trap - EXIT
+ptrs() { # DC address: PTR nodes of hs under the IPv6 reverse zone, live
+	LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -H "ldaps://$1" \
+	    -D "Administrator@$VMG_SAMBA_REALM" -w "$VMG_SAMBA_ADMIN_PW" \
+	    -b "DC=$VMG_SAMBA_REVZONE6,CN=MicrosoftDNS,DC=DomainDnsZones,$VMG_SAMBA_BASE" \
+	    '(&(objectClass=dnsNode)(!(dNSTombstoned=TRUE))(!(name=*CNF:*)))' dn \
+	    2>/dev/null | grep -c '^dn'
+}
+check "dc2 holds a PTR for each of the 500 VMs" test "$(ptrs "$VMG_SAMBA_IP2")" -ge 500
+cnf() { # DC address: its dnsNode conflict copies
+	LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -H "ldaps://$1" \
+	    -D "Administrator@$VMG_SAMBA_REALM" -w "$VMG_SAMBA_ADMIN_PW" \
+	    -b "DC=DomainDnsZones,$VMG_SAMBA_BASE" '(name=*CNF:*)' dn \
+	    2>/dev/null | grep -c '^dn:'
+}
+bash "$top_srcdir/tests/samba-env.sh" restart "$VMG_SAMBA_DIR" ||
+	bad "dc1 started again"
+check "dc1 answers again" wait_for 120 dc1_up
+# replication made to happen now, both ways (dc1's KCC would add dc2 as
+# its source within minutes; --local pulls into dc1's database directly)
+NC="DC=DomainDnsZones,$VMG_SAMBA_BASE"
+in_ns1() { # command...: in dc1's namespace, its DNS as the resolver
+	printf 'nameserver %s\n' "$VMG_SAMBA_IP" >"$W/resolv1.conf"
+	$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
+	    shift && exec "$@"' sh "$W/resolv1.conf" "$@" >>"$W/repl.log" 2>&1
+}
+pull1() { in_ns1 samba-tool drs replicate --local "dc1.$DOMAIN" \
+	"dc2.$DOMAIN" "$NC" -s "$VMG_SAMBA_DIR/dc/etc/smb.conf" \
+	-U "Administrator%$VMG_SAMBA_ADMIN_PW"; }
+pull2() { in_ns1 samba-tool drs replicate "dc2.$DOMAIN" "dc1.$DOMAIN" \
+	"$NC" -U "Administrator%$VMG_SAMBA_ADMIN_PW"; }
+# each way until it succeeds (a DC just started may refuse a sync at first)
+replicate() { wait_for 120 pull1 && wait_for 120 pull2; }
+check "replication dc2 -> dc1 and dc1 -> dc2" replicate
+before1=$(cnf "$VMG_SAMBA_IP") before2=$(cnf "$VMG_SAMBA_IP2")
+echo "conflict copies before the full pass: dc1 $before1, dc2 $before2"
+check "the failover left conflict copies (names created on both DCs)" \
+	test "$before1" -gt 0
+both_pass() { pass_dns hs && pass_dns hv2; }
+check "a full pass of each host after dc1 came back" both_pass
+check "replication again" replicate
+check "no conflict copy left on either DC" test \
+	"$(cnf "$VMG_SAMBA_IP") $(cnf "$VMG_SAMBA_IP2")" = "0 0"
+check "each deleted by its host's pass" test \
+	"$(cat "$W/hs.log" "$W/hv2.log" | grep -c 'replication-conflict copy')" -ge "$before1"
+check "dc1 holds a PTR for each of the 500 VMs" test "$(ptrs "$VMG_SAMBA_IP")" -ge 500
+check "and dc2" test "$(ptrs "$VMG_SAMBA_IP2")" -ge 500
+pname() { $N dig +short +norecurse @"$1" -x "2001:db8::5:$(printf %x "$2")"; }
+check "both DCs' DNS answer the PTRs of VMs created before and after the halt" \
+	test "$(pname "$VMG_SAMBA_IP" 1)$(pname "$VMG_SAMBA_IP2" 1)$(pname "$VMG_SAMBA_IP" 500)$(pname "$VMG_SAMBA_IP2" 500)" = \
+	"s1.$Z.s1.$Z.s500.$Z.s500.$Z."
+
 echo "$fails failure(s)"
-[ $fails -eq 0 ] || { tail -n 20 "$W/hv1.log"; tail -n 20 "$W/hv2.log"; }
+[ $fails -eq 0 ] || { tail -n 20 "$W/hv1.log"; tail -n 20 "$W/hv2.log";
+	tail -n 20 "$W/hs.log"; grep -v '^  ' "$W/repl.log" 2>/dev/null | tail -n 20; }
 [ $fails -eq 0 ]
