@@ -155,6 +155,17 @@ claim_fleet(const struct dir_node *n)
 	    ownproof_value(n->values, n->nvalues, &o) == 1);
 }
 
+/* 1 if n may be vmgroupd's but its owner was not read (a zone scan:
+ * dirnode.c reads owners in look-ups only). */
+static int
+claim_maybe_fleet(const struct dir_node *n)
+{
+	struct ownrec o;
+
+	return n->owner == DIR_OWNER_UNKNOWN && (n->tombstoned ||
+	    ownproof_value(n->values, n->nvalues, &o) == 1);
+}
+
 /* A node the look-up found: note it on its claim. */
 static int
 claim_found(void *ctx, const char *name, const struct dir_node *n,
@@ -180,6 +191,7 @@ claim_found(void *ctx, const char *name, const struct dir_node *n,
 	 * whether this host takes it over */
 	c->found_ours = (dn_node(s->zdn, lower, &dn) == 0 &&
 	    own_has(s->cl->own, OWN_NODE, dn)) || claim_fleet(n);
+	c->recheck = !c->found_ours && claim_maybe_fleet(n);
 	free(dn);
 	return 0;
 }
@@ -346,14 +358,21 @@ claims_end(struct claims *cl, const struct claim_ctx *cx, int scanned,
 {
 	struct claim_todo todo = { cl->todo, cl->ntodo, NULL, 0 };
 	struct claim *c;
-	size_t i;
+	size_t i, k;
 	int rc = 0;
 
-	if (scanned)
-		for (i = 0; i < todo.n; i++)
-			claim_settle(cl, todo.c[i]);
-	else
-		rc = claim_lookup(cl, cx, cl->zdn, &todo, err, errlen);
+	if (scanned) {
+		/* settled, but those a vmgroupd host may own: looked up
+		 * again, with their owners */
+		for (i = k = 0; i < todo.n; i++)
+			if (!todo.c[i]->recheck)
+				claim_settle(cl, todo.c[i]);
+			else
+				todo.c[k++] = todo.c[i];
+		todo.n = k;
+	}
+	rc = todo.n == 0 ? 0 :
+	    claim_lookup(cl, cx, cl->zdn, &todo, err, errlen);
 	if (rc == 0 && cx->scope == NULL)
 		claims_sweep(cl);
 	if (rc == -1)

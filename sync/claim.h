@@ -42,6 +42,9 @@ struct claim {
 	unsigned seen:1;		/* wanted in the current pass */
 	/* a look-up under way (claims_refresh) */
 	unsigned pending:1, live_only:1, found:1, found_tomb:1, found_ours:1;
+	unsigned recheck:1;		/* found by a zone scan that does not
+					 * read owners, maybe vmgroupd's: looked
+					 * up again (with its owner) */
 	char name[];			/* key, right-sized (< NAME_LABEL_BUF):
 					 * VM names never end in -vm */
 };

@@ -28,9 +28,14 @@ static char val_top[] = "top", val_dnsnode[] = "dnsNode",
 static char *const node_attrs[] = { attr_dnsrecord, attr_tombstoned, attr_sd,
     attr_creator, NULL };
 /* a scan asks for the DC value too: the node's name without parsing its
- * DN (thousands a pass) */
+ * DN (thousands a pass); a look-up (a filter: a few names) their owners
+ * too, a zone scan not (every node's owner, mostly the same, would cost
+ * a fifth more bytes to read and decrypt: its caller reads the owners of
+ * the few nodes it needs them for, dir_node_read) */
 static char *const scan_attrs[] = { attr_dnsrecord, attr_tombstoned, attr_dc,
-    attr_sd, attr_creator, NULL };
+    NULL };
+static char *const lookup_attrs[] = { attr_dnsrecord, attr_tombstoned,
+    attr_dc, attr_sd, attr_creator, NULL };
 
 void
 dir_node_free(struct dir_node *n)
@@ -42,7 +47,7 @@ dir_node_free(struct dir_node *n)
 }
 
 static void
-dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
+dir_node_fill(struct dir *d, LDAPMessage *e, int owners, struct dir_node *out)
 {
 	struct berval **v;
 
@@ -53,7 +58,7 @@ dir_node_fill(struct dir *d, LDAPMessage *e, struct dir_node *out)
 	out->tombstoned = v != NULL && v[0] != NULL &&
 	    v[0]->bv_len == 4 && strncasecmp(v[0]->bv_val, "TRUE", 4) == 0;
 	ldap_value_free_len(v);
-	out->owner = dir_priv_owner(d, e);
+	out->owner = owners ? dir_priv_owner(d, e) : DIR_OWNER_UNKNOWN;
 }
 
 int
@@ -66,7 +71,7 @@ dir_node_read(struct dir *d, const char *dn, struct dir_node *out, char *err,
 	memset(out, 0, sizeof(*out));
 	rc = dir_priv_base_search(d, dn, node_attrs, &res, err, errlen);
 	if (rc == 1) {
-		dir_node_fill(d, ldap_first_entry(d->ld, res), out);
+		dir_node_fill(d, ldap_first_entry(d->ld, res), 1, out);
 		ldap_msgfree(res);
 	}
 	return rc == -1 ? -1 : 0;
@@ -380,8 +385,8 @@ node_name(struct dir *d, LDAPMessage *e, char *out, size_t outlen)
 
 /* Hand one entry to fn: 0, or -1 when fn said stop. */
 static int
-node_entry(struct dir *d, LDAPMessage *e, dir_node_fn fn, void *ctx,
-    char *err, size_t errlen)
+node_entry(struct dir *d, LDAPMessage *e, int owners, dir_node_fn fn,
+    void *ctx, char *err, size_t errlen)
 {
 	char name[256];
 	struct dir_node n;
@@ -390,7 +395,7 @@ node_entry(struct dir *d, LDAPMessage *e, dir_node_fn fn, void *ctx,
 	if (node_name(d, e, name, sizeof(name)) == -1)
 		return 0;	/* no name we could ever want */
 	memset(&n, 0, sizeof(n));
-	dir_node_fill(d, e, &n);
+	dir_node_fill(d, e, owners, &n);
 	rc = fn(ctx, name, &n, err, errlen);
 	dir_node_free(&n);
 	return rc;
@@ -428,7 +433,8 @@ scan_take(struct dir_scan *s, int wait, char *err, size_t errlen)
 		if (type == LDAP_RES_SEARCH_RESULT)
 			break;
 		if (type == LDAP_RES_SEARCH_ENTRY &&
-		    node_entry(d, m, s->fn, s->ctx, err, errlen) == -1) {
+		    node_entry(d, m, s->filter != NULL, s->fn, s->ctx, err,
+		    errlen) == -1) {
 			s->stopped = 1;
 			ldap_msgfree(m);
 			(void)ldap_abandon_ext(d->ld, s->msgid, NULL, NULL);
@@ -464,10 +470,11 @@ scan_send(struct dir_scan *s)
 	if (rc != LDAP_SUCCESS)
 		return rc;
 	ctrls[0] = page;
-	ctrls[1] = dir_priv_sdflags()[0];
+	ctrls[1] = s->filter != NULL ? dir_priv_sdflags()[0] : NULL;
 	rc = ldap_search_ext(d->ld, s->base, LDAP_SCOPE_ONELEVEL,
 	    s->filter != NULL ? s->filter : "(objectClass=dnsNode)",
-	    (char **)(uintptr_t)scan_attrs, 0, ctrls, NULL, &tv, 0, &s->msgid);
+	    (char **)(uintptr_t)(s->filter != NULL ? lookup_attrs : scan_attrs),
+	    0, ctrls, NULL, &tv, 0, &s->msgid);
 	ldap_control_free(page);
 	if (rc != LDAP_SUCCESS)
 		s->msgid = -1;

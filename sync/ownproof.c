@@ -55,9 +55,9 @@ ownproof_scan(const struct dir_node *n, int owned, const char *host)
 	if (!n->exists || n->tombstoned ||
 	    ownproof_value(n->values, n->nvalues, &held) != 1)
 		return 0;
-	if (!owned && n->owner == DIR_OWNER_SELF &&
+	if (!owned && n->owner != DIR_OWNER_OTHER &&
 	    strcmp(held.host, host) == 0)
-		return 1;
+		return n->owner == DIR_OWNER_SELF ? 1 : 2;
 	if (owned && strcmp(held.host, host) != 0)
 		return -1;
 	return 0;

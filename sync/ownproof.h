@@ -48,8 +48,9 @@ enum ownproof ownproof_judge(const struct dir_node *n, int owned,
     const char *host, int64_t t, struct ownrec *held);
 /* At a zone scan, what the directory says of a node this host may or may
  * not have in its record: 1 it is this host's (take it into the record:
- * a host rebuilt from scratch), -1 another host holds it now (drop it
- * from the record), 0 nothing to change. */
+ * a host rebuilt from scratch), 2 it is if its owner (not read: unknown)
+ * is the service account (read it, then take it), -1 another host holds
+ * it now (drop it from the record), 0 nothing to change. */
 int ownproof_scan(const struct dir_node *n, int owned, const char *host);
 
 #endif

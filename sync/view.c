@@ -13,9 +13,14 @@
 #include "log.h"
 #include "ownproof.h"
 #include "view.h"
+#include "viewval.h"
 #include "xmem.h"
 
 #define VIEW_PARENTS 16
+
+/* The owner values' prefixes (viewval.h): the same few for every view of
+ * the process (immutable once added; kept to its end). */
+static struct viewval view_vv;
 
 /* Where dn's first RDN ends: its first comma not escaped, or NULL. */
 static const char *
@@ -44,18 +49,8 @@ view_is(const struct view *v, const struct view_node *e, const char *dn)
 struct dir_value *
 view_values(const struct view_node *vn)
 {
-	struct dir_value *vals = xcalloc((size_t)vn->nvalues + 1,
-	    sizeof(*vals));
-	const uint8_t *p = (const uint8_t *)vn->rdn + strlen(vn->rdn) + 1;
-	uint32_t i, len;
-
-	for (i = 0; i < vn->nvalues; i++) {
-		memcpy(&len, p, sizeof(len));
-		vals[i].val = p + sizeof(len);
-		vals[i].len = len;
-		p += sizeof(len) + len;
-	}
-	return vals;
+	return viewval_values(&view_vv,
+	    (const uint8_t *)vn->rdn + strlen(vn->rdn) + 1, vn->nvalues);
 }
 
 /* The slot of dn (key its cache key), or the free slot where it would
@@ -168,35 +163,6 @@ view_drop(struct view *v, const char *dn)
 		view_remove_at(v, i);
 }
 
-/* The bytes vals take inline in a node: a 4-byte length before each. */
-static size_t
-view_values_bytes(const struct dir_value *vals, size_t n)
-{
-	size_t i, bytes = 0;
-
-	for (i = 0; i < n; i++) {
-		if (vals[i].len > UINT32_MAX)
-			fatalx("view: a value of %zu bytes", vals[i].len);
-		bytes += sizeof(uint32_t) + vals[i].len;
-	}
-	return bytes;
-}
-
-/* vals written inline at p (view_values_bytes of room). */
-static void
-view_values_put(uint8_t *p, const struct dir_value *vals, size_t n)
-{
-	uint32_t len;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		len = (uint32_t)vals[i].len;
-		memcpy(p, &len, sizeof(len));
-		memcpy(p + sizeof(len), vals[i].val, vals[i].len);
-		p += sizeof(len) + vals[i].len;
-	}
-}
-
 /* A node with copies of dn's first RDN and the values, all in one block
  * (the rest of dn: one of the view's parents; beyond VIEW_PARENTS of
  * them, whole DNs: a view of DNs of any shape stays small). */
@@ -215,7 +181,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 		end = NULL;
 	if (n > UINT32_MAX)
 		fatalx("view: %zu values of one node", n);
-	bytes = view_values_bytes(vals, n);
+	bytes = viewval_bytes(&view_vv, vals, n);
 	e = xcalloc(1, sizeof(*e) + rlen + 1 + bytes);
 	e->key = key;
 	e->parent = end != NULL ? view_parent(v, end + 1) : 0;
@@ -224,7 +190,7 @@ view_node_new(struct view *v, uint64_t key, const char *dn, int exists,
 	e->nvalues = (uint32_t)n;
 	e->digest = view_digest(vals, n);
 	memcpy(e->rdn, dn, rlen);
-	view_values_put((uint8_t *)e->rdn + rlen + 1, vals, n);
+	viewval_put(&view_vv, (uint8_t *)e->rdn + rlen + 1, vals, n);
 	return e;
 }
 
@@ -285,8 +251,8 @@ view_patch_add(struct view *v, size_t i, struct view_node *e, size_t end,
 {
 	size_t k;
 
-	e = xreallocarray(e, end + view_values_bytes(adds, nadds), 1);
-	view_values_put((uint8_t *)e + end, adds, nadds);
+	e = xreallocarray(e, end + viewval_bytes(&view_vv, adds, nadds), 1);
+	viewval_put(&view_vv, (uint8_t *)e + end, adds, nadds);
 	for (k = 0; k < nadds; k++)
 		e->digest = view_digest_add(e->digest, adds[k].val,
 		    adds[k].len);
@@ -299,9 +265,9 @@ view_patch(struct view *v, const char *dn, const size_t *dels, size_t ndels,
     const struct dir_value *adds, size_t nadds)
 {
 	struct view_node *e;
-	uint8_t *r, *w;
-	uint32_t k, len;
-	size_t i, j;
+	uint8_t *r, *w, full[DNSREC_BUF];
+	uint32_t k;
+	size_t i, j, len;
 
 	if (v->n == 0)
 		return -1;
@@ -315,17 +281,17 @@ view_patch(struct view *v, const char *dn, const size_t *dels, size_t ndels,
 			return -1;
 	r = w = (uint8_t *)e->rdn + strlen(e->rdn) + 1;
 	for (k = 0, j = 0; k < e->nvalues; k++) {	/* the kept ones up */
-		memcpy(&len, r, sizeof(len));
+		len = viewval_stored(r);
 		if (j < ndels && dels[j] == k) {
-			e->digest = view_digest_sub(e->digest, r + sizeof(len),
-			    len);
+			e->digest = view_digest_sub(e->digest, full,
+			    viewval_get(&view_vv, r, full));
 			j++;
 		} else {
 			if (w != r)
-				memmove(w, r, sizeof(len) + len);
-			w += sizeof(len) + len;
+				memmove(w, r, len);
+			w += len;
 		}
-		r += sizeof(len) + len;
+		r += len;
 	}
 	e->nvalues -= (uint32_t)ndels;
 	view_patch_add(v, i, e, (size_t)(w - (uint8_t *)e), adds, nadds);
@@ -349,10 +315,28 @@ view_clear(struct view *v)
 	for (i = 0; i < v->nparents; i++)
 		free(v->parents[i]);
 	free(v->parents);
-	for (i = 0; i < v->ncnf; i++)
-		free(v->cnf[i]);
-	free(v->cnf);
+	view_dns_free(&v->cnf, &v->ncnf);
+	view_dns_free(&v->verify, &v->nverify);
 	memset(v, 0, sizeof(*v));
+}
+
+void
+view_dns_free(char ***dns, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		free((*dns)[i]);
+	free(*dns);
+	*dns = NULL;
+	*n = 0;
+}
+
+static void
+view_dns_add(char ***dns, size_t *n, char *dn)
+{
+	*dns = xreallocarray(*dns, *n + 1, sizeof(**dns));
+	(*dns)[(*n)++] = dn;
 }
 
 /* A replication-conflict copy ("<name>\nCNF:<GUID>": two DCs each
@@ -366,14 +350,11 @@ view_scan_cnf(struct view_load *l, const char *name, const struct dir_node *n)
 
 	if (strstr(name, "\nCNF:") == NULL)
 		return 0;
-	if (l->host != NULL && n->owner == DIR_OWNER_SELF && !n->tombstoned &&
+	if (l->host != NULL && n->owner != DIR_OWNER_OTHER && !n->tombstoned &&
 	    ownproof_value(n->values, n->nvalues, &o) == 1 &&
 	    strcmp(o.host, l->host) == 0 &&
-	    dn_cnf_node(l->zone_dn, name, &dn) == 0) {
-		l->v->cnf = xreallocarray(l->v->cnf, l->v->ncnf + 1,
-		    sizeof(*l->v->cnf));
-		l->v->cnf[l->v->ncnf++] = dn;
-	}
+	    dn_cnf_node(l->zone_dn, name, &dn) == 0)
+		view_dns_add(&l->v->cnf, &l->v->ncnf, dn);
 	return 1;
 }
 
@@ -402,12 +383,17 @@ view_scan_node(void *ctx, const char *name, const struct dir_node *n,
 	lower[i] = '\0';
 	if (dn_node(l->zone_dn, lower, &dn) == 0) {
 		owned = own_has(l->own, OWN_NODE, dn);
-		switch (l->host != NULL ? ownproof_scan(n, owned, l->host) : 0) {
+		switch (l->host == NULL ? 0 :
+		    ownproof_scan(n, owned, l->host)) {
 		case 1:
 			log_info("taking %s into the ownership record: the "
 			    "directory says it is this host's", dn);
 			own_add(l->own, OWN_NODE, dn);
 			owned = 1;
+			break;
+		case 2:
+			view_dns_add(&l->v->verify, &l->v->nverify,
+			    xstrdup(dn));
 			break;
 		case -1:
 			log_info("%s is another host's now: dropped from the "

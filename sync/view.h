@@ -40,10 +40,16 @@ struct view {
 	char **parents;			/* the parents' DNs (the zones) */
 	size_t nparents;
 	/* replication-conflict copies of this host's nodes the scans found
-	 * (their RDN "<name>\nCNF:<GUID>", owned by the service account,
-	 * the owner value naming the host): to delete (zonescan.c) */
+	 * (their RDN "<name>\nCNF:<GUID>", the owner value naming the
+	 * host): to delete once a read shows the service account owns them
+	 * (zonescan.c) */
 	char **cnf;
 	size_t ncnf;
+	/* nodes not in the ownership record whose owner value names the
+	 * host: its own if their directory owner (a zone scan does not read
+	 * it) is the service account: to read and take (zonescan.c) */
+	char **verify;
+	size_t nverify;
 };
 
 /* An order-independent digest of a set of record values, their Serial
@@ -78,6 +84,8 @@ int view_patch(struct view *v, const char *dn, const size_t *dels,
     size_t ndels, const struct dir_value *adds, size_t nadds);
 void view_drop(struct view *v, const char *dn);
 void view_clear(struct view *v);
+/* Free a list of DNs (v->cnf, v->verify) and empty it. */
+void view_dns_free(char ***dns, size_t *n);
 size_t view_count(const struct view *v);
 
 /* Read every node of ours in the zone (its DN zone_dn) with one paged

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "dn.h"
 #include "log.h"
+#include "ownproof.h"
 #include "xmem.h"
 #include "zone.h"
 #include "zonescan.h"
@@ -74,34 +75,60 @@ zonescan_all(struct daemon *dm, struct model_config *cfg, char *err,
 	return rc;
 }
 
-/* Delete the replication-conflict copies of this host's nodes the scans
- * found (view.h): after a failover, a node created on a DC that fell
- * before it replicated may be created again on the next one; replication
- * then keeps one and renames the other.  The copy was never published
- * under its name: deleted, not tombstoned.  -1 only when the connection
- * is lost (the next full pass finds them again). */
+/* The DN's node read with its owner: 1 if the service account owns it
+ * (live, its owner value naming host), 0 if not, -1 (err) on a failure. */
 static int
-zonescan_cnf(struct daemon *dm, char *err, size_t errlen)
+zonescan_proved(struct daemon *dm, const char *dn, struct dir_node *n,
+    char *err, size_t errlen)
+{
+	if (dir_node_read(&dm->dir, dn, n, err, errlen) == -1)
+		return -1;
+	return ownproof_scan(n, 0, dm->conf.model.host) == 1;
+}
+
+/* What the scans left to the owners (view.h): the nodes whose owner
+ * value names this host and that the ownership record lacks (a host
+ * rebuilt from scratch) are taken into it once a read shows the service
+ * account owns them; the replication-conflict copies of this host's nodes
+ * so proved are deleted.  After a failover, a node created on a DC that
+ * fell before it replicated may be created again on the next one;
+ * replication then keeps one and renames the other: the copy was never
+ * published under its name (deleted, not tombstoned).  -1 when the
+ * connection is lost (the next full pass finds them again). */
+static int
+zonescan_owners(struct daemon *dm, char *err, size_t errlen)
 {
 	struct view *v = &dm->view;
+	struct dir_node n;
 	size_t i;
-	int rc = 0;
+	int rc = 0, p;
 
+	for (i = 0; rc == 0 && i < v->nverify; i++) {
+		p = zonescan_proved(dm, v->verify[i], &n, err, errlen);
+		if (p == 1) {
+			log_info("taking %s into the ownership record: the "
+			    "directory says it is this host's", v->verify[i]);
+			own_add(&dm->own, OWN_NODE, v->verify[i]);
+			view_put_node(v, v->verify[i], &n);
+		}
+		dir_node_free(&n);
+		rc = p == -1 ? -1 : 0;
+	}
 	for (i = 0; rc == 0 && i < v->ncnf; i++) {
-		if (dir_group_delete(&dm->dir, v->cnf[i], err, errlen) == 0)
+		p = zonescan_proved(dm, v->cnf[i], &n, err, errlen);
+		dir_node_free(&n);
+		if (p == 1 && dir_group_delete(&dm->dir, v->cnf[i], err,
+		    errlen) == 0)
 			log_info("deleted %s: a replication-conflict copy of a "
 			    "node of this host's", v->cnf[i]);
-		else if (dir_error(&dm->dir) == DIR_LOST)
+		else if (p == -1 || (p == 1 && dir_error(&dm->dir) == DIR_LOST))
 			rc = -1;
-		else
+		else if (p == 1)
 			log_warnx("cannot delete the replication-conflict "
 			    "copy %s: %s", v->cnf[i], err);
 	}
-	for (i = 0; i < v->ncnf; i++)
-		free(v->cnf[i]);
-	free(v->cnf);
-	v->cnf = NULL;
-	v->ncnf = 0;
+	view_dns_free(&v->verify, &v->nverify);
+	view_dns_free(&v->cnf, &v->ncnf);
 	return rc;
 }
 
@@ -119,7 +146,7 @@ zonescan_read(struct daemon *dm, struct model_config *cfg, int full,
 	}
 	rc = zonescan_all(dm, cfg, err, errlen);
 	zonescan_warm_forget(dm);	/* once */
-	if (rc == -1 || zonescan_cnf(dm, err, errlen) == -1)
+	if (rc == -1 || zonescan_owners(dm, err, errlen) == -1)
 		return -1;
 	dm->serial = cfg->serial;
 	memcpy(dm->revserials, cfg->revserials, sizeof(dm->revserials));

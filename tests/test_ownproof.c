@@ -110,6 +110,9 @@ test_scan(void **state)
 	assert_int_equal(ownproof_scan(&n, 0, "hv1"), 0);
 	n.owner = DIR_OWNER_OTHER;
 	assert_int_equal(ownproof_scan(&n, 0, "hv2"), 0);	/* forged */
+	n.owner = DIR_OWNER_UNKNOWN;				/* not read */
+	assert_int_equal(ownproof_scan(&n, 0, "hv2"), 2);
+	assert_int_equal(ownproof_scan(&n, 1, "hv1"), -1);
 	node_make(&n, v, DIR_OWNER_SELF, 0, NULL, 0);
 	assert_int_equal(ownproof_scan(&n, 1, "hv2"), 0);
 	/* two owner values: proof of nothing */

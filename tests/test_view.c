@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "dnsrec.h"
+#include "ownrec.h"
 #include "view.h"
 #include "xmem.h"
 
@@ -221,6 +222,71 @@ test_patched(void **state)
 	view_clear(&v);
 }
 
+/* An owner value (or a PTR) for host, serial s, time t, encoded into buf. */
+static struct dir_value
+val_make(uint8_t *buf, int owner, const char *host, uint32_t s, int64_t t)
+{
+	uint8_t raw[OWNREC_RAW_BUF];
+	struct dnsrec rec;
+	size_t len;
+
+	dnsrec_init(&rec, owner ? DNSREC_TYPE_TXT : DNSREC_TYPE_PTR, s, 300, 0);
+	if (owner)
+		assert_int_equal(ownrec_encode(&rec, host, t, raw), 0);
+	else
+		assert_int_equal(xstrlcpy(rec.u.name, host, sizeof(rec.u.name)),
+		    0);
+	assert_int_equal(dnsrec_encode(&rec, buf, DNSREC_BUF, &len), 0);
+	return (struct dir_value){ buf, len };
+}
+
+/* Owner values are kept short (viewval.h): read back byte for byte,
+ * patched out and in with the digest following, whatever their serial,
+ * time and host. */
+static void
+test_owner_values(void **state)
+{
+	static uint8_t b[6][DNSREC_BUF];
+	struct dir_value vals[4], *ev;
+	const struct view_node *e;
+	struct view v;
+	size_t i, k, dels[1] = { 1 };
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	vals[0] = val_make(b[0], 0, "web1.example.test", 7, 0);
+	vals[1] = val_make(b[1], 1, "hv1", 7, 1764000000);
+	vals[2] = val_make(b[2], 1, "hypervisor-02", 9, 5);
+	vals[3] = val_make(b[3], 0, "web2.example.test", 9, 0);
+	for (i = 0; i < 3; i++) {
+		view_put(&v, i == 0 ? "DC=1,DC=z" : i == 1 ? "DC=2,DC=z" :
+		    "DC=3,DC=z", 1, 0, vals + i, 4 - i);
+		e = view_get(&v, i == 0 ? "DC=1,DC=z" : i == 1 ? "DC=2,DC=z" :
+		    "DC=3,DC=z");
+		assert_int_equal(e->nvalues, 4 - i);
+		ev = view_values(e);
+		for (k = 0; k < 4 - i; k++) {
+			assert_int_equal(ev[k].len, vals[i + k].len);
+			assert_memory_equal(ev[k].val, vals[i + k].val,
+			    vals[i + k].len);
+		}
+		free(ev);
+		assert_true(e->digest == view_digest(vals + i, 4 - i));
+	}
+	/* the owner value patched out of DC=1 and another one in */
+	vals[0] = val_make(b[4], 1, "hv1", 11, 1799999999);
+	assert_int_equal(view_patch(&v, "DC=1,DC=z", dels, 1, vals, 1), 0);
+	e = view_get(&v, "DC=1,DC=z");
+	ev = view_values(e);
+	assert_int_equal(e->nvalues, 4);
+	assert_memory_equal(ev[0].val, b[0], ev[0].len);
+	assert_memory_equal(ev[1].val, b[2], ev[1].len);
+	assert_memory_equal(ev[3].val, b[4], ev[3].len);
+	assert_true(e->digest == view_digest(ev, 4));
+	free(ev);
+	view_clear(&v);
+}
+
 int
 main(void)
 {
@@ -228,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_patched),
+		cmocka_unit_test(test_owner_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
