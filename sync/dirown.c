@@ -124,7 +124,7 @@ self_sid(struct dir *d, const char *principal, char *err, size_t errlen)
 	static char *const root_attrs[] = { a_nc, NULL };
 	static char *const sid_attrs[] = { a_sid, NULL };
 	struct dir_entry root = { 0 }, *found = NULL;
-	char name[256], *f1 = NULL, *f2 = NULL, filter[1024], *at;
+	char name[256], base[512], *f1 = NULL, *f2 = NULL, filter[1024], *at;
 	size_t n = 0;
 	int rc = 1;
 
@@ -140,11 +140,12 @@ self_sid(struct dir *d, const char *principal, char *err, size_t errlen)
 		rc = dir_error(d) == DIR_LOST ? -1 : 1;
 		goto out;
 	}
-	if (root.nvals[0] != 1 || root.vals[0][0].len >= 512)
+	if (root.nvals[0] != 1 || root.vals[0][0].len >= sizeof(base) ||
+	    memchr(root.vals[0][0].val, '\0', root.vals[0][0].len) != NULL)
 		goto out;
-	(void)xsnprintf(name, sizeof(name), "%.*s", (int)root.vals[0][0].len,
-	    (const char *)root.vals[0][0].val);
-	if (dir_entries_search(d, name, filter, sid_attrs, &found, &n, err,
+	memcpy(base, root.vals[0][0].val, root.vals[0][0].len);
+	base[root.vals[0][0].len] = '\0';
+	if (dir_entries_search(d, base, filter, sid_attrs, &found, &n, err,
 	    errlen) == -1) {
 		rc = dir_error(d) == DIR_LOST ? -1 : 1;
 		goto out;
