@@ -14,7 +14,8 @@
 #  * the final directory is exactly the expected one, on both DCs' DNS:
 #    each group answers exactly its VMs' addresses, each host's SRV exactly
 #    its groups, every VM's PTR its name with an owner value naming the
-#    host that holds it now, the gone VMs' PTRs NXDOMAIN; no conflict copy
+#    host that holds it now, the gone VMs' PTRs NXDOMAIN; each vmGroup
+#    object exactly its VMs (on each DC's LDAP); no conflict copy
 #    left; every node that is not vmgroupd's holds what it held before.
 # Every wait polls for an outcome, with a bound.
 set -u
@@ -184,6 +185,7 @@ check "replicated" replicate
 
 # --- the expected directory, asked of both DCs' DNS servers
 declare -A members	# "host img" -> addresses
+declare -A names	# "host img" -> VM names
 holder() { # host of VM i of host h now, or "" if gone
 	local h=$1 i=$2
 	if [ "$h" -le 10 ] && [ "$i" -eq 1 ]; then hn $((h + 10))
@@ -203,6 +205,7 @@ for h in $(seq 1 $NH); do
 			continue
 		fi
 		members["$o img$((i % 2))"]+="$(an $h $i) "
+		names["$o img$((i % 2))"]+="$(vn $h $i) "
 		echo "-x $(an $h $i) +short" >>"$W/ptr.q"
 		echo "$(vn $h $i).$Z." >>"$W/ptr.want"
 	done
@@ -242,6 +245,23 @@ owners_moved() { # DC address: the migrated VMs' PTRs name their new host
 		esac
 	done
 }
+objects_exact() { # DC address: each vmGroup object's members
+	local h g want got rc=0
+	for h in $(seq 1 $NH); do
+		for g in img0 img1; do
+			want=$(printf '%s\n' ${names["$(hn $h) $g"]} | sort | tr '\n' ' ')
+			got=$(LDAPTLS_REQCERT=never $N ldapsearch -x -LLL \
+			    -o ldif-wrap=no -H "ldaps://$1" \
+			    -D "Administrator@$VMG_SAMBA_REALM" \
+			    -w "$VMG_SAMBA_ADMIN_PW" -s base \
+			    -b "CN=$(hn $h)-$g-vm,$VMG_SAMBA_OU_DN" \
+			    vmGroupMember 2>/dev/null |
+			    sed -n 's/^vmGroupMember: //p' | sort | tr '\n' ' ')
+			[ "$got" = "$want" ] || { echo "$(hn $h)-$g-vm members [$got]"; rc=1; }
+		done
+	done
+	return $rc
+}
 cnf() { # DC address: its dnsNode conflict copies
 	LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -H "ldaps://$1" \
 	    -D "Administrator@$VMG_SAMBA_REALM" -w "$VMG_SAMBA_ADMIN_PW" \
@@ -259,6 +279,7 @@ for dc in 1 2; do
 	check "dc$dc: each group answers exactly its VMs' addresses, each host's SRV its groups" groups_exact "$ip"
 	check "dc$dc: every VM's PTR answers its name (1,000 of them)" ptrs_exact "$ip"
 	check "dc$dc: the rebuilt host's gone VMs' PTRs answer NXDOMAIN" gone_nx "$ip"
+	check "dc$dc: each vmGroup object lists exactly its VMs" objects_exact "$ip"
 	check "dc$dc: the migrated VMs' PTRs name their new host" owners_moved "$ip"
 	check "dc$dc: no conflict copy left" test "$(cnf "$ip")" = 0
 	check "dc$dc: every node that is not vmgroupd's holds what it held" untouched "$ip" "$W/before$dc"
