@@ -51,8 +51,13 @@ pull1() { # the DNS partition, and the domain's (dc2's account: its SPNs)
 		    -U "Administrator%$VMG_SAMBA_ADMIN_PW" || return 1
 	done
 }
-pull2() { in_ns1 samba-tool drs replicate "dc2.$DOMAIN" "dc1.$DOMAIN" \
-	"$NC" -U "Administrator%$VMG_SAMBA_ADMIN_PW"; }
+pull2() { # both partitions (the vmGroup objects are in the domain's)
+	local nc
+	for nc in "$NC" "$VMG_SAMBA_BASE"; do
+		in_ns1 samba-tool drs replicate "dc2.$DOMAIN" "dc1.$DOMAIN" \
+		    "$nc" -U "Administrator%$VMG_SAMBA_ADMIN_PW" || return 1
+	done
+}
 replicate() { wait_for 120 pull1 && wait_for 120 pull2; }
 # the DCs' own records settled (dc2's registered through dc1) before
 # anything is read
