@@ -172,8 +172,10 @@ dir_self_find(struct dir *d, char *err, size_t errlen)
 {
 	int rc;
 
-	d->self_sidlen = 0;
 	d->self_dn[0] = '\0';
+	if (d->self_sidlen > 0)
+		return 0;	/* found at an earlier bind: an account's SID
+				 * does not change */
 	if (strncmp(d->authzid, "dn:", 3) == 0 && d->authzid[3] != '\0') {
 		(void)xstrlcpy(d->self_dn, d->authzid + 3, sizeof(d->self_dn));
 		return 0;

@@ -26,6 +26,9 @@ static char ga_cn[] = "cn", ga_host[] = VMG_ATTR_HOST,
     ga_blocked[] = VMG_ATTR_BLOCKED;
 char *const group_attrs[GA_N + 1] = { ga_cn, ga_host, ga_dnsname,
     ga_image, ga_member, ga_address, NULL };
+static char ga_sd[] = "nTSecurityDescriptor", ga_creator[] = "creatorsName";
+char *const group_read_attrs[GA_READ_N + 1] = { ga_cn, ga_host, ga_dnsname,
+    ga_image, ga_member, ga_address, ga_sd, ga_creator, NULL };
 const char ga_updated[] = VMG_ATTR_LASTUPDATE;
 static const char ga_oc[] = "objectClass";
 static char oc_top[] = "top", oc_vmgroup[] = VMG_CLASS;

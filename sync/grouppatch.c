@@ -12,7 +12,6 @@
 #include "event.h"
 #include "grouppriv.h"
 #include "log.h"
-#include "vmgroup_attrs.h"
 #include "xmem.h"
 
 /* The changes to one attribute: NULL-terminated, sorted, distinct. */
@@ -259,13 +258,6 @@ group_patchable(const struct group_view *v, const struct own *own,
 		HASH_FIND_STR(v->map, dn, k);
 	return k != NULL && !k->absent && own_has(own, OWN_GROUP, dn);
 }
-
-static char gr_cn[] = "cn", gr_host[] = VMG_ATTR_HOST,
-    gr_dnsname[] = VMG_ATTR_DNSNAME, gr_image[] = VMG_ATTR_IMAGE,
-    gr_member[] = VMG_ATTR_MEMBER, gr_address[] = VMG_ATTR_ADDRESS,
-    gr_sd[] = "nTSecurityDescriptor", gr_creator[] = "creatorsName";
-char *const group_read_attrs[GA_READ_N + 1] = { gr_cn, gr_host, gr_dnsname,
-    gr_image, gr_member, gr_address, gr_sd, gr_creator, NULL };
 
 int
 group_adopt(const struct dir *d, struct own *own, const char *dn,
