@@ -26,39 +26,13 @@ if [ -z "${VMG_SAMBA_DIR:-}" ]; then
 fi
 . "$top_srcdir/tests/lib-samba.sh"
 . "$top_srcdir/tests/lib-proc.sh"
+. "$top_srcdir/tests/lib-twodc.sh"
 
 NH=20 NV=50
-DOMAIN=$(echo "$VMG_SAMBA_REALM" | tr 'A-Z' 'a-z')
-NC="DC=DomainDnsZones,$VMG_SAMBA_BASE"
-printf 'nameserver %s\nnameserver %s\noptions timeout:1 attempts:1\n' \
-	"$VMG_SAMBA_IP" "$VMG_SAMBA_IP2" >"$W/resolv.conf"
 hn() { printf 'f%02d' "$1"; }
 vn() { printf 'v%02d-%d' "$1" "$2"; }
 an() { printf '2001:db8::6:%x:%x' "$1" "$2"; }	# a VM keeps its address
 
-# --- replication made to happen when the test needs it, both ways (dc1's
-# KCC has no link from dc2 yet: --local pulls into dc1's database directly)
-in_ns1() {
-	printf 'nameserver %s\n' "$VMG_SAMBA_IP" >"$W/resolv1.conf"
-	$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
-	    shift && exec "$@"' sh "$W/resolv1.conf" "$@" >>"$W/repl.log" 2>&1
-}
-pull1() { # the DNS partition, and the domain's (dc2's account: its SPNs)
-	local nc
-	for nc in "$NC" "$VMG_SAMBA_BASE"; do
-		in_ns1 samba-tool drs replicate --local "dc1.$DOMAIN" \
-		    "dc2.$DOMAIN" "$nc" -s "$VMG_SAMBA_DIR/dc/etc/smb.conf" \
-		    -U "Administrator%$VMG_SAMBA_ADMIN_PW" || return 1
-	done
-}
-pull2() { # both partitions (the vmGroup objects are in the domain's)
-	local nc
-	for nc in "$NC" "$VMG_SAMBA_BASE"; do
-		in_ns1 samba-tool drs replicate "dc2.$DOMAIN" "dc1.$DOMAIN" \
-		    "$nc" -U "Administrator%$VMG_SAMBA_ADMIN_PW" || return 1
-	done
-}
-replicate() { wait_for 120 pull1 && wait_for 120 pull2; }
 # the DCs' own records settled (dc2's registered through dc1) before
 # anything is read
 check "replicated" replicate
@@ -166,15 +140,10 @@ check "no registration quarantined" test -z \
 
 # --- one full pass per host, on both DCs' data; then a second round that
 # must write nothing
-pass_dns() { # host name: vmgroupd --once seeing only the DCs' DNS
-	$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
-	    exec "$2" --once --allow-root -f "$3"' sh "$W/resolv.conf" \
-	    "$VMGROUPD" "$W/$1.conf" >>"$W/$1.once" 2>&1
-}
 round() { # every host's --once: 0 when all exit 0
 	local h rc=0
 	for h in $(seq 1 $NH); do
-		pass_dns "$(hn $h)" || { echo "$(hn $h) --once failed"; rc=1; }
+		pass_dns "$(hn $h)" once || { echo "$(hn $h) --once failed"; rc=1; }
 	done
 	return $rc
 }
@@ -266,11 +235,6 @@ objects_exact() { # DC address: each vmGroup object's members
 		done
 	done
 	return $rc
-}
-cnf() { # DC address: its dnsNode conflict copies
-	LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -H "ldaps://$1" \
-	    -D "Administrator@$VMG_SAMBA_REALM" -w "$VMG_SAMBA_ADMIN_PW" \
-	    -b "$NC" '(name=*CNF:*)' dn 2>/dev/null | grep -c '^dn:'
 }
 untouched() { # DC address, before file: every node of then as it was
 	nodes_of "$1" >"$W/after"

@@ -19,17 +19,9 @@ if [ -z "${VMG_SAMBA_DIR:-}" ]; then
 fi
 . "$top_srcdir/tests/lib-samba.sh"
 . "$top_srcdir/tests/lib-proc.sh"
+. "$top_srcdir/tests/lib-twodc.sh"
 
-DOMAIN=$(echo "$VMG_SAMBA_REALM" | tr 'A-Z' 'a-z')
 ask2() { $N dig +short +norecurse @"$VMG_SAMBA_IP2" "$1" "$2" | sort | tr '\n' ' '; }
-# vmgroupd's resolver: both DCs' DNS servers, quick to give up on one
-printf 'nameserver %s\nnameserver %s\noptions timeout:1 attempts:1\n' \
-	"$VMG_SAMBA_IP" "$VMG_SAMBA_IP2" >"$W/resolv.conf"
-pass_dns() { # host: vmgroupd --once seeing only the DCs' DNS
-	$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
-	    exec "$2" --once --allow-root -f "$3"' sh "$W/resolv.conf" \
-	    "$VMGROUPD" "$W/$1.conf" >>"$W/$1.log" 2>&1
-}
 
 srv=$(ask _ldap._tcp.dc._msdcs.$DOMAIN SRV)
 check "both DCs in _ldap._tcp.dc._msdcs.$DOMAIN" sh -c \
@@ -70,8 +62,6 @@ check "nothing left in the spool" test -z "$(ls -A "$W/hv2/spool/new")"
 # daemon's to delete at its next full pass, and none is left on either DC
 bash "$top_srcdir/tests/samba-env.sh" restart "$VMG_SAMBA_DIR" ||
 	bad "dc1 started again"
-dc1_up() { $N ldapsearch -x -H "ldap://$VMG_SAMBA_IP" -b "" -s base \
-	>/dev/null 2>&1; }
 check "dc1 answers again" wait_for 120 dc1_up
 conf hs no
 sed -i "s#^uri = .*#uri = auto#" "$W/hs.conf"
@@ -105,30 +95,9 @@ ptrs() { # DC address: PTR nodes of hs under the IPv6 reverse zone, live
 	    2>/dev/null | grep -c '^dn'
 }
 check "dc2 holds a PTR for each of the 500 VMs" test "$(ptrs "$VMG_SAMBA_IP2")" -ge 500
-cnf() { # DC address: its dnsNode conflict copies
-	LDAPTLS_REQCERT=never $N ldapsearch -x -LLL -H "ldaps://$1" \
-	    -D "Administrator@$VMG_SAMBA_REALM" -w "$VMG_SAMBA_ADMIN_PW" \
-	    -b "DC=DomainDnsZones,$VMG_SAMBA_BASE" '(name=*CNF:*)' dn \
-	    2>/dev/null | grep -c '^dn:'
-}
 bash "$top_srcdir/tests/samba-env.sh" restart "$VMG_SAMBA_DIR" ||
 	bad "dc1 started again"
 check "dc1 answers again" wait_for 120 dc1_up
-# replication made to happen now, both ways (dc1's KCC would add dc2 as
-# its source within minutes; --local pulls into dc1's database directly)
-NC="DC=DomainDnsZones,$VMG_SAMBA_BASE"
-in_ns1() { # command...: in dc1's namespace, its DNS as the resolver
-	printf 'nameserver %s\n' "$VMG_SAMBA_IP" >"$W/resolv1.conf"
-	$N unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf &&
-	    shift && exec "$@"' sh "$W/resolv1.conf" "$@" >>"$W/repl.log" 2>&1
-}
-pull1() { in_ns1 samba-tool drs replicate --local "dc1.$DOMAIN" \
-	"dc2.$DOMAIN" "$NC" -s "$VMG_SAMBA_DIR/dc/etc/smb.conf" \
-	-U "Administrator%$VMG_SAMBA_ADMIN_PW"; }
-pull2() { in_ns1 samba-tool drs replicate "dc2.$DOMAIN" "dc1.$DOMAIN" \
-	"$NC" -U "Administrator%$VMG_SAMBA_ADMIN_PW"; }
-# each way until it succeeds (a DC just started may refuse a sync at first)
-replicate() { wait_for 120 pull1 && wait_for 120 pull2; }
 check "replication dc2 -> dc1 and dc1 -> dc2" replicate
 before1=$(cnf "$VMG_SAMBA_IP") before2=$(cnf "$VMG_SAMBA_IP2")
 echo "conflict copies before the full pass: dc1 $before1, dc2 $before2"
