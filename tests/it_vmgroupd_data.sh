@@ -92,7 +92,11 @@ check "a late register older than the release does not bring the VM back" \
 
 # --- quarantine never overwrites
 drop ab.json 'first'
-check "refused file quarantined" wait_for 20 test -f "$SPOOL/quarantine/ab.json.reason"
+# the reason is written before the file is moved: wait for the move too,
+# or the next drop of that name lands on the first file still in new/
+quarantined() { [ -f "$SPOOL/quarantine/$1.reason" ] && [ -f "$SPOOL/quarantine/$1" ] &&
+	[ ! -e "$SPOOL/new/$1" ]; }
+check "refused file quarantined" wait_for 20 quarantined ab.json
 drop ab.json 'second'
 check "a second file of that name quarantined beside it" \
 	wait_for 20 test -f "$SPOOL/quarantine/ab.json~1.reason"
