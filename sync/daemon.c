@@ -373,10 +373,12 @@ daemon_resync(struct daemon *dm, time_t now, struct intake *b,
 	cache_clear(&dm->cache);
 	scope_reps_clear(&dm->reps);
 	view_clear(&dm->view);
-	zonescan_warm_forget(dm);
+	zonescan_warm_forget(dm);	/* a scan cut closes the connection */
 	group_view_clear(&dm->gview);
 	dm->full = 1;
 	dm->scoped = 0;
+	if (daemon_connect(dm, now, err, errlen) == -1)
+		return -1;
 	return daemon_sync(dm, now, b, st, err, errlen);
 }
 

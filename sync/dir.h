@@ -162,8 +162,10 @@ int dir_node_scan(struct dir *d, const char *zone_dn, const char *filter,
  * dir_scan_step with wait 0 hands fn what has come and asks for the next
  * page when one ends, never blocking (1: more to come), with wait 1 reads
  * to the end; 0 done, -1 failed (err; fn's stop too).  dir_scan_end
- * abandons a page still in flight.  One scan at a time on a connection
- * (the paged results control). */
+ * abandons a page still in flight and closes the connection with it (as
+ * fn's stop does): slapd's paged state is the connection's, and the next
+ * scan's pages could meet the abandoned one's.  One scan at a time on a
+ * connection (the paged results control). */
 struct dir_scan {
 	struct dir *d;
 	char *base, *filter;

@@ -401,6 +401,22 @@ node_entry(struct dir *d, LDAPMessage *e, int owners, dir_node_fn fn,
 	return rc;
 }
 
+/* Give up the page in flight, and the connection with it.  slapd keeps
+ * one paged search's state per connection: an abandoned page still being
+ * sent when the next scan asks for its second page leaves that page's
+ * cookie "invalid" (a protocol error), and when the abandon is processed
+ * is the server's affair.  Scans end half-way only on a failed pass or a
+ * stop; the next use binds again (daemon_connect). */
+static void
+scan_drop(struct dir_scan *s)
+{
+	if (s->msgid == -1 || s->d->ld == NULL)
+		return;
+	(void)ldap_abandon_ext(s->d->ld, s->msgid, NULL, NULL);
+	s->msgid = -1;
+	dir_close(s->d);
+}
+
 /* What has come of the page in flight: each entry handed to fn as it
  * comes (the server sends the next ones meanwhile); 1 when the page ended
  * (s->rc its code, s->cookie the next page's) or the scan stopped, 0 when
@@ -437,7 +453,7 @@ scan_take(struct dir_scan *s, int wait, char *err, size_t errlen)
 		    errlen) == -1) {
 			s->stopped = 1;
 			ldap_msgfree(m);
-			(void)ldap_abandon_ext(d->ld, s->msgid, NULL, NULL);
+			scan_drop(s);
 			s->rc = LDAP_SUCCESS;
 			return 1;
 		}
@@ -519,8 +535,7 @@ dir_scan_step(struct dir_scan *s, int wait, char *err, size_t errlen)
 void
 dir_scan_end(struct dir_scan *s)
 {
-	if (s->msgid != -1 && s->d->ld != NULL)
-		(void)ldap_abandon_ext(s->d->ld, s->msgid, NULL, NULL);
+	scan_drop(s);
 	ber_bvfree((struct berval *)s->cookie);
 	free(s->base);
 	free(s->filter);
