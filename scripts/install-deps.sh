@@ -27,6 +27,11 @@ PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 PKGS="$PKGS samba samba-ad-dc samba-ad-provision samba-dsdb-modules
 	samba-vfs-modules winbind python3-samba ldb-tools bind9-dnsutils
 	nftables dnsmasq-base busybox"
+# capture: the DHCP servers and clients of the end-to-end capture tests
+# (started by the tests in their own network namespaces, never as system
+# services) and xmllint for the libvirt hook
+PKGS="$PKGS kea-dhcp4-server kea-dhcp6-server isc-dhcp-server isc-dhcp-client
+	libxml2-utils"
 
 missing=
 for p in $PKGS; do
@@ -70,7 +75,8 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 [ $rc -eq 0 ] || exit $rc
 # Where a policy-rc.d of the machine's let services start: stop the KDC and
 # slapd services this run installed (never one that was there before).
-for svc in krb5-kdc krb5-admin-server slapd; do
+for svc in krb5-kdc krb5-admin-server slapd kea-dhcp4-server \
+    kea-dhcp6-server isc-dhcp-server; do
 	case " $missing " in
 	*" $svc "*) $SUDO service "$svc" stop >/dev/null 2>&1 || true ;;
 	esac

@@ -91,6 +91,7 @@ step distcheck sh -c "cd build-normal && make -s distcheck >distcheck.log 2>&1 |
 if step build-fuzz build build-fuzz CC=clang --enable-fuzzing; then
 	step fuzz-event fuzz event
 	step fuzz-dnsrec fuzz dnsrec
+	step fuzz-dhcp fuzz dhcp
 fi
 
 [ -z "$failures" ] || echo "failures:$failures"
