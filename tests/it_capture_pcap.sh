@@ -27,7 +27,8 @@ top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 export top_srcdir top_builddir
 . "$top_srcdir/tests/lib-dhcpnet.sh"
-dn_need dnsmasq busybox kea-dhcp4 kea-dhcp6 dhcpd dhclient
+dn_need dnsmasq busybox kea-dhcp4 kea-dhcp6 dhcpd dhclient setpriv
+NOBODY=65534
 CAPTURE=${VMGROUP_CAPTURE:-$top_builddir/vmgroup-capture}
 if [ ! -x "$CAPTURE" ]; then
 	echo "it_capture_pcap: $CAPTURE not built" >&2
@@ -48,17 +49,30 @@ printf '# MAC IMAGE [NAME]\n%s debian-12\n%s debian-12\n%s rocky-9\n' \
 	"$MAC1" "$MAC2" "$MAC3" >"$DN_W/map"
 
 # --- the sniffer, one per phase (its own spool and state)
+# It runs as its unit runs it: an unprivileged user (nobody here, vmgroup
+# there) in the spool's group, with CAP_NET_RAW and no other capability.
 capture_start() {
+	local pid
 	CAPNAME=cap_$HV
 	CAPLOG=$DN_W/$CAPNAME.out
-	dn_bg "$CAPNAME" ip netns exec "$DN_HOST" "$CAPTURE" -i br0 -s "$SPOOL" \
-		-H "$HV" -m "$DN_W/map" -d "$DN_W/capstate-$HV" -v
+	chmod o+x "$VMG_TEST_DIR" "$DN_W" "$W"
+	chgrp "$NOBODY" "$SPOOL" && chmod 2770 "$SPOOL"
+	install -d -o "$NOBODY" -g "$NOBODY" -m 0750 "$DN_W/capstate-$HV"
+	dn_bg "$CAPNAME" ip netns exec "$DN_HOST" setpriv --reuid="$NOBODY" \
+		--regid="$NOBODY" --clear-groups --inh-caps=-all,+net_raw \
+		--ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw \
+		"$CAPTURE" -i br0 -s "$SPOOL" -H "$HV" -m "$DN_W/map" \
+		-d "$DN_W/capstate-$HV" -v
 	if dn_poll 15 listening 1; then
 		ok "vmgroup-capture: listening on br0"
 	else
 		bad "vmgroup-capture did not say 'listening on br0'"
 		return 1
 	fi
+	pid=$(dn_pid "$CAPNAME")
+	check "it runs as uid $NOBODY with CAP_NET_RAW alone" sh -c \
+		"grep -q '^Uid:[[:space:]]*$NOBODY[[:space:]]' /proc/$pid/status &&
+		grep -qx 'CapEff:[[:space:]]*0000000000002000' /proc/$pid/status"
 }
 listening() { [ "$(dn_count 'listening on br0' "$CAPLOG")" -ge "$1" ]; }
 # the -v line of a queued event: "queued OP VM addresses A[,B] (MAC) from WHAT"
