@@ -41,12 +41,14 @@ fi
 . "$top_srcdir/tests/lib-it.sh"
 
 DN_SRC=pcap
-dn_init pc 4
+dn_init pc 5
 dn_net_up || { bad "the namespaces, bridge and veths"; exit 1; }
 MAC1=$(dn_mac 1) MAC2=$(dn_mac 2) MAC3=$(dn_mac 3) MAC4=$(dn_mac 4)
+MAC5=$(dn_mac 5)
 # the map file: VMs 1 and 2 run debian-12, VM 3 rocky-9; VM 4 is unknown
-printf '# MAC IMAGE [NAME]\n%s debian-12\n%s debian-12\n%s rocky-9\n' \
-	"$MAC1" "$MAC2" "$MAC3" >"$DN_W/map"
+# VM 5 has static addresses and a NAME there: -a learns them
+printf '# MAC IMAGE [NAME]\n%s debian-12\n%s debian-12\n%s rocky-9\n%s debian-12 pcstatic5\n' \
+	"$MAC1" "$MAC2" "$MAC3" "$MAC5" >"$DN_W/map"
 
 # --- the sniffer, one per phase (its own spool and state)
 # It runs as its unit runs it: an unprivileged user (nobody here, vmgroup
@@ -62,7 +64,7 @@ capture_start() {
 		--regid="$NOBODY" --clear-groups --inh-caps=-all,+net_raw \
 		--ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw \
 		"$CAPTURE" -i br0 -s "$SPOOL" -H "$HV" -m "$DN_W/map" \
-		-d "$DN_W/capstate-$HV" -v
+		-d "$DN_W/capstate-$HV" -a -v
 	if dn_poll 15 listening 1; then
 		ok "vmgroup-capture: listening on br0"
 	else
@@ -245,6 +247,36 @@ phase_kea() {
 	dn_server_stop kea6
 }
 
+# VM 5, static (no DHCP client): its ARP (asking for the gateway) and its
+# neighbour advertisement (answering the host) tell its addresses; -a
+# registers them, without a lease end, under the map's name.  VMs with DHCP
+# leases are in the map without a NAME: their ARP is not taken.
+static_vm() { # server-tag; $1 members of debian-12 so far, then addresses
+	local s=$1 members=$2 ns
+	shift 2
+	ns=$(dn_vmns 5)
+	ip -n "$ns" addr add 192.0.2.77/24 dev eth0
+	ip -n "$ns" addr add 2001:db8:1::77/64 dev eth0 nodad
+	ip netns exec "$ns" busybox ping -c 1 -W 5 192.0.2.1 >/dev/null ||
+		bad "$s: VM 5 reaches the host"
+	ip netns exec "$DN_HOST" busybox ping -6 -c 1 -W 5 2001:db8:1::77 >/dev/null ||
+		bad "$s: the host reaches VM 5 over IPv6"
+	if dn_poll 20 ev_is pcstatic5 "$(reg_line pcstatic5 debian-12 "$MAC5" \
+		192.0.2.77 2001:db8:1::77)"; then
+		ok "$s: -a: the static VM registered from its ARP and NA"
+	else
+		bad "$s: -a: the spool's last event of pcstatic5 is [$(ev_of pcstatic5)]"
+	fi
+	check "$s: -a: no lease end for a static VM" sh -c \
+		"! grep -qs '\"vm\":\"pcstatic5\".*expires' '$SPOOL'/new/*"
+	expect_logged "$s: -a: logged" \
+		"queued register pcstatic5 addresses 192.0.2.77 ($MAC5) from ARP"
+	check "$s: -a: DHCP VMs' ARP not taken" sh -c \
+		"! grep -q 'from ARP' '$CAPLOG' || ! grep 'from ARP' '$CAPLOG' | grep -qv pcstatic5"
+	vmgroupd_pass "$s: vmgroupd pass after the static VM"
+	expect_group debian-12 "$members pcstatic5" "$@" 192.0.2.77 2001:db8:1::77
+}
+
 phase_dhcpd() {
 	dn_phase hvpisc
 	cat >"$DN_W/dhcpd.conf" <<EOF
@@ -262,8 +294,9 @@ EOF
 	capture_start || return
 	leases_and_records isc dhclient 3600 0
 	hostile isc dhclient
+	static_vm isc pcweb1isc "$IP1"
 	capture_stop
-	for n in 1 2 3 4; do dn_client_stop $n; done
+	for n in 1 2 3 4 5; do dn_client_stop $n; done
 	dn_server_stop dhcpd
 }
 
