@@ -123,13 +123,15 @@ vmg_imageof() {
 }
 
 # vmg_queue OP NAME [vmgroup options...]: one event into the spool; a
-# refusal is logged with vmgroup's reason.  True if it was queued.
+# refusal is logged with vmgroup's reason.  True if it was queued.  Its
+# time is vmg_now, the clock the lease ends were counted from (a second
+# ticking between the two would make time + lease miss the end by one).
 vmg_queue() {
 	vmg_op=$1
 	vmg_qn=$2
 	shift 2
 	if vmg_out=$("$vmg_prog" "$vmg_op" -s "$vmg_spool" -H "$vmg_host" \
-		-n "$vmg_qn" "$@" 2>&1); then
+		-n "$vmg_qn" -t "$vmg_now" "$@" 2>&1); then
 		return 0
 	fi
 	vmg_log "$vmg_op refused: $vmg_out"
