@@ -21,7 +21,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
 # test servers, clients, fuzzing
 PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 	libsasl2-modules-gssapi-mit iproute2 procps clang libclang-rt-14-dev
-	python3 strace openssl"
+	python3 strace openssl systemd"
 # a real Active Directory for the AD tests: Samba AD DC, its Python NDR
 # bindings (an independent dnsRecord decoder) and dig
 PKGS="$PKGS samba samba-ad-dc samba-ad-provision samba-dsdb-modules

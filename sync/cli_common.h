@@ -35,10 +35,10 @@ int cli_parsed_exit(enum cli_parsed p, void (*usage)(FILE *));
 /* strtoll with the whole string, errno and [min, max] checked. */
 int cli_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
-/* "-f FILE" (and "-r TEXT" if reason is not NULL) and --help; *first is
- * the index of the first operand. */
+/* "-f FILE", --help and, if json is not NULL, --json (*json 1, else 0);
+ * *first is the index of the first operand. */
 enum cli_parsed cli_config_opt(int argc, char *argv[], const char **path,
-    const char **reason, int *first);
+    int *json, int *first);
 
 /* The configuration at path for a command; 0 / -1 (printed). */
 int cli_conf(const char *path, struct conf *c, const char *cmd);
@@ -51,6 +51,15 @@ int cli_dir_open(const struct conf *c, struct krb *krb, struct dir *d,
  * object read with them, as "group CN" and "  attr: values" lines. */
 extern char *const cli_group_attrs[];
 void cli_print_group(const struct dir_entry *e);
+/* --json (doc/json.md): an object read with cli_group_attrs as a group
+ * object (name, host, image, dns_name, members, addresses, blocked,
+ * block_reason, blocked_at, blocked_by, last_update); a directory value
+ * as a JSON string (valid UTF-8 as it is, anything else as
+ * cli_print_group shows it); one document printed on stdout with a
+ * newline, and put (0, or -1 if stdout failed). */
+struct json_object;
+struct json_object *cli_group_json(const struct dir_entry *e);
+int cli_json_print(struct json_object *doc);
 /* The vmGroup objects under c's OU whose attr equals value (attr NULL:
  * all), only the blocked ones if blocked is set, with attrs
  * (dn_filter_groups, dir_entries_search); 0, or -1 (printed, prefixed

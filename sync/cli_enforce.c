@@ -1,6 +1,7 @@
 /*
  * cli_enforce.c - vmgroup enforce: the addresses of every blocked group,
- * read from the directory, into nftables sets (enforce.c).
+ * read from the directory, into nftables sets (enforce.c): options, one
+ * round, --install-rules; --follow is cli_follow.c.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 
 #include "addr.h"
 #include "cli_common.h"
+#include "cli_enforce.h"
 #include "conf.h"
 #include "enforce.h"
 #include "name.h"
@@ -24,33 +26,60 @@
 #include "vmgroup_cli.h"
 #include "xmem.h"
 
-struct enforce_opts {
-	const char *config, *family, *table, *netns;
-	char host[NAME_LABEL_BUF];
-	int print;
-	int64_t interval;	/* 0: once */
-	char skipped[1024];	/* special addresses the last round skipped */
-};
-
 static void
 enforce_usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: vmgroup enforce [-f FILE] [--host HOST] [--family F] [--table T]\n"
-"                       [--netns NAME] [--print] [--interval SECONDS]\n"
+"usage: vmgroup enforce [-f FILE] [--host HOST] [--family F[,F...]] [--table T]\n"
+"                       [--netns NAME] [--install-rules] [--print]\n"
+"                       [--follow] [--interval SECONDS]\n"
 "Puts every address of every blocked vmGroup into the nftables sets\n"
-"blocked4 and blocked6 of table F T (default inet vmgroup), in one\n"
-"transaction; your rules drop traffic from and to @blocked4/@blocked6.\n"
+"blocked4 and blocked6 of table T in each family F (default inet,bridge,\n"
+"table vmgroup), in one transaction; drop rules act on @blocked4/@blocked6.\n"
 "  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
 "      --host HOST     only the groups of this host (default: all)\n"
-"      --family F      inet (default), bridge, ip, ip6 or netdev\n"
+"      --family F,...  inet, bridge, ip, ip6 or netdev (default inet,bridge)\n"
 "      --table T       table name (default " ENFORCE_TABLE ")\n"
 "      --netns NAME    apply inside network namespace NAME (/run/netns)\n"
+"      --install-rules first create the table, the sets and the rules that\n"
+"                      drop traffic from and to them (inet and bridge)\n"
 "      --print         print the nftables batch instead of applying it\n"
-"      --interval S    do it again every S seconds (default: once)\n");
+"      --follow        stay running: apply at each change the directory\n"
+"                      notifies (AD/Samba change notification, OpenLDAP\n"
+"                      syncrepl), reading again every --interval seconds\n"
+"                      (default %d); polls where neither is offered\n"
+"      --interval S    do it again every S seconds (default: once)\n",
+	    ENFORCE_FOLLOW_INTERVAL);
 }
 
-enum { EO_HOST = 256, EO_FAMILY, EO_TABLE, EO_NETNS, EO_PRINT, EO_INTERVAL };
+/* "inet,bridge" into o->families (known, distinct). */
+static int
+enforce_families(const char *arg, struct enforce_opts *o)
+{
+	char *p, *save = NULL;
+	size_t i, n = strlen(arg);
+
+	if (n == 0 || arg[0] == ',' || arg[n - 1] == ',' ||
+	    strstr(arg, ",,") != NULL ||
+	    xstrlcpy(o->famtext, arg, sizeof(o->famtext)) == -1 ||
+	    xstrlcpy(o->famlist, arg, sizeof(o->famlist)) == -1)
+		return -1;
+	o->nfamilies = 0;
+	for (p = strtok_r(o->famlist, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		if (o->nfamilies == ENFORCE_MAX_FAMILIES ||
+		    !enforce_family_ok(p))
+			return -1;
+		for (i = 0; i < o->nfamilies; i++)
+			if (strcmp(o->families[i], p) == 0)
+				return -1;
+		o->families[o->nfamilies++] = p;
+	}
+	return 0;
+}
+
+enum { EO_HOST = 256, EO_FAMILY, EO_TABLE, EO_NETNS, EO_PRINT, EO_INTERVAL,
+    EO_FOLLOW, EO_INSTALL };
 
 static enum cli_parsed
 enforce_options(int argc, char *argv[], struct enforce_opts *o)
@@ -63,6 +92,8 @@ enforce_options(int argc, char *argv[], struct enforce_opts *o)
 		{ "netns", required_argument, NULL, EO_NETNS },
 		{ "print", no_argument, NULL, EO_PRINT },
 		{ "interval", required_argument, NULL, EO_INTERVAL },
+		{ "follow", no_argument, NULL, EO_FOLLOW },
+		{ "install-rules", no_argument, NULL, EO_INSTALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -73,7 +104,15 @@ enforce_options(int argc, char *argv[], struct enforce_opts *o)
 	while ((ch = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'f': o->config = optarg; break;
-		case EO_FAMILY: o->family = optarg; break;
+		case EO_FAMILY:
+			if (enforce_families(optarg, o) == -1) {
+				fprintf(stderr, "vmgroup enforce: --family wants "
+				    "a list of inet, bridge, ip, ip6, netdev\n");
+				return CLI_PARSED_USAGE;
+			}
+			break;
+		case EO_FOLLOW: o->follow = 1; break;
+		case EO_INSTALL: o->install = 1; break;
 		case EO_TABLE: o->table = optarg; break;
 		case EO_NETNS: o->netns = optarg; break;
 		case EO_PRINT: o->print = 1; break;
@@ -222,33 +261,159 @@ enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
 	return 0;
 }
 
-/* One round: read, build, apply (or print).  0 / -1. */
+/* Append one (freed) to *all. */
+static void
+enforce_cat(char **all, size_t *len, char *one)
+{
+	size_t n = strlen(one);
+
+	*all = xreallocarray(*all, *len + n + 1, 1);
+	memcpy(*all + *len, one, n + 1);
+	*len += n;
+	free(one);
+}
+
+/* One batch for every family: the rules (with --install-rules, or set
+ * NULL: the rules alone; a table deleted by hand comes back whole at the
+ * next apply), then the sets holding set.  NULL on a bad table name, or
+ * a family the rules do not know (*bad). */
+static char *
+enforce_batches(const struct enforce_set *set, const struct enforce_opts *o,
+    const char **bad)
+{
+	char *all = NULL, *one;
+	size_t i, len = 0;
+
+	*bad = NULL;
+	for (i = 0; i < o->nfamilies; i++) {
+		if (o->install || set == NULL) {
+			if ((one = enforce_rules(o->families[i], o->table)) ==
+			    NULL) {
+				*bad = o->families[i];
+				goto fail;
+			}
+			enforce_cat(&all, &len, one);
+		}
+		if (set == NULL)
+			continue;
+		if ((one = enforce_batch(set, o->families[i], o->table)) == NULL)
+			goto fail;
+		enforce_cat(&all, &len, one);
+	}
+	return all;
+fail:
+	free(all);
+	return NULL;
+}
+
+/* Apply (or print) batch; 0 / -1 (printed). */
 static int
-enforce_round(struct dir *d, const struct conf *c, struct enforce_opts *o)
+enforce_run(const struct enforce_opts *o, const char *batch)
+{
+	char err[512];
+
+	if (o->print) {
+		fputs(batch, stdout);
+		return 0;
+	}
+	if (enforce_apply_in(o->netns, batch, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vmgroup enforce: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+enum enforce_result
+enforce_round(struct dir *d, const struct conf *c, struct enforce_opts *o,
+    int force)
 {
 	struct enforce_set set = { NULL, 0 };
-	char *batch, err[512];
+	enum enforce_result r = ENFORCE_NFT_FAILED;
+	const char *bad;
 	size_t groups = 0;
-	int rc = -1;
+	char *batch;
 
 	if (enforce_collect(d, c, o, &set, &groups) == -1)
-		return -1;
-	batch = enforce_batch(&set, o->family, o->table);
+		return ENFORCE_DIR_FAILED;
+	batch = enforce_batches(&set, o, &bad);
 	if (batch == NULL) {
-		fprintf(stderr, "vmgroup enforce: bad --family or --table\n");
-	} else if (o->print) {
-		fputs(batch, stdout);
-		rc = 0;
-	} else if (enforce_apply_in(o->netns, batch, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vmgroup enforce: %s\n", err);
-	} else {
-		printf("%zu blocked group(s), %zu address(es) in %s %s\n",
-		    groups, set.naddrs, o->family, o->table);
-		rc = 0;
+		fprintf(stderr, "vmgroup enforce: bad --table%s%s\n",
+		    bad != NULL ? ", or --install-rules with family " : "",
+		    bad != NULL ? bad : "");
+	} else if (!force && o->applied != NULL &&
+	    strcmp(o->applied, batch) == 0) {
+		r = ENFORCE_SAME;
+	} else if (enforce_run(o, batch) == 0) {
+		if (!o->print)
+			printf("%zu blocked group(s), %zu address(es) in %s %s\n",
+			    groups, set.naddrs, o->famtext, o->table);
+		free(o->applied);
+		o->applied = batch;
+		batch = NULL;
+		r = ENFORCE_APPLIED;
+	} else {	/* apply it again at the next round */
+		free(o->applied);
+		o->applied = NULL;
 	}
 	fflush(stdout);
 	free(batch);
 	enforce_free(&set);
+	return r;
+}
+
+int
+enforce_install(struct enforce_opts *o)
+{
+	const char *bad;
+	char *all;
+	int rc = -1;
+
+	if (o->print)		/* each round's batch begins with them */
+		return 0;
+	if ((all = enforce_batches(NULL, o, &bad)) == NULL) {
+		fprintf(stderr, "vmgroup enforce: --install-rules knows the "
+		    "families inet and bridge, not %s\n", bad != NULL ? bad :
+		    "this one");
+		goto out;
+	}
+	if (enforce_run(o, all) == 0) {
+		printf("rules installed in %s %s\n", o->famtext, o->table);
+		rc = 0;
+	}
+	fflush(stdout);
+out:
+	free(all);
+	return rc;
+}
+
+/* Without --follow: once, or every --interval seconds. */
+static int
+enforce_rounds(const struct conf *c, struct enforce_opts *o)
+{
+	struct dir_params dp;
+	struct krb krb;
+	struct dir d;
+	int rc = CLI_FAIL;
+
+	memset(&krb, 0, sizeof(krb));
+	if (cli_dir_open(c, &krb, &d, &dp, "enforce") == -1)
+		goto out;
+	for (;;) {
+		rc = enforce_round(&d, c, o, 1) == ENFORCE_APPLIED ? CLI_OK :
+		    CLI_FAIL;
+		if (o->interval == 0)
+			break;
+		sleep((unsigned)o->interval);
+		if (d.ld != NULL && !krb_stale(&krb, time(NULL), 600))
+			continue;
+		/* connection lost or ticket ending: fresh ticket, new bind */
+		dir_close(&d);
+		krb_free(&krb);
+		(void)cli_dir_open(c, &krb, &d, &dp, "enforce");
+	}
+	dir_close(&d);
+out:
+	krb_free(&krb);
 	return rc;
 }
 
@@ -256,36 +421,30 @@ int
 cli_enforce(int argc, char *argv[])
 {
 	struct enforce_opts o = { .config = CONF_DEFAULT_PATH,
-	    .family = "inet", .table = ENFORCE_TABLE };
-	struct dir_params dp;
-	struct conf c;
-	struct krb krb;
-	struct dir d;
+	    .table = ENFORCE_TABLE };
 	enum cli_parsed p;
+	struct conf c;
 	int rc;
 
+	(void)enforce_families("inet,bridge", &o);
 	p = enforce_options(argc, argv, &o);
 	if (p != CLI_PARSED_RUN)
 		return cli_parsed_exit(p, enforce_usage);
-	memset(&krb, 0, sizeof(krb));
-	rc = CLI_FAIL;
-	if (cli_conf(o.config, &c, "enforce") == -1 ||
-	    cli_dir_open(&c, &krb, &d, &dp, "enforce") == -1)
-		goto out;
-	for (;;) {
-		rc = enforce_round(&d, &c, &o) == 0 ? CLI_OK : CLI_FAIL;
-		if (o.interval == 0)
-			break;
-		sleep((unsigned)o.interval);
-		if (d.ld != NULL && !krb_stale(&krb, time(NULL), 600))
-			continue;
-		/* connection lost or ticket ending: fresh ticket, new bind */
-		dir_close(&d);
-		krb_free(&krb);
-		(void)cli_dir_open(&c, &krb, &d, &dp, "enforce");
+	if (o.follow && o.print) {
+		fprintf(stderr, "vmgroup enforce: --follow with --print: "
+		    "choose one\n");
+		return CLI_USAGE;
 	}
-	dir_close(&d);
-out:
-	krb_free(&krb);
+	if (o.install && enforce_install(&o) == -1)
+		return CLI_FAIL;
+	if (cli_conf(o.config, &c, "enforce") == -1)
+		return CLI_FAIL;
+	if (o.follow) {
+		if (o.interval == 0)
+			o.interval = ENFORCE_FOLLOW_INTERVAL;
+		rc = cli_follow(&c, &o);
+	} else
+		rc = enforce_rounds(&c, &o);
+	free(o.applied);
 	return rc;
 }

@@ -7,12 +7,16 @@
  *   vmgroup query ip ADDRESS   the group(s) holding an address
  *   vmgroup query vm NAME      the group(s) holding a VM
  *
+ * --json prints one document instead (doc/json.md, "vmgroup.query/1"),
+ * also when nothing matches (exit 3, an empty "groups").
+ *
  * Every value from the command line is checked (labels, addresses); the
  * search filter escapes it (dn_filter_groups, through libldap).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +32,12 @@ static void
 query_usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: vmgroup query [-f FILE] host HOST | group NAME | ip ADDRESS | vm NAME\n"
+"usage: vmgroup query [-f FILE] [--json] host HOST | group NAME | ip ADDRESS |\n"
+"                                          vm NAME\n"
 "Looks vmGroup objects up in the directory (with vmgroupd's configuration\n"
 "and keytab) and prints their names, members, addresses and block state.\n"
-"  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n");
+"  -f, --config FILE   vmgroupd's configuration (default " CONF_DEFAULT_PATH ")\n"
+"      --json          one JSON document (schema vmgroup.query/1, doc/json.md)\n");
 }
 
 /* A label or an address in text. */
@@ -76,6 +82,33 @@ query_what(const char *kind, const char *value, const char **attr,
 	return 0;
 }
 
+/* The groups found, as text or as one JSON document; 0 / -1. */
+static int
+query_print(const struct dir_entry *e, size_t n, int json, const char *kind,
+    const char *val)
+{
+	json_object *doc, *q, *arr;
+	size_t i;
+
+	if (!json) {
+		for (i = 0; i < n; i++)
+			cli_print_group(&e[i]);
+		return 0;
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "schema",
+	    json_object_new_string("vmgroup.query/1"));
+	q = json_object_new_object();
+	json_object_object_add(q, "kind", json_object_new_string(kind));
+	json_object_object_add(q, "value", json_object_new_string(val));
+	json_object_object_add(doc, "query", q);
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, cli_group_json(&e[i]));
+	json_object_object_add(doc, "groups", arr);
+	return cli_json_print(doc);
+}
+
 int
 cli_query(int argc, char *argv[])
 {
@@ -87,11 +120,11 @@ cli_query(int argc, char *argv[])
 	struct dir d;
 	char val[QUERY_VAL_BUF];
 	const char *attr;
-	size_t i, n = 0;
+	size_t n = 0;
 	enum cli_parsed p;
-	int first, rc = CLI_FAIL;
+	int first, json, rc = CLI_FAIL;
 
-	p = cli_config_opt(argc, argv, &path, NULL, &first);
+	p = cli_config_opt(argc, argv, &path, &json, &first);
 	if (p == CLI_PARSED_RUN && argc - first != 2)
 		p = CLI_PARSED_USAGE;
 	if (p != CLI_PARSED_RUN)
@@ -103,13 +136,12 @@ cli_query(int argc, char *argv[])
 	    cli_dir_open(&c, &krb, &d, &dp, "query") == -1)
 		goto out;
 	if (cli_groups_find(&d, &c, attr, val, 0, cli_group_attrs, &e, &n,
-	    "query") == -1)
-		goto out;
-	for (i = 0; i < n; i++)
-		cli_print_group(&e[i]);
-	dir_entries_free(e, n);
+	    "query") == 0) {
+		rc = query_print(e, n, json, argv[first], val) == -1 ?
+		    CLI_FAIL : n > 0 ? CLI_OK : CLI_NOTFOUND;
+		dir_entries_free(e, n);
+	}
 	dir_close(&d);
-	rc = n > 0 ? CLI_OK : CLI_NOTFOUND;
 out:
 	krb_free(&krb);
 	return rc;

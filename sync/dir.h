@@ -270,4 +270,36 @@ int dir_group_modify(struct dir *d, const char *dn,
 int dir_group_delete(struct dir *d, const char *dn, char *err,
     size_t errlen);
 
+/*
+ * Following changes under a DN (dirwatch.c), on a connection of its own
+ * (open a second struct dir for it): by the change notification control
+ * on AD and Samba, by syncrepl refreshAndPersist on OpenLDAP, by nothing
+ * (the caller polls) where the root DSE offers neither.  A change says
+ * only that something under the DN changed (adds and modifies; deletes on
+ * OpenLDAP, not on Samba): read what you need, and read again now and then.
+ */
+enum dir_watch_kind { DIR_WATCH_NONE, DIR_WATCH_NOTIFY, DIR_WATCH_SYNC };
+struct dir_watch {
+	struct dir *d;			/* the connection it runs on */
+	const char *base;		/* the caller's: what it follows */
+	int msgid;			/* the persistent search; -1: none */
+	enum dir_watch_kind kind;
+};
+/* Start on d's connection, one level under base: 0 (w->kind says how;
+ * DIR_WATCH_NONE: nothing started), -1 with err. */
+int dir_watch_start(struct dir_watch *w, struct dir *d, const char *base,
+    char *err, size_t errlen);
+/* The socket to wait on (readable: call dir_watch_take); -1: none. */
+int dir_watch_fd(const struct dir_watch *w);
+/* Take what has arrived, without waiting: the number of changes (0:
+ * none), or -1 with err when the search or its connection ended (closed:
+ * open again and restart), or -2 with err when the server refused to
+ * follow this base (kind is DIR_WATCH_NONE now: poll).  Call it before each wait: SASL may hold a
+ * decoded message the socket no longer shows. */
+int dir_watch_take(struct dir_watch *w, char *err, size_t errlen);
+void dir_watch_stop(struct dir_watch *w);
+/* "change notification (OID)", "syncrepl refreshAndPersist (OID)",
+ * "polling". */
+const char *dir_watch_name(enum dir_watch_kind k);
+
 #endif

@@ -375,3 +375,43 @@ dn_gentime(time_t t, char out[DN_GENTIME_BUF])
 	    strftime(out, DN_GENTIME_BUF, "%Y%m%d%H%M%S.0Z", &tm) == 0)
 		(void)xstrlcpy(out, "19700101000000.0Z", DN_GENTIME_BUF);
 }
+
+/* The whole number in s[0..n) (digits only), or -1. */
+static int
+dn_digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+dn_gentime_rfc3339(const char *gt, size_t len, char out[DN_GENTIME_BUF])
+{
+	int y, mo, d, h, mi, s;
+	size_t i = 14;
+
+	if (len < 15 || (y = dn_digits(gt, 4)) < 0 ||
+	    (mo = dn_digits(gt + 4, 2)) < 1 || mo > 12 ||
+	    (d = dn_digits(gt + 6, 2)) < 1 || d > 31 ||
+	    (h = dn_digits(gt + 8, 2)) < 0 || h > 23 ||
+	    (mi = dn_digits(gt + 10, 2)) < 0 || mi > 59 ||
+	    (s = dn_digits(gt + 12, 2)) < 0 || s > 60)
+		return -1;
+	if (gt[i] == '.' || gt[i] == ',') {	/* a fraction, dropped */
+		for (i++; i < len && gt[i] >= '0' && gt[i] <= '9'; i++)
+			;
+		if (i == 15)
+			return -1;
+	}
+	if (i != len - 1 || gt[i] != 'Z')
+		return -1;
+	return xsnprintf(out, DN_GENTIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    y, mo, d, h, mi, s);
+}

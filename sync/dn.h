@@ -61,5 +61,10 @@ int dn_filter_groups(const char *attr, const char *value, int blocked,
 /* t as an LDAP GeneralizedTime value, "YYYYmmddHHMMSS.0Z" (UTC); the
  * epoch's if t cannot be converted. */
 void dn_gentime(time_t t, char out[DN_GENTIME_BUF]);
+/* A GeneralizedTime value as the directory holds it (gt[0..len), UTC:
+ * "YYYYmmddHHMMSS[.fraction]Z", as dn_gentime writes and AD returns) as
+ * RFC 3339 "YYYY-mm-ddTHH:MM:SSZ", the fraction dropped.  0, or -1 for
+ * any other form (a time zone offset, minutes or seconds left out). */
+int dn_gentime_rfc3339(const char *gt, size_t len, char out[DN_GENTIME_BUF]);
 
 #endif

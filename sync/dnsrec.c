@@ -499,6 +499,43 @@ format_raw(const struct dnsrec *r, char *out, size_t outlen)
 	return 0;
 }
 
+/* TXT as dig shows it: each character-string quoted, '"' and '\\'
+ * escaped, octets outside printable ASCII as \DDD; -1 on truncation or
+ * when the data are no character-strings (then shown raw). */
+static int
+format_txt(const struct dnsrec *r, char *out, size_t outlen)
+{
+	size_t i = 0, n, o = 3;
+	uint8_t c;
+
+	if (r->rawlen == 0 || xstrlcpy(out, "TXT", outlen) == -1)
+		return -1;
+	while (i < r->rawlen) {
+		n = r->raw[i++];
+		if (n > (size_t)r->rawlen - i || o + 3 > outlen)
+			return -1;
+		out[o++] = ' ';
+		out[o++] = '"';
+		for (; n > 0; n--) {
+			c = r->raw[i++];
+			if (o + 5 > outlen)
+				return -1;
+			if (c < 0x20 || c >= 0x7f)
+				o += (size_t)snprintf(out + o, 5, "\\%03u", c);
+			else if (c == '"' || c == '\\') {
+				out[o++] = '\\';
+				out[o++] = (char)c;
+			} else
+				out[o++] = (char)c;
+		}
+		out[o++] = '"';
+	}
+	if (o >= outlen)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
 /* A name for display: the root ("") as ".". */
 static const char *
 dnsrec_shown(const char *name)
@@ -540,6 +577,10 @@ dnsrec_format(const struct dnsrec *r, char *out, size_t outlen)
 		    r->u.soa.serial,
 		    r->u.soa.refresh, r->u.soa.retry, r->u.soa.expire,
 		    r->u.soa.minimum);
+	case DNSREC_TYPE_TXT:
+		if (format_txt(r, out, outlen) == 0)
+			return 0;
+		return format_raw(r, out, outlen);
 	default:
 		return format_raw(r, out, outlen);
 	}

@@ -113,7 +113,9 @@ uint64_t dnsrec_nttime(time_t unix_time);
 /* Display form: "A 10.1.2.4", "AAAA 2001:db8::1", "PTR vm1.example.test"
  * (also NS, CNAME), "SRV 0 0 0 t.example.test", "TOMBSTONE <nttime>",
  * "SOA <mname> <rname> <serial> <refresh> <retry> <expire> <minimum>",
- * "TYPE<n> <hex of the data>"; the root name shows as ".".  0, or -1 on
+ * "TXT \"s1\" \"s2\"" (as dig: '"' and '\\' escaped, other octets outside
+ * printable ASCII as \DDD), "TYPE<n> <hex of the data>" (also a TXT whose
+ * data are no character-strings); the root name shows as ".".  0, or -1 on
  * truncation.  Decoded names hold printable ASCII only. */
 int dnsrec_format(const struct dnsrec *r, char *out, size_t outlen);
 /* The serial of an SOA value from its fixed part only (type 6, the five

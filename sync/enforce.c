@@ -90,19 +90,79 @@ put_elements(char **buf, size_t *len, size_t *cap, const char *head,
 		put(buf, len, cap, " }\n");
 }
 
+int
+enforce_family_ok(const char *family)
+{
+	static const char *const families[] = { "inet", "bridge", "ip", "ip6",
+	    "netdev", NULL };
+	size_t i;
+
+	for (i = 0; families[i] != NULL; i++)
+		if (strcmp(family, families[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The chains and rules of --install-rules, after the table and sets.
+ * DHCP passes first: a blocked VM keeps renewing its lease, so it stays
+ * in its group, and blocked, instead of dropping out when the lease ends. */
+static const char *const enforce_rules_text[][2] = {
+	{ "add chain", "input { type filter hook input priority filter - 10; policy accept; }" },
+	{ "add chain", "forward { type filter hook forward priority filter - 10; policy accept; }" },
+	{ "add chain", "output { type filter hook output priority filter - 10; policy accept; }" },
+	{ "flush chain", "input" },
+	{ "flush chain", "forward" },
+	{ "flush chain", "output" },
+	{ "add rule", "input udp sport 68 udp dport 67 accept" },
+	{ "add rule", "input ip saddr @blocked4 drop" },
+	{ "add rule", "input ip6 saddr @blocked6 drop" },
+	{ "add rule", "forward udp sport { 67, 68 } udp dport { 67, 68 } accept" },
+	{ "add rule", "forward ip saddr @blocked4 drop" },
+	{ "add rule", "forward ip daddr @blocked4 drop" },
+	{ "add rule", "forward ip6 saddr @blocked6 drop" },
+	{ "add rule", "forward ip6 daddr @blocked6 drop" },
+	{ "add rule", "output udp sport 67 udp dport 68 accept" },
+	{ "add rule", "output ip daddr @blocked4 drop" },
+	{ "add rule", "output ip6 daddr @blocked6 drop" },
+	{ NULL, NULL }
+};
+
+char *
+enforce_rules(const char *family, const char *table)
+{
+	char *buf = NULL, line[256];
+	size_t len = 0, cap = 0, i;
+
+	if ((strcmp(family, "inet") != 0 && strcmp(family, "bridge") != 0) ||
+	    !enforce_name_ok(table))
+		return NULL;
+	if (xsnprintf(line, sizeof(line),
+	    "add table %1$s %2$s\n"
+	    "add set %1$s %2$s blocked4 { type ipv4_addr; }\n"
+	    "add set %1$s %2$s blocked6 { type ipv6_addr; }\n", family,
+	    table) == -1)
+		return NULL;
+	put(&buf, &len, &cap, line);
+	for (i = 0; enforce_rules_text[i][0] != NULL; i++) {
+		if (xsnprintf(line, sizeof(line), "%s %s %s %s\n",
+		    enforce_rules_text[i][0], family, table,
+		    enforce_rules_text[i][1]) == -1) {
+			free(buf);
+			return NULL;
+		}
+		put(&buf, &len, &cap, line);
+	}
+	return buf;
+}
+
 char *
 enforce_batch(const struct enforce_set *s, const char *family,
     const char *table)
 {
-	static const char *const families[] = { "inet", "bridge", "ip", "ip6",
-	    "netdev", NULL };
 	char *buf = NULL, line[256];
-	size_t len = 0, cap = 0, i;
+	size_t len = 0, cap = 0;
 
-	for (i = 0; families[i] != NULL; i++)
-		if (strcmp(family, families[i]) == 0)
-			break;
-	if (families[i] == NULL || !enforce_name_ok(table))
+	if (!enforce_family_ok(family) || !enforce_name_ok(table))
 		return NULL;
 	if (xsnprintf(line, sizeof(line),
 	    "add table %s %s\n"

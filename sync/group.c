@@ -18,8 +18,8 @@
 
 /* The vmGroup attribute names come from vmgroup_attrs.h, generated from
  * schema/vmgroup.def.  The attributes vmgroupd maintains come first; the
- * blocked flag, reason and time belong to whoever blocks, and vmgroupd
- * never writes them. */
+ * blocked flag, reason, time and who (vmGroupBlockedBy) belong to whoever
+ * blocks, and vmgroupd never writes them. */
 static char ga_cn[] = "cn", ga_host[] = VMG_ATTR_HOST,
     ga_dnsname[] = VMG_ATTR_DNSNAME, ga_image[] = VMG_ATTR_IMAGE,
     ga_member[] = VMG_ATTR_MEMBER, ga_address[] = VMG_ATTR_ADDRESS,

@@ -153,31 +153,46 @@ status_item_parse(json_object *it, const char **name)
 	return -1;
 }
 
-int
-status_print(const char *path, FILE *fp, char *err, size_t errlen)
+/* The saved report of path: the document (json_object_put it) and its
+ * "missing" array, the time as RFC 3339 into when ("?" if it has none);
+ * NULL with err when there is no report. */
+static json_object *
+status_load(const char *path, json_object **arr, char when[32], char *err,
+    size_t errlen)
 {
-	json_object *doc, *arr, *t;
-	const char *name;
-	char when[32] = "?";
-	size_t i, n;
-	int kind;
+	json_object *doc, *t;
 	time_t tt;
 	struct tm tm;
 
 	doc = json_object_from_file(path);
-	if (doc == NULL || !json_object_object_get_ex(doc, "missing", &arr) ||
-	    !json_object_is_type(arr, json_type_array) ||
-	    json_object_array_length(arr) > STATUS_MAX_ITEMS) {
+	if (doc == NULL || !json_object_object_get_ex(doc, "missing", arr) ||
+	    !json_object_is_type(*arr, json_type_array) ||
+	    json_object_array_length(*arr) > STATUS_MAX_ITEMS) {
 		(void)xsnprintf(err, errlen, "%s: no pass report yet (%s)",
 		    path, errno == ENOENT ? "vmgroupd has not reached the "
 		    "directory" : "unreadable");
 		json_object_put(doc);
-		return -1;
+		return NULL;
 	}
+	(void)xstrlcpy(when, "?", 32);
 	if (json_object_object_get_ex(doc, "time", &t) &&
 	    (tt = (time_t)json_object_get_int64(t)) > 0 &&
 	    gmtime_r(&tt, &tm) != NULL)
-		(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		(void)strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return doc;
+}
+
+int
+status_print(const char *path, FILE *fp, char *err, size_t errlen)
+{
+	json_object *doc, *arr;
+	const char *name;
+	char when[32];
+	size_t i, n;
+	int kind;
+
+	if ((doc = status_load(path, &arr, when, err, errlen)) == NULL)
+		return -1;
 	n = json_object_array_length(arr);
 	fprintf(fp, "# last pass %s: %s\n", when, n == 0 ?
 	    "the directory holds everything wanted" : "NOT IN SYNC");
@@ -190,6 +205,41 @@ status_print(const char *path, FILE *fp, char *err, size_t errlen)
 	}
 	json_object_put(doc);
 	return n == 0 ? 0 : 1;
+}
+
+struct json_object *
+status_json(const char *path, char *err, size_t errlen)
+{
+	json_object *doc, *arr, *out, *list, *it;
+	const char *name;
+	char when[32];
+	size_t i, n;
+	int kind;
+
+	if ((doc = status_load(path, &arr, when, err, errlen)) == NULL)
+		return NULL;
+	n = json_object_array_length(arr);
+	out = json_object_new_object();
+	json_object_object_add(out, "time", strcmp(when, "?") == 0 ? NULL :
+	    json_object_new_string(when));
+	json_object_object_add(out, "in_sync", json_object_new_boolean(n == 0));
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		kind = status_item_parse(json_object_array_get_idx(arr, i),
+		    &name);
+		if (kind < 0)
+			continue;
+		it = json_object_new_object();
+		json_object_object_add(it, "kind",
+		    json_object_new_string(status_kinds[kind]));
+		json_object_object_add(it, "name", json_object_new_string(name));
+		json_object_object_add(it, "why",
+		    json_object_new_string(status_why[kind]));
+		json_object_array_add(list, it);
+	}
+	json_object_object_add(out, "missing", list);
+	json_object_put(doc);
+	return out;
 }
 
 void

@@ -50,6 +50,11 @@ void status_publish(const struct status_report *s, const char *path,
     struct status_last *last);
 /* Print the saved report of path: 0 in sync, 1 not, -1 no report (err). */
 int status_print(const char *path, FILE *fp, char *err, size_t errlen);
+/* The same report as JSON (doc/json.md, "last_pass"): an object with
+ * "time" (RFC 3339, or null), "in_sync" and "missing" ([{"kind", "name",
+ * "why"}]); NULL with err when there is no report. */
+struct json_object;
+struct json_object *status_json(const char *path, char *err, size_t errlen);
 void status_free(struct status_report *s);
 
 #endif

@@ -25,5 +25,7 @@
 #define VMG_ATTR_BLOCKREASON_MAX 1024
 #define VMG_ATTR_BLOCKTIME "vmGroupBlockTime"
 #define VMG_ATTR_LASTUPDATE "vmGroupLastUpdate"
+#define VMG_ATTR_BLOCKEDBY "vmGroupBlockedBy"
+#define VMG_ATTR_BLOCKEDBY_MAX 256
 
 #endif

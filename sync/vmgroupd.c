@@ -25,7 +25,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +35,7 @@
 #include "intake.h"
 #include "lock.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "spool.h"
 #include "xmem.h"
 
@@ -117,32 +117,6 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-/* sd_notify(3) by hand: one datagram to $NOTIFY_SOCKET, if any. */
-static void
-notify(const char *msg)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t len;
-	int fd;
-
-	if (path == NULL || (path[0] != '/' && path[0] != '@'))
-		return;
-	len = strlen(path);
-	if (len >= sizeof(sa.sun_path))
-		return;
-	memcpy(sa.sun_path, path, len);
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) == -1)
-		log_warn("sd_notify");
-	close(fd);
 }
 
 /* One daemon per spool and per state folder: the spool first (its
@@ -418,15 +392,15 @@ run(struct daemon *dm, const struct opts *o, int sfd, struct watch *w)
 	int pending = 0, sig;
 
 	pass(dm, w);
-	notify("READY=1\nSTATUS=serving");
+	sdnotify("READY=1\nSTATUS=serving");
 	for (;;) {
 		sig = wait_event(dm, sfd, w, &pending);
 		if (sig == 1)
 			break;
 		if (sig == 2) {
-			notify("RELOADING=1");
+			sdnotify("RELOADING=1");
 			reload(dm, o);
-			notify("READY=1");
+			sdnotify("READY=1");
 			pending = 1;	/* a pass with what was reloaded */
 		}
 		if (!pass_due(dm, w, pending))
@@ -436,7 +410,7 @@ run(struct daemon *dm, const struct opts *o, int sfd, struct watch *w)
 		pending = 0;
 		pass(dm, w);
 	}
-	notify("STOPPING=1");
+	sdnotify("STOPPING=1");
 	log_info("stopping");
 }
 

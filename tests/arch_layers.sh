@@ -47,9 +47,9 @@ done
 # Only the directory module speaks LDAP (dn.c escapes DNs and filters
 # through libldap, by design; it talks to no server).
 for f in "$src"/*.c "$src"/*.h; do
-	case $(basename "$f") in dir.c | dirdc.c | dirnode.c | dirown.c | dirpriv.h | dn.c | dn.h) continue ;; esac
+	case $(basename "$f") in dir.c | dirdc.c | dirnode.c | dirown.c | dirwatch.c | dirpriv.h | dn.c | dn.h) continue ;; esac
 	if grep -q 'ldap\.h\|lber\.h\|ldap_\|LDAP_\|LDAPMod\|berval' "$f"; then
-		echo "FAILED: $(basename "$f") speaks LDAP (only dir.c, dirdc.c, dirnode.c and dirown.c may)"
+		echo "FAILED: $(basename "$f") speaks LDAP (only dir.c, dirdc.c, dirnode.c, dirown.c and dirwatch.c may)"
 		rc=1
 	fi
 done

@@ -141,6 +141,22 @@ exits 2 "block: a group that is no DNS label" block $F 'g*'
 exits 2 "block: a reason that is no printable text" block $F -r "$(printf 'a\033b')" g1
 exits 1 "block: no configuration" block $N g1
 exits 1 "unblock: a keytab that is refused" unblock $F g1
+exits 2 "block: a group and --host" block $F --host hv1 g1
+exits 2 "unblock: a group and -H" unblock $F -H hv1 g1
+exits 2 "block: --host that is no DNS label" block $F --host 'hv1)(cn=*'
+exits 2 "unblock: a reason (block only)" unblock $F -r why g1
+exits 2 "block: --by that is empty" block $F --by '' g1
+exits 2 "block: --by with a control character" block $F --by "$(printf 'nac\nx')" g1
+exits 2 "block: --by that is no UTF-8" block $F --by "$(printf 'nac\377')" g1
+exits 2 "block: --by over 256 characters" block $F -b "$(printf '%0257d' 0)" g1
+exits 1 "block: --by of 256 characters is taken (then the keytab is refused)" \
+	block $F -b "$(printf '%0256d' 0)" g1
+exits 1 "block --host: a keytab that is refused" block $F --host hv1
+exits 1 "query --json: a keytab that is refused" query $F --json host hv1
+test -s "$w/out" && bad "query --json: nothing on stdout when it fails" ||
+	ok "query --json: nothing on stdout when it fails"
+exits 1 "status --json: a keytab that is refused" status $F --json
+exits 2 "status --json: an operand" status --json extra
 
 exits 0 "enforce --help" enforce --help
 exits 2 "enforce: --host that is no DNS label" enforce $F --host a.b
@@ -149,6 +165,12 @@ exits 2 "enforce: --interval that is no number" enforce $F --interval often
 exits 2 "enforce: an operand" enforce $F extra
 exits 1 "enforce: no configuration" enforce $N
 exits 1 "enforce: a keytab that is refused" enforce $F --print
+exits 2 "enforce: --family that nftables does not know" enforce $F --family arp
+exits 2 "enforce: --family with an empty item" enforce $F --family inet,,bridge
+exits 2 "enforce: --family twice the same" enforce $F --family inet,inet
+exits 2 "enforce: --follow with --print" enforce $F --follow --print
+exits 1 "enforce: --install-rules for family ip" enforce $F --install-rules --family ip
+exits 1 "enforce --follow: no configuration" enforce $N --follow
 }
 
 echo "$fails failure(s)"

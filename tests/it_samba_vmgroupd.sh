@@ -56,6 +56,17 @@ check "block on AD (the delegation allows it)" $N "$VMGROUP" block \
 	-f "$W/hv1.conf" -r "test block" $G1
 check "the blocked group is found by filter" sh -c "$N $(printf '%q ' \
 	"$VMGROUP" query -f "$W/hv1.conf" group $G1) | grep -q 'vmGroupBlocked: TRUE'"
+# AD's GeneralizedTime ("...0Z") in RFC 3339, and who blocked, in query --json
+blocked_json() {
+	$N "$VMGROUP" query -f "$W/hv1.conf" --json group $G1 |
+	    /usr/bin/python3 -c 'import json, re, sys
+g = json.load(sys.stdin)["groups"][0]
+t = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+sys.exit(0 if g["blocked"] is True and g["block_reason"] == "test block"
+    and re.fullmatch(t, g["blocked_at"] or "") and re.fullmatch(t, g["last_update"] or "")
+    and g["blocked_by"].startswith(sys.argv[1] + " ") else 1)' "$(id -un)"
+}
+check "query --json on AD: blocked, since when (RFC 3339), by whom" blocked_json
 check "unblock on AD" $N "$VMGROUP" unblock -f "$W/hv1.conf" $G1
 
 # --- every value decodes with Samba's own NDR and repacks byte-identical;

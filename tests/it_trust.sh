@@ -87,12 +87,19 @@ check "the registration is kept" state_has '"later1"'
 check "vmgroup status names it" sh -c "'$VMGROUP' status -f '$CONF' | \
 	grep -q '^missing later1.$Z  (VM withheld'"
 check "--once says what is missing" grep -q "not in sync: .*later1.$Z" "$W/log"
+check "status --json names it, with its kind and why" json_is \
+	"$("$VMGROUP" status -f "$CONF" --json)" \
+	"d['last_pass']['in_sync'] is False and [(m['kind'], m['name']) for m in
+	 d['last_pass']['missing']] == [('vm', 'later1.$Z')]
+	 and d['last_pass']['missing'][0]['why'].startswith('VM withheld')"
 admin_del "$(node_dn later1 $Z)" || bad "deleting the admin's later1"
 check "--once exits 0 once the name is free" test "$(once_rc)" -eq 0
 expect_node 69 $R4 "later1's PTR back" "$(rec_ptr later1.$Z)"
 expect_node _vm._tcp.$G $Z "SRV back" "$(rec_srv good1.$Z)" "$(rec_srv later1.$Z)"
 check "status in sync" sh -c "'$VMGROUP' status -f '$CONF' | \
 	grep -q 'the directory holds everything wanted'"
+check "status --json in sync" json_is "$("$VMGROUP" status -f "$CONF" --json)" \
+	"d['last_pass']['in_sync'] is True and d['last_pass']['missing'] == []"
 
 # --- 2. a squatted group name: the admin's hv1-win-vm is left alone and
 # nothing points at it; the registration is kept; logged once per change

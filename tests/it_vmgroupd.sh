@@ -52,6 +52,62 @@ check "no write without a change" test \
 
 # --- query and block, as a firewall or an administrator would
 q() { "$VMGROUP" query -f "$CONF" "$@" 2>&1; }
+ME=$(id -un)
+
+# status --json: what vmgroupd owns, decoded, as one document
+sj=$("$VMGROUP" status -f "$CONF" --json)
+check "status --json: exit 0" test $? -eq 0
+check "status --json: schema, host, zone, directory" json_is "$sj" \
+	"d['schema'] == 'vmgroup.status/1' and d['host'] == 'hv1' and d['zone'] == '$Z'
+	 and d['directory'] == '$VMG_TEST_LDAP_URI'
+	 and sorted(d) == ['directory', 'groups', 'host', 'last_pass', 'nodes', 'schema', 'zone']"
+check "status --json: the last pass in sync, nothing missing, recent" json_is "$sj" \
+	"d['last_pass']['in_sync'] is True and d['last_pass']['missing'] == []
+	 and -120 < since(d['last_pass']['time']) < 600"
+check "status --json: the groups vmgroupd owns, as query has them" json_is "$sj" \
+	"sorted(g['name'] for g in d['groups']) == ['$G1', '$G2']
+	 and all(g['state'] == 'present' and g['error'] is None for g in d['groups'])
+	 and group('$G1')['members'] == ['web1', 'web2'] and group('$G1')['blocked'] is False
+	 and group('$G2')['dns_name'] == '$G2.$Z'"
+check "status --json: a group node's records decoded (its owner TXT aside)" json_is "$sj" \
+	"node('$G1.$Z')['state'] == 'present' and node('$G1.$Z')['error'] is None
+	 and sorted((r['type'], r['data'], r['ttl']) for r in node('$G1.$Z')['records']
+	 if r['type'] != 'TXT') == [('A', '192.0.2.10', 300), ('A', '192.0.2.11', 300),
+	 ('AAAA', '2001:db8::11', 300)]
+	 and all(r['name'] == '$G1.$Z' and r['serial'] == $SOA_SERIAL
+	 for r in node('$G1.$Z')['records'])
+	 and [r['data'].split(' ')[:2] for r in node('$G1.$Z')['records']
+	 if r['type'] == 'TXT'] == [['\"vmgroup=1', 'host=hv1\"']]"
+check "status --json: SRV and PTR nodes" json_is "$sj" \
+	"sorted(r['data'] for r in node('_vmgroup._tcp.hv1.$Z')['records'] if r['type'] == 'SRV')
+	 == ['0 0 0 $G1.$Z', '0 0 0 $G2.$Z']
+	 and [(r['type'], r['data']) for r in node('10.$R4')['records'] if r['type'] != 'TXT']
+	 == [('PTR', 'web1.$Z')]"
+qj=$("$VMGROUP" query -f "$CONF" --json host hv1)
+check "query --json: exit 0 when found" test $? -eq 0
+check "query --json: schema, the query, the host's two groups" json_is "$qj" \
+	"d['schema'] == 'vmgroup.query/1' and d['query'] == {'kind': 'host', 'value': 'hv1'}
+	 and sorted(g['name'] for g in d['groups']) == ['$G1', '$G2']"
+check "query --json: a group's fields as registered" json_is "$qj" \
+	"group('$G1') == dict(group('$G1'), host='hv1', image='debian-12',
+	 dns_name='$G1.$Z', members=['web1', 'web2'],
+	 addresses=['192.0.2.10', '192.0.2.11', '2001:db8::11'], blocked=False,
+	 block_reason=None, blocked_at=None, blocked_by=None)
+	 and group('$G2')['members'] == ['db1'] and group('$G2')['addresses'] == ['192.0.2.20']"
+check "query --json: every key of the schema, nothing else" json_is "$qj" \
+	"sorted(d) == ['groups', 'query', 'schema'] and all(sorted(g) == sorted(['name',
+	 'host', 'image', 'dns_name', 'members', 'addresses', 'blocked', 'block_reason',
+	 'blocked_at', 'blocked_by', 'last_update']) for g in d['groups'])"
+check "query --json: last_update is vmgroupd's, RFC 3339 UTC, recent" json_is "$qj" \
+	"re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', group('$G1')['last_update'])
+	 and -120 < since(group('$G1')['last_update']) < 600"
+check "query --json ip: IPv6 written any way, the value as checked" json_is \
+	"$("$VMGROUP" query -f "$CONF" --json ip 2001:DB8:0::11)" \
+	"d['query'] == {'kind': 'ip', 'value': '2001:db8::11'} and [g['name'] for g in d['groups']] == ['$G1']"
+qj=$("$VMGROUP" query -f "$CONF" --json group nosuch)
+check "query --json: nothing found is exit 3" test $? -eq 3
+check "query --json: ... and still one document, groups empty" json_is "$qj" \
+	"d['schema'] == 'vmgroup.query/1' and d['groups'] == []"
 check "query host: the host's groups" sh -c "$(printf '%q ' "$VMGROUP" query \
 	-f "$CONF" host hv1) | grep -c '^group ' | grep -qx 2"
 check "query ip: the group of an address" test "$(q ip 192.0.2.11 | head -n 1)" \
@@ -68,6 +124,30 @@ check "block with a reason" sh -c "$(printf '%q ' "$VMGROUP" block -f "$CONF" \
 check "the directory says blocked" test "$(attr "CN=$G1,$OU" vmGroupBlocked)" = "TRUE "
 check "with the reason" test "$(attr "CN=$G1,$OU" vmGroupBlockReason)" = "worm outbreak "
 check "and the time" test -n "$(attr "CN=$G1,$OU" vmGroupBlockTime)"
+check "and who: the login on this host" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlockedBy)" = "$(whoami_on "$ME") "
+qj=$("$VMGROUP" query -f "$CONF" --json vm web1)
+check "query --json shows the block: flag, reason, time, who" json_is "$qj" \
+	"[g['name'] for g in d['groups']] == ['$G1'] and group('$G1')['blocked'] is True
+	 and group('$G1')['block_reason'] == 'worm outbreak'
+	 and group('$G1')['blocked_by'] == '$(whoami_on "$ME")'
+	 and -120 < since(group('$G1')['blocked_at']) < 600"
+check "the plain query shows who" sh -c "$(printf '%q ' "$VMGROUP" query -f "$CONF" \
+	group $G1) | grep -qx '  vmGroupBlockedBy: $(whoami_on "$ME")'"
+SUDO_USER=alice "$VMGROUP" block -f "$CONF" -r 'worm outbreak' $G1 >/dev/null
+check "through sudo: the user who ran sudo, as whom" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlockedBy)" = "$(whoami_on "alice (via sudo as $ME)") "
+SUDO_USER='x y' "$VMGROUP" block -f "$CONF" -r 'worm outbreak' $G1 >/dev/null
+check "a SUDO_USER that is no user name is not taken" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlockedBy)" = "$(whoami_on "$ME") "
+"$VMGROUP" block -f "$CONF" -r 'worm outbreak' \
+	--by 'nac-engine for ticket #42 (Zoë)' $G1 >/dev/null
+check "--by: a NAC system blocking on behalf of someone (UTF-8: base64)" test \
+	"$(admin -b "CN=$G1,$OU" -s base vmGroupBlockedBy |
+	sed -n 's/^vmGroupBlockedBy:: //p' | base64 -d)" = "nac-engine for ticket #42 (Zoë)"
+check "query --json: --by's text as UTF-8" json_is \
+	"$("$VMGROUP" query -f "$CONF" --json group $G1)" \
+	"group('$G1')['blocked_by'] == 'nac-engine for ticket #42 (Zo\u00eb)'"
 check "policy engines find it by filter" test "$(admin -b "$OU" \
 	'(&(objectClass=vmGroup)(vmGroupBlocked=TRUE))' dn | grep -c '^dn: ')" -eq 1
 check "query shows it" sh -c "$(printf '%q ' "$VMGROUP" query -f "$CONF" \
@@ -102,9 +182,51 @@ else
 fi
 check "vmgroupd's next pass keeps the block" pass
 check "still blocked" test "$(attr "CN=$G1,$OU" vmGroupBlocked)" = "TRUE "
+check "status --json shows the block" json_is "$("$VMGROUP" status -f "$CONF" --json)" \
+	"group('$G1')['blocked'] is True and group('$G1')['block_reason'] == 'worm outbreak'
+	 and group('$G1')['blocked_by'] == '$(whoami_on "$ME")' and group('$G2')['blocked'] is False"
 check "unblock" "$VMGROUP" unblock -f "$CONF" $G1
 check "unblocked, reason cleared" test \
 	"$(attr "CN=$G1,$OU" vmGroupBlocked)$(attr "CN=$G1,$OU" vmGroupBlockReason)" = "FALSE "
+check "the directory says who unblocked it" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlockedBy)" = "$(whoami_on "$ME") "
+check "query --json: unblocked, no reason or time, who unblocked" json_is \
+	"$("$VMGROUP" query -f "$CONF" --json group $G1)" \
+	"group('$G1')['blocked'] is False and group('$G1')['block_reason'] is None
+	 and group('$G1')['blocked_at'] is None and group('$G1')['blocked_by'] == '$(whoami_on "$ME")'"
+
+# block --host: exactly that host's groups (another host's object, added
+# by hand, and a host whose name hv1 begins are left alone)
+for h in hv2 hv10; do
+	printf 'dn: CN=%s-debian-12-vm,%s\nchangetype: add\nobjectClass: vmGroup\nvmGroupHost: %s\nvmGroupDNSName: %s-debian-12-vm.%s\nvmGroupMember: x1\nvmGroupAddress: 192.0.2.200\n\n' \
+		$h "$OU" $h $h $Z
+done | ldapmodify -x -H "$VMG_TEST_LDAP_URI" -D "$VMG_TEST_ADMIN_DN" \
+	-w "$VMG_TEST_ADMIN_PW" >/dev/null || bad "adding other hosts' groups by hand"
+out=$("$VMGROUP" block -f "$CONF" --host hv1 -r 'host quarantine' 2>&1)
+check "block --host: exit 0, each group of the host printed" test \
+	"$?:$(echo "$out" | sort | tr '\n' ' ')" = "0:$G1 blocked $G2 blocked "
+check "block --host: the host's groups blocked, with the reason and who" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlocked)$(attr "CN=$G2,$OU" vmGroupBlocked)$(attr "CN=$G2,$OU" vmGroupBlockReason)$(attr "CN=$G2,$OU" vmGroupBlockedBy)" = \
+	"TRUE TRUE host quarantine $(whoami_on "$ME") "
+check "block --host: no other host's group" test \
+	"$(admin -b "$OU" '(&(objectClass=vmGroup)(vmGroupBlocked=TRUE))' vmGroupHost |
+	sed -n 's/^vmGroupHost: //p' | sort | tr '\n' ' ')" = "hv1 hv1 "
+check "query --json host hv2: not blocked" json_is \
+	"$("$VMGROUP" query -f "$CONF" --json host hv2)" \
+	"[(g['name'], g['blocked'], g['image']) for g in d['groups']] == [('hv2-debian-12-vm', False, None)]"
+out=$("$VMGROUP" unblock -f "$CONF" -H hv1 --by nac-engine 2>&1)
+check "unblock -H: each group of the host printed" test \
+	"$?:$(echo "$out" | sort | tr '\n' ' ')" = "0:$G1 unblocked $G2 unblocked "
+check "unblock -H: both unblocked, by whom --by says" test \
+	"$(attr "CN=$G1,$OU" vmGroupBlocked)$(attr "CN=$G2,$OU" vmGroupBlocked)$(attr "CN=$G2,$OU" vmGroupBlockedBy)" = \
+	"FALSE FALSE nac-engine "
+out=$("$VMGROUP" block -f "$CONF" --host hv9 2>&1)
+check "block --host of a host without groups: exit 1, said" test \
+	"$?:$out" = "1:vmgroup block: host hv9 has no vmGroup object under $OU"
+for h in hv2 hv10; do
+	ldapdelete -x -H "$VMG_TEST_LDAP_URI" -D "$VMG_TEST_ADMIN_DN" \
+		-w "$VMG_TEST_ADMIN_PW" "CN=$h-debian-12-vm,$OU" || bad "deleting $h's group"
+done
 "$VMGROUP" block -f "$CONF" nosuch-group >/dev/null 2>&1
 check "block of an unknown group fails" test $? -eq 1
 

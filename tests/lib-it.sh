@@ -115,4 +115,62 @@ tombstoned() { # name zone: one type-0 value and dNSTombstoned TRUE
 	[ "$(echo $v | wc -w)" -eq 1 ] || return 1
 	[ "$(echo $v | base64 -d | od -An -tx1 -j2 -N2 | tr -d ' ')" = 0000 ]
 }
+# json_is DOC EXPR: DOC parses as one JSON document (python3's json) and
+# the Python expression EXPR over it (d) holds; else the document is shown.
+# group(NAME) and node(NAME) pick one of d's groups or nodes by name;
+# since(T) is the seconds since an RFC 3339 UTC time.
+json_is() {
+	printf '%s' "$1" | python3 -c 'import calendar, json, re, sys, time
+d = json.load(sys.stdin)
+def group(name):
+    return [g for g in d["groups"] if g["name"] == name][0]
+def node(name):
+    return [n for n in d["nodes"] if n["name"] == name][0]
+def since(t):  # seconds since an RFC 3339 UTC time
+    return time.time() - calendar.timegm(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
+try:
+    ok = eval("(" + sys.argv[1] + "\n)")
+except (KeyError, IndexError, TypeError, ValueError) as e:
+    print("json_is: %r" % e, file=sys.stderr)
+    ok = False
+if not ok:
+    print(json.dumps(d, indent=1)[:3000], file=sys.stderr)
+sys.exit(0 if ok else 1)' "$2"
+}
+# The vmGroupBlockedBy that block writes without --by, as cli_block.c
+# composes it: WHO, the first label of the host name (gethostname, as
+# uname -n says it; lower case), unless that is no DNS label
+whoami_on() {
+	local h
+	h=$(uname -n | cut -d. -f1 | tr A-Z a-z)
+	if printf '%s' "$h" | grep -Eqx '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?' &&
+	    [ "$h" != localhost ]; then
+		echo "$1 on $h"
+	else
+		echo "$1"
+	fi
+}
 
+# The enforcer's tests (lib-proc.sh sourced too): root and nft, or skip
+# (77; a failure under CI=true); network namespace $1 made, and deleted at
+# exit after the processes $epid and $npid (when set) are ended.
+epid=
+npid=
+enf_ns() {
+	if [ "$(id -u)" -ne 0 ] || ! command -v nft >/dev/null; then
+		echo "note: needs root and nft (network namespaces)"
+		[ "${CI:-}" != true ] || { echo "FAILED: CI=true: root and nft are required"; exit 1; }
+		exit 77
+	fi
+	ENF_NS=$1
+	trap enf_cleanup EXIT
+	ip netns add "$1" || { echo "FAILED: ip netns add $1"; exit 1; }
+}
+enf_cleanup() {
+	local p
+	for p in $epid $npid; do
+		kill -TERM "$p" 2>/dev/null
+		wait_gone "$p"
+	done
+	ip netns del "$ENF_NS" 2>/dev/null
+}

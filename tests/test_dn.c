@@ -265,6 +265,32 @@ test_gentime(void **state)
 	assert_string_equal(t, "19700101000000.0Z");
 }
 
+/* GeneralizedTime as the directory returns it -> RFC 3339 (vmgroup
+ * query --json); any other form is refused, not guessed at. */
+static void
+test_gentime_rfc3339(void **state)
+{
+	static const char *const bad[] = { "", "20251124160000", "2025112416Z",
+	    "20251124160000.Z", "20251124160000+0100", "20251324160000Z",
+	    "20251124250000Z", "2025112416000aZ", "20251124160000.0Zx",
+	    "20251100160000Z" };
+	char t[DN_GENTIME_BUF];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(dn_gentime_rfc3339("20251124160000.0Z", 17, t), 0);
+	assert_string_equal(t, "2025-11-24T16:00:00Z");
+	assert_int_equal(dn_gentime_rfc3339("20251124160509Z", 15, t), 0);
+	assert_string_equal(t, "2025-11-24T16:05:09Z");
+	assert_int_equal(dn_gentime_rfc3339("19700101000000,125Z", 19, t), 0);
+	assert_string_equal(t, "1970-01-01T00:00:00Z");
+	/* the length given, not a NUL, ends the value */
+	assert_int_equal(dn_gentime_rfc3339("20251124160000ZZZ", 15, t), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(dn_gentime_rfc3339(bad[i], strlen(bad[i]), t),
+		    -1);
+}
+
 /* The vmGroup searches of query and enforce: the class, the blocked flag,
  * one attribute with its value escaped. */
 static void
@@ -329,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_refused_values),
 		cmocka_unit_test(test_filter_values),
 		cmocka_unit_test(test_gentime),
+		cmocka_unit_test(test_gentime_rfc3339),
 		cmocka_unit_test(test_filter_groups),
 		cmocka_unit_test(test_cnf_node),
 	};

@@ -225,7 +225,29 @@ test_unknown_type(void **state)
 	roundtrip(txt, sizeof(txt), &r);
 	assert_int_equal(r.rawlen, 3);
 	assert_int_equal(dnsrec_format(&r, text, sizeof(text)), 0);
-	assert_string_equal(text, "TYPE16 026869");
+	assert_string_equal(text, "TXT \"hi\"");
+}
+
+/* TXT shown as dig shows it; data that are no character-strings raw */
+static void
+test_format_txt(void **state)
+{
+	static const uint8_t two[] = { 3, 'a', '"', 0x01, 0, 2, '\\', 0xe9 };
+	static const uint8_t torn[] = { 5, 'a' };
+	struct dnsrec r;
+	char text[64];
+
+	(void)state;
+	dnsrec_init(&r, DNSREC_TYPE_TXT, 1, 300, 0);
+	r.raw = two;
+	r.rawlen = sizeof(two);
+	assert_int_equal(dnsrec_format(&r, text, sizeof(text)), 0);
+	assert_string_equal(text, "TXT \"a\\\"\\001\" \"\" \"\\\\\\233\"");
+	assert_int_equal(dnsrec_format(&r, text, 20), -1);
+	r.raw = torn;
+	r.rawlen = sizeof(torn);
+	assert_int_equal(dnsrec_format(&r, text, sizeof(text)), 0);
+	assert_string_equal(text, "TYPE16 0561");
 }
 
 static void
@@ -766,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_count_name),
 		cmocka_unit_test(test_roundtrips),
 		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_format_txt),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_order),

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,47 @@ test_special_skipped(void **state)
 	enforce_free(&s);
 }
 
+/* --install-rules: table, sets kept, chains replaced, drops both ways;
+ * DHCP first; inet and bridge only. */
+static void
+test_rules(void **state)
+{
+	const char *fam[] = { "inet", "bridge" };
+	char *r, want[200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		r = enforce_rules(fam[i], "vmgroup");
+		assert_non_null(r);
+		(void)snprintf(want, sizeof(want), "add table %s vmgroup\n"
+		    "add set %s vmgroup blocked4 { type ipv4_addr; }\n",
+		    fam[i], fam[i]);
+		assert_memory_equal(r, want, strlen(want));
+		assert_null(strstr(r, "flush set"));	/* the sets stay */
+		(void)snprintf(want, sizeof(want), "flush chain %s vmgroup "
+		    "forward\n", fam[i]);
+		assert_non_null(strstr(r, want));
+		(void)snprintf(want, sizeof(want), "add rule %s vmgroup "
+		    "forward ip daddr @blocked4 drop\n", fam[i]);
+		assert_non_null(strstr(r, want));
+		(void)snprintf(want, sizeof(want), "add rule %s vmgroup "
+		    "output ip6 daddr @blocked6 drop\n", fam[i]);
+		assert_non_null(strstr(r, want));
+		/* DHCP passes before the drops */
+		assert_true(strstr(r, "input udp sport 68 udp dport 67 accept") <
+		    strstr(r, "input ip saddr @blocked4 drop"));
+		free(r);
+	}
+	assert_null(enforce_rules("ip", "vmgroup"));
+	assert_null(enforce_rules("netdev", "vmgroup"));
+	assert_null(enforce_rules("inet", "vm group"));
+	assert_null(enforce_rules("inet", ""));
+	assert_true(enforce_family_ok("bridge"));
+	assert_false(enforce_family_ok("arp"));
+	assert_false(enforce_family_ok(""));
+}
+
 int
 main(void)
 {
@@ -108,6 +150,7 @@ main(void)
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_empty_and_refusals),
 		cmocka_unit_test(test_special_skipped),
+		cmocka_unit_test(test_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,7 +171,14 @@ CONF
 }
 
 write_slapd_conf() {
-	local dir=$1 pw=$2 z acl=""
+	local dir=$1 pw=$2 z acl="" sync="overlay syncprov" mod="moduleload syncprov"
+	# VMG_TESTENV_SYNCPROV=no: a directory that offers no syncrepl;
+	# =module: the module loaded (the root DSE lists the control) but no
+	# overlay on the database (a search with it is refused)
+	case ${VMG_TESTENV_SYNCPROV:-yes} in
+	no) sync="# (no syncprov)"; mod="# (no syncprov)" ;;
+	module) sync="# (no syncprov overlay)" ;;
+	esac
 	for z in "$(zone_dn $ZONE)" "$(zone_dn $REV4)" "$(zone_dn $REV6)" \
 	    "OU=VM Groups,$BASE"; do
 		acl+="access to dn.subtree=\"$z\"
@@ -190,6 +197,7 @@ pidfile $dir/slapd.pid
 argsfile $dir/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
+$mod
 sasl-host localhost
 sasl-realm $REALM
 TLSCertificateFile $dir/tls.crt
@@ -215,8 +223,11 @@ index objectClass eq
 index dc,cn eq
 index vmGroupHost,vmGroupDNSName,vmGroupMember,vmGroupAddress eq
 index vmGroupBlocked eq
+index entryCSN,entryUUID eq
 $acl
 access to * by users read by * none
+# syncrepl refreshAndPersist for vmgroup enforce --follow (RFC 4533)
+$sync
 CONF
 }
 
