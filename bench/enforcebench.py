@@ -78,7 +78,9 @@ def main():
                 subprocess.run(wrap + [a.vmgroup, cmd, "-f", a.conf, a.group],
                                check=True, stdout=subprocess.DEVNULL)
                 t1 = time.monotonic()
-                got = wait_line(q, "blocked group(s)", 30, log)
+                # the apply of this very change: 1 group blocked, or 0
+                got = wait_line(q, "%d blocked group(s)" %
+                                (1 if cmd == "block" else 0), 30, log)
                 if got is None:
                     print("enforcebench: %s %d never reached the sets" % (cmd, i),
                           file=sys.stderr)

@@ -147,9 +147,7 @@ cli_print_group(const struct dir_entry *e)
 	putchar('\n');
 }
 
-/* A directory value as a JSON string: as it is when valid UTF-8 with no
- * NUL, else as cli_print_value shows it. */
-static json_object *
+json_object *
 cli_json_text(const uint8_t *val, size_t len)
 {
 	char *c;

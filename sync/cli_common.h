@@ -59,6 +59,10 @@ void cli_print_group(const struct dir_entry *e);
  * newline, and put (0, or -1 if stdout failed). */
 struct json_object;
 struct json_object *cli_group_json(const struct dir_entry *e);
+/* A directory value, or a server's text, as a JSON string: as it is when
+ * valid UTF-8 with no NUL, else with every octet outside printable ASCII
+ * as '?' (as cli_print_group shows it). */
+struct json_object *cli_json_text(const uint8_t *val, size_t len);
 int cli_json_print(struct json_object *doc);
 /* The vmGroup objects under c's OU whose attr equals value (attr NULL:
  * all), only the blocked ones if blocked is set, with attrs

@@ -290,18 +290,18 @@ enforce_batches(const struct enforce_set *set, const struct enforce_opts *o,
 			if ((one = enforce_rules(o->families[i], o->table)) ==
 			    NULL) {
 				*bad = o->families[i];
-				goto fail;
+				goto out;
 			}
 			enforce_cat(&all, &len, one);
 		}
 		if (set == NULL)
 			continue;
 		if ((one = enforce_batch(set, o->families[i], o->table)) == NULL)
-			goto fail;
+			goto out;
 		enforce_cat(&all, &len, one);
 	}
 	return all;
-fail:
+out:
 	free(all);
 	return NULL;
 }

@@ -30,6 +30,10 @@
 
 #define FOLLOW_BACKOFF_MAX 30	/* s between two tries at most */
 #define FOLLOW_TICKET_MARGIN 600	/* reconnect this long before the end */
+#define FOLLOW_RENEW_MIN 5	/* s up at least before a reconnect for the
+				 * ticket (a clock ahead of the KDC's would
+				 * make every fresh ticket look stale) */
+#define FOLLOW_NFT_RETRY 5	/* s after nftables refused a batch */
 
 struct follow {
 	const struct conf *c;
@@ -37,6 +41,7 @@ struct follow {
 	struct krb krb;
 	struct dir rd, wd;		/* reads; the watch's connection */
 	struct dir_params dp, wp;
+	char wuri[DIR_URI_BUF];		/* the watch's DC: the reads' one */
 	struct dir_watch w;
 	int up;				/* both open, the watch started */
 	time_t up_since;		/* monotonic s */
@@ -68,7 +73,7 @@ follow_down(struct follow *f)
 static void
 follow_lost(struct follow *f, const char *why)
 {
-	char st[600];
+	char st[600], *p;
 
 	if (f->up && follow_now() - f->up_since >= 60)
 		f->backoff = 0;
@@ -81,6 +86,9 @@ follow_lost(struct follow *f, const char *why)
 	    "trying again in %u s\n", why, f->backoff);
 	(void)xsnprintf(st, sizeof(st), "STATUS=directory away (%s); sets "
 	    "kept", why);
+	for (p = st; *p != '\0'; p++)	/* the server's text: one line */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	sdnotify(st);
 }
 
@@ -93,7 +101,12 @@ follow_connect(struct follow *f)
 	memset(&f->krb, 0, sizeof(f->krb));
 	if (cli_dir_open(f->c, &f->krb, &f->rd, &f->dp, "enforce") == -1)
 		return -1;
+	/* the watch on the DC the reads go to: a change it notifies is one
+	 * the reads see (another DC may not have it yet) */
 	f->wp = f->dp;
+	(void)xstrlcpy(f->wuri, dir_uri(&f->rd), sizeof(f->wuri));
+	f->wp.uris[0] = f->wuri;
+	f->wp.nuris = 1;
 	dir_init(&f->wd, &f->wp);
 	if (dir_open(&f->wd, err, sizeof(err)) == -1 ||
 	    dir_watch_start(&f->w, &f->wd, f->c->ou, err, sizeof(err)) == -1) {
@@ -112,7 +125,9 @@ follow_connect(struct follow *f)
 	return 0;
 }
 
-/* A round; on a directory failure, down. */
+/* A round; on a directory failure, down.  Only a full (forced) round
+ * moves the safety re-read: changes notified more often than --interval
+ * must not put it off for ever. */
 static void
 follow_round(struct follow *f, int force)
 {
@@ -123,12 +138,14 @@ follow_round(struct follow *f, int force)
 	case ENFORCE_APPLIED:
 	case ENFORCE_SAME:
 		sdnotify("STATUS=following the directory");
+		if (force)
+			f->next_read = follow_now() + (time_t)f->o->interval;
 		break;
-	case ENFORCE_NFT_FAILED:
+	case ENFORCE_NFT_FAILED:	/* again soon, whole */
 		sdnotify("STATUS=nftables refused the sets");
+		f->next_read = follow_now() + FOLLOW_NFT_RETRY;
 		break;
 	}
-	f->next_read = follow_now() + (time_t)f->o->interval;
 }
 
 /* Try to come up (when its time has come): connect, then a full round. */
@@ -155,8 +172,13 @@ follow_timeout(const struct follow *f)
 	} else {
 		t = f->next_read - now;
 		renew = krb_renew_at(&f->krb, FOLLOW_TICKET_MARGIN);
-		if (renew != 0 && renew - time(NULL) < t)
-			t = renew - time(NULL);
+		if (renew != 0) {
+			renew -= time(NULL);
+			if (renew < f->up_since + FOLLOW_RENEW_MIN - now)
+				renew = f->up_since + FOLLOW_RENEW_MIN - now;
+			if (renew < t)
+				t = renew;
+		}
 	}
 	if (t < 0)
 		t = 0;
@@ -175,7 +197,8 @@ follow_turn(struct follow *f)
 	follow_try(f);
 	if (!f->up)
 		return;
-	if (krb_stale(&f->krb, time(NULL), FOLLOW_TICKET_MARGIN)) {
+	if (krb_stale(&f->krb, time(NULL), FOLLOW_TICKET_MARGIN) &&
+	    follow_now() - f->up_since >= FOLLOW_RENEW_MIN) {
 		fprintf(stderr, "vmgroup enforce: the ticket ends soon: "
 		    "reconnecting with a fresh one\n");
 		follow_down(f);
@@ -208,7 +231,8 @@ follow_signals(void)
 	(void)sigemptyset(&set);
 	(void)sigaddset(&set, SIGTERM);
 	(void)sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR)	/* a DC that hung up */
 		return -1;
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }

@@ -69,8 +69,8 @@ status_node_obj(const char *name, const char *state, const char *err)
 
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "state", json_object_new_string(state));
-	json_object_object_add(o, "error", err != NULL ?
-	    json_object_new_string(err) : NULL);
+	json_object_object_add(o, "error", err != NULL ?	/* server text */
+	    cli_json_text((const uint8_t *)err, strlen(err)) : NULL);
 	return o;
 }
 
@@ -131,8 +131,8 @@ status_group_missing(const char *cn, const char *state, const char *err)
 	g = cli_group_json(&none);
 	json_object_object_add(g, "name", json_object_new_string(cn));
 	json_object_object_add(g, "state", json_object_new_string(state));
-	json_object_object_add(g, "error", err != NULL ?
-	    json_object_new_string(err) : NULL);
+	json_object_object_add(g, "error", err != NULL ?	/* server text */
+	    cli_json_text((const uint8_t *)err, strlen(err)) : NULL);
 	return g;
 }
 

@@ -195,6 +195,9 @@ dir_watch_ended(struct dir_watch *w, LDAPMessage *m, char *err,
 	case LDAP_UNWILLING_TO_PERFORM:
 	case LDAP_INSUFFICIENT_ACCESS:
 	case LDAP_PROTOCOL_ERROR:
+	case LDAP_SIZELIMIT_EXCEEDED:	/* limits: the same again and again */
+	case LDAP_TIMELIMIT_EXCEEDED:
+	case LDAP_ADMINLIMIT_EXCEEDED:
 		w->kind = DIR_WATCH_NONE;
 		return -2;
 	default:

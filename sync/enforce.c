@@ -104,8 +104,14 @@ enforce_family_ok(const char *family)
 }
 
 /* The chains and rules of --install-rules, after the table and sets.
- * DHCP passes first: a blocked VM keeps renewing its lease, so it stays
- * in its group, and blocked, instead of dropping out when the lease ends. */
+ * DHCPv4 passes first, no more of it than a lease needs: a blocked VM
+ * keeps its lease, so it stays in its group, and blocked, instead of
+ * dropping out when the lease ends.  To the host: client to server (the
+ * host's DHCP server); from the host: server to client; across the host
+ * (bridged or routed): a client's broadcasts (DISCOVER, REQUEST, and the
+ * REBINDING that keeps a lease from a server on the far side) and a
+ * server's answers to a client, nothing a blocked VM could send to any
+ * unicast UDP service. */
 static const char *const enforce_rules_text[][2] = {
 	{ "add chain", "input { type filter hook input priority filter - 10; policy accept; }" },
 	{ "add chain", "forward { type filter hook forward priority filter - 10; policy accept; }" },
@@ -116,7 +122,8 @@ static const char *const enforce_rules_text[][2] = {
 	{ "add rule", "input udp sport 68 udp dport 67 accept" },
 	{ "add rule", "input ip saddr @blocked4 drop" },
 	{ "add rule", "input ip6 saddr @blocked6 drop" },
-	{ "add rule", "forward udp sport { 67, 68 } udp dport { 67, 68 } accept" },
+	{ "add rule", "forward ip daddr 255.255.255.255 udp sport 68 udp dport 67 accept" },
+	{ "add rule", "forward udp sport 67 udp dport 68 accept" },
 	{ "add rule", "forward ip saddr @blocked4 drop" },
 	{ "add rule", "forward ip daddr @blocked4 drop" },
 	{ "add rule", "forward ip6 saddr @blocked6 drop" },

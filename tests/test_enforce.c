@@ -129,6 +129,13 @@ test_rules(void **state)
 		(void)snprintf(want, sizeof(want), "add rule %s vmgroup "
 		    "output ip6 daddr @blocked6 drop\n", fam[i]);
 		assert_non_null(strstr(r, want));
+		/* across the host, only a client's broadcast and a server's
+		 * answer: no unicast from a blocked VM to any UDP 67 */
+		assert_non_null(strstr(r, "forward ip daddr 255.255.255.255 "
+		    "udp sport 68 udp dport 67 accept"));
+		assert_non_null(strstr(r, "forward udp sport 67 udp dport 68 "
+		    "accept"));
+		assert_null(strstr(r, "forward udp sport 68 udp dport 67"));
 		/* DHCP passes before the drops */
 		assert_true(strstr(r, "input udp sport 68 udp dport 67 accept") <
 		    strstr(r, "input ip saddr @blocked4 drop"));
