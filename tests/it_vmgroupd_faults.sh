@@ -26,7 +26,9 @@ stop_daemon() {
 	wait "$dpid" 2>/dev/null
 	dpid=
 }
-trap stop_daemon EXIT
+# the notify listener below ends with the test, whatever happens
+stop_all() { stop_daemon; [ -z "${npid:-}" ] || kill "$npid" 2>/dev/null; }
+trap stop_all EXIT
 
 starts() { grep -c "directory URI" "$W/log" 2>/dev/null || true; }
 started_since() { [ "$(starts)" -gt "$1" ]; }
@@ -94,7 +96,6 @@ python3 - "$W/notify" >"$W/notify.out" 2>&1 <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
-s.settimeout(120)
 try:
     while True:
         m = s.recv(4096).decode()
@@ -173,6 +174,7 @@ check "STOPPING=1 sent to systemd" wait_for 10 grep -q "STOPPING=1" \
 	"$W/notify.out"
 kill "$npid" 2>/dev/null
 wait "$npid" 2>/dev/null
+npid=
 
 # --- 150 releases queued while no daemon runs: the next pass writes the
 # group node once
