@@ -47,6 +47,12 @@ conf hv2 no
 sed -i "s#^uri = .*#uri = auto#" "$W/hv2.conf"
 reg hv2 -n f1 -i fail -a 192.0.2.91
 check "uri = auto: a pass while both DCs run" pass_dns hv2
+# what the failover rests on: dc2's own DNS lists both DCs (the _msdcs
+# zone replicated by pull2 above, not awaited from Samba's schedule)
+srv2() { s=$(ask2 _ldap._tcp.dc._msdcs.$DOMAIN SRV) &&
+	case $s in *dc1.$DOMAIN.*) ;; *) return 1 ;; esac &&
+	case $s in *dc2.$DOMAIN.*) ;; *) return 1 ;; esac; }
+check "dc2's DNS lists both DCs" wait_for 60 srv2
 bash "$top_srcdir/tests/samba-env.sh" halt "$VMG_SAMBA_DIR"
 dc1_down() { ! $N ldapsearch -x -H "ldap://$VMG_SAMBA_IP" -b "" -s base \
 	>/dev/null 2>&1; }

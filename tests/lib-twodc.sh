@@ -18,9 +18,10 @@ cnf() { # DC address: its dnsNode conflict copies
 	    -D "Administrator@$VMG_SAMBA_REALM" -w "$VMG_SAMBA_ADMIN_PW" \
 	    -b "$NC" '(name=*CNF:*)' dn 2>/dev/null | grep -c '^dn:'
 }
-# Replication made to happen when a test needs it, both ways, both the
-# DNS partition and the domain's (the DCs' accounts and SPNs, the vmGroup
-# objects): dc1's KCC has no link from dc2 yet, so --local pulls into
+# Replication made to happen when a test needs it, both ways: the domain's
+# DNS partition, the forest's (the _msdcs zone: the DCs' SRV records, what
+# uri = auto asks) and the domain's (the DCs' accounts and SPNs, the
+# vmGroup objects): dc1's KCC has no link from dc2 yet, so --local pulls into
 # dc1's database directly; each way until it succeeds (a DC just started
 # may refuse a sync at first).
 in_ns1() { # command...: in dc1's namespace, its DNS as the resolver
@@ -30,7 +31,7 @@ in_ns1() { # command...: in dc1's namespace, its DNS as the resolver
 }
 pull1() {
 	local nc
-	for nc in "$NC" "$VMG_SAMBA_BASE"; do
+	for nc in "$NC" "DC=ForestDnsZones,$VMG_SAMBA_BASE" "$VMG_SAMBA_BASE"; do
 		in_ns1 samba-tool drs replicate --local "dc1.$DOMAIN" \
 		    "dc2.$DOMAIN" "$nc" -s "$VMG_SAMBA_DIR/dc/etc/smb.conf" \
 		    -U "Administrator%$VMG_SAMBA_ADMIN_PW" || return 1
@@ -38,7 +39,7 @@ pull1() {
 }
 pull2() {
 	local nc
-	for nc in "$NC" "$VMG_SAMBA_BASE"; do
+	for nc in "$NC" "DC=ForestDnsZones,$VMG_SAMBA_BASE" "$VMG_SAMBA_BASE"; do
 		in_ns1 samba-tool drs replicate "dc2.$DOMAIN" "dc1.$DOMAIN" \
 		    "$nc" -U "Administrator%$VMG_SAMBA_ADMIN_PW" || return 1
 	done
