@@ -18,6 +18,8 @@ fi
 PKGS="build-essential autoconf automake libtool pkg-config
 	libldap-dev libgnutls28-dev libsasl2-dev libkrb5-dev libjson-c-dev libcmocka-dev
 	libpcap-dev libinih-dev uthash-dev libnftables-dev"
+# the Debian package (debian/; tests/it_deb.sh builds, lints and installs it)
+PKGS="$PKGS dpkg-dev debhelper lintian devscripts fakeroot"
 # test servers, clients, fuzzing
 PKGS="$PKGS slapd ldap-utils krb5-kdc krb5-admin-server krb5-user
 	libsasl2-modules-gssapi-mit iproute2 procps clang libclang-rt-14-dev

@@ -428,7 +428,10 @@ state_append(struct state_store *st, const char *p, size_t n, char *err,
 	    lseek(fd, (off_t)st->jsize, SEEK_SET) == -1 ||
 	    atomic_write_all(fd, p, n) == -1 || fsync(fd) == -1) {
 		saved = errno;
-		(void)ftruncate(fd, (off_t)st->jsize);
+		if (ftruncate(fd, (off_t)st->jsize) == -1) {
+			/* left as it is: the next append cuts the file
+			 * back to jsize before it writes */
+		}
 		errno = saved;
 		goto fail_fd;
 	}

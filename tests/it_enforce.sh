@@ -166,9 +166,10 @@ epid=
 check "it said it stops" grep -q "stopping; the sets stay as they are" "$W/enf.err"
 check "the sets stay after the stop" sets_are "192.0.2.10, 192.0.2.11" "2001:db8::10"
 check "nothing secret in its output" sh -c "! grep -qi 'password\|$VMG_TEST_ADMIN_PW' '$W/enf.err' '$W/enf.out'"
-# the unit as shipped (the binary's path made the build's)
-sed "s|/usr/bin/vmgroup|$(cd "$top_builddir" && pwd)/vmgroup|" \
-	"$top_srcdir/scripts/systemd/vmgroup-enforce.service" >"$W/vmgroup-enforce.service"
+# the unit as the build made it (make: ExecStart= in its bindir), the
+# program's path made the build's own
+sed "s|^ExecStart=[^ ]*/vmgroup |ExecStart=$(cd "$top_builddir" && pwd)/vmgroup |" \
+	"$top_builddir/scripts/systemd/vmgroup-enforce.service" >"$W/vmgroup-enforce.service"
 check "the unit verifies (systemd-analyze verify)" \
 	systemd-analyze verify --man=no "$W/vmgroup-enforce.service"
 for l in Type=notify User=vmgroup AmbientCapabilities=CAP_NET_ADMIN \

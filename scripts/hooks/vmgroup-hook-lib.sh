@@ -1,7 +1,7 @@
 # vmgroup-hook-lib.sh - shell functions shared by the vmgroup capture hooks
 # (kea-vmgroup, dhcpd-vmgroup, qemu-vmgroup).  POSIX sh; sourced, never run:
 #
-#   . /usr/libexec/vmgroup/vmgroup-hook-lib.sh
+#   . /usr/lib/vmgroup/hooks/vmgroup-hook-lib.sh
 #   vmg_init kea		# settings; log tag vmgroup-kea
 #
 # Settings, from ${VMGROUP_HOOK_CONF:-/etc/vmgroup/hook.conf} (shell
