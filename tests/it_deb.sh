@@ -91,16 +91,20 @@ fail_out() { # what log: a step the rest depends on failed
 # distcheck's build and install folders
 top=$(cd "$top_srcdir" && pwd -P)
 gittop=$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)
-if [ -n "$gittop" ] && [ "$(cd "$gittop" && pwd -P)" = "$top" ]; then
-	(cd "$top" && git ls-files -z -c -o --exclude-standard |
-	    while IFS= read -r -d '' f; do
-		[ ! -e "$f" ] || printf '%s\0' "$f"
-	    done | tar --null -T - -cf -) | tar -C "$SRC" -xf -
-else
-	tar -C "$top" --exclude=./.git --exclude=./_build --exclude=./_inst \
-	    --exclude=./autom4te.cache -cf - . |
-	    tar -C "$SRC" -xf -
-fi
+copy_src() { # into
+	mkdir -p "$1"
+	if [ -n "$gittop" ] && [ "$(cd "$gittop" && pwd -P)" = "$top" ]; then
+		(cd "$top" && git ls-files -z -c -o --exclude-standard |
+		    while IFS= read -r -d '' f; do
+			[ ! -e "$f" ] || printf '%s\0' "$f"
+		    done | tar --null -T - -cf -) | tar -C "$1" -xf -
+	else
+		tar -C "$top" --exclude=./.git --exclude=./_build --exclude=./_inst \
+		    --exclude=./autom4te.cache -cf - . |
+		    tar -C "$1" -xf -
+	fi
+}
+copy_src "$SRC"
 check "the source copied (debian/ at its top)" test -x "$SRC/debian/rules"
 V=$(dpkg-parsechangelog -l "$SRC/debian/changelog" -S Version)
 UV=$(sed -n 's/^AC_INIT(\[vmgroup\], \[\([^]]*\)\].*/\1/p' "$SRC/configure.ac")
@@ -116,8 +120,10 @@ DBO=${DEB_BUILD_OPTIONS:-parallel=2}
 ok "dpkg-buildpackage -us -uc -b builds it ($(($(date +%s) - t0)) s)"
 case " $DBO " in
 *" nocheck "*) echo "note: DEB_BUILD_OPTIONS has nocheck: no tests in the build" ;;
-*) check "the build ran the offline tests (make check), none failed" \
-	grep -q '^# FAIL: *0$' "$D/build.log" ;;
+*) tot=$(sed -n 's/^# TOTAL: *//p' "$D/build.log" | tail -n 1)
+	pass=$(sed -n 's/^# PASS: *//p' "$D/build.log" | tail -n 1)
+	check "the build ran the offline tests (make check): ${tot:-none}, all passed" \
+		test "${tot:-0}" -gt 0 -a "$tot" = "${pass:-}" ;;
 esac
 ARCH=$(dpkg --print-architecture)
 DEB=$D/vmgroup_${V}_$ARCH.deb
@@ -181,13 +187,17 @@ check "the units run /usr/sbin/vmgroupd, /usr/bin/vmgroup, /usr/bin/vmgroup-capt
 	test "$(unit_exec vmgroupd.service) $(unit_exec vmgroup-enforce.service) $(unit_exec vmgroup-capture@.service)" \
 	= "/usr/sbin/vmgroupd /usr/bin/vmgroup /usr/bin/vmgroup-capture"
 
-# make install of the package's build tree: the same files in the same
-# places (no .install list, no debhelper step adds, drops or moves one but
-# the copyright, the changelog, the lintian overrides and the compression
-# of man pages and docs)
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$SRC" install DESTDIR="$D/inst" \
+# make install from source as the README says (its configure line, no
+# --with-...: the folders pkg-config systemd names): the same files in the
+# same places (no debhelper step adds, drops or moves one but the
+# copyright, the changelog, the lintian overrides and the compression of
+# man pages and docs)
+copy_src "$D/src2"
+(cd "$D/src2" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh -c 'autoreconf -fi &&
+    ./configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var &&
+    make -j2 && make install DESTDIR="$1"' sh "$D/inst") \
 	>"$D/install.log" 2>&1 ||
-	fail_out "make install DESTDIR=..." "$D/install.log"
+	fail_out "the README's configure, make, make install DESTDIR=..." "$D/install.log"
 (cd "$D/inst" && find . ! -type d | sed 's/^\.//' | sort) >"$D/inst.list"
 files | sed 's/\.gz$//' |
 	grep -vxE '/usr/share/doc/vmgroup/(copyright|changelog)|/usr/share/lintian/overrides/vmgroup' |
@@ -218,12 +228,15 @@ check "the spool and its folders: 2770 vmgroup:vmgroup" \
 	mode_is "2770 vmgroup:vmgroup" $S $S/tmp $S/new $S/quarantine
 check "the state folder: 750 vmgroup:vmgroup" mode_is "750 vmgroup:vmgroup" /var/lib/vmgroup
 check "the hooks' memory: 2770 vmgroup:vmgroup" mode_is "2770 vmgroup:vmgroup" /var/lib/vmgroup/hooks
+check "the capture's: 750 vmgroup:vmgroup" mode_is "750 vmgroup:vmgroup" /var/lib/vmgroup/capture
 check "/etc/vmgroup/vmgroupd.conf: 644 root:root" mode_is "644 root:root" /etc/vmgroup/vmgroupd.conf
 conffile() { dpkg-query -W -f='${Conffiles}\n' vmgroup |
 	grep -q '^ /etc/vmgroup/vmgroupd.conf [0-9a-f]*$'; }
 check "dpkg has it as a conffile" conffile
-check "the units verify (systemd-analyze verify)" systemd-analyze verify --man=no \
-	/lib/systemd/system/vmgroupd.service /lib/systemd/system/vmgroup-enforce.service
+cp /lib/systemd/system/vmgroup-capture@.service "$D/vmgroup-capture@lo.service"
+check "the units verify (systemd-analyze verify; the capture as vmgroup-capture@lo)" \
+	systemd-analyze verify --man=no /lib/systemd/system/vmgroupd.service \
+	/lib/systemd/system/vmgroup-enforce.service "$D/vmgroup-capture@lo.service"
 # enabled, a unit would have its link in a .wants folder, and
 # deb-systemd-helper's record of it beside its state file
 check "no unit enabled: no link in /etc/systemd/system" \
@@ -295,6 +308,23 @@ status_shows() { as_vmgroup /usr/bin/vmgroup status >"$D/status.out" 2>&1 &&
 	grep -q hv1-debian-12-vm "$D/status.out" || { cat "$D/status.out"; return 1; }; }
 check "vmgroup status (user vmgroup) shows the group" status_shows
 
+# --- installed again (an upgrade's path): the admin's configuration and
+# keytab kept, without a question (stdin closed)
+cp /etc/vmgroup/vmgroupd.conf "$D/conf.before"
+dpkg -i "$DEB" </dev/null >"$D/dpkg-i2.log" 2>&1
+check "dpkg -i again: installed, no question asked" test $? -eq 0
+check "... the admin's vmgroupd.conf kept" cmp -s "$D/conf.before" /etc/vmgroup/vmgroupd.conf
+check "... and the keytab" test -s /etc/vmgroup/vmgroupd.keytab
+check "... the spool still 2770 vmgroup:vmgroup" mode_is "2770 vmgroup:vmgroup" $S $S/new
+check "... vmgroupd -t (user vmgroup): configuration OK" t_ok as_vmgroup
+
+# the admin enables the units (and a capture instance) before a purge:
+# the purge takes their links too
+systemctl --root=/ enable vmgroupd.service vmgroup-enforce.service \
+	vmgroup-capture@lo.service >"$D/enable.log" 2>&1
+check "systemctl enable: the units' links made" test \
+	"$(find /etc/systemd/system -name 'vmgroup*' -type l | wc -l)" -eq 3
+
 # --- purge: nothing of the package stays
 dpkg -L vmgroup >"$D/owned" 2>&1
 dpkg --purge vmgroup >"$D/purge.log" 2>&1
@@ -317,6 +347,7 @@ check "none of its files or folders is left" test -z "$left"
 for f in $FOLDERS; do
 	check "$f is gone (the admin's files with it)" test ! -e "$f"
 done
+check "no unit link left in /etc/systemd" test -z "$(find /etc/systemd -name '*vmgroup*')"
 check "no unit state left (deb-systemd-helper)" test -z "$(find \
 	/var/lib/systemd/deb-systemd-helper-enabled \
 	/var/lib/systemd/deb-systemd-helper-masked -name '*vmgroup*' 2>/dev/null)"
