@@ -1,8 +1,9 @@
 #!/bin/bash
 # it_samba_fleet.sh - a fleet in one test (issue 12): 20 hosts x 50 VMs,
 # 20 daemons sharing one service account, against two replicating Samba
-# AD DCs (half of the hosts find them through DNS SRV records, uri = auto,
-# half list them with the other DC first, so both DCs are written):
+# AD DCs (a quarter of the hosts find them through DNS SRV records,
+# uri = auto, a quarter list dc1 first, half dc2 first, so both DCs are
+# written):
 #  * ten VMs migrate between hosts mid-run: registered on the new host
 #    later; the old host's release arrives after that, stamped before the
 #    move (five) or after it (five);
@@ -61,13 +62,19 @@ nodes_of "$VMG_SAMBA_IP2" >"$W/before2"
 check "the DNS partition read before (both DCs)" test -s "$W/before1" -a -s "$W/before2"
 
 # --- 20 hosts, each with 50 VMs queued before its daemon starts
-# hosts 1-10 find the DCs through DNS SRV records (uri = auto: dc1
-# first here), hosts 11-20 list them with dc2 first: both DCs are written,
-# and each migration below crosses from one DC to the other
+# hosts 1-5 find the DCs through DNS SRV records (uri = auto: either DC
+# first - libldap's SRV shuffle is seeded from the clock in seconds through
+# a generator so coarse that every daemon takes the same DC for a day, then
+# the other), hosts 6-10 list dc1 first, hosts 11-20 dc2 first: both DCs
+# are written, and the migrations below from hosts 6-10 cross from one DC
+# to the other
 for h in $(seq 1 $NH); do
 	conf "$(hn $h)" no
-	if [ "$h" -le 10 ]; then
+	if [ "$h" -le 5 ]; then
 		sed -i "s#^uri = .*#uri = auto#" "$W/$(hn $h).conf"
+	elif [ "$h" -le 10 ]; then
+		sed -i "s#^uri = .*#uri = ldap://dc1.$DOMAIN ldap://dc2.$DOMAIN#" \
+		    "$W/$(hn $h).conf"
 	else
 		sed -i "s#^uri = .*#uri = ldap://dc2.$DOMAIN ldap://dc1.$DOMAIN#" \
 		    "$W/$(hn $h).conf"
