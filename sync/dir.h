@@ -62,6 +62,17 @@ int dir_dc_find(const char *domain, const char *site,
  * at most max): 0, or -1 if an entry was no host name and port (skipped). */
 int dir_dc_take(const char *hostlist, char (*uris)[DIR_URI_BUF], size_t max,
     size_t *n);
+/* One SRV record of a DNS answer (dirdc.c). */
+struct dir_srv {
+	unsigned prio, weight, port;
+	char target[256];
+};
+/* Order r in place as RFC 2782 asks: lowest priority first; within one
+ * priority, each next record drawn with a chance proportional to its
+ * weight (weight 0: only when the draw is 0), the draw being
+ * rnd(arg) % (sum of the remaining weights + 1). */
+void dir_srv_order(struct dir_srv *r, size_t n, uint32_t (*rnd)(void *),
+    void *arg);
 /* Find who the session is, for struct dir_node's owner (dirown.c): done
  * by dir_open.  Not finding it is no failure (owners stay unknown, said
  * once in the log); -1 only when the connection is lost. */

@@ -63,11 +63,9 @@ check "the DNS partition read before (both DCs)" test -s "$W/before1" -a -s "$W/
 
 # --- 20 hosts, each with 50 VMs queued before its daemon starts
 # hosts 1-5 find the DCs through DNS SRV records (uri = auto: either DC
-# first - libldap's SRV shuffle is seeded from the clock in seconds through
-# a generator so coarse that every daemon takes the same DC for a day, then
-# the other), hosts 6-10 list dc1 first, hosts 11-20 dc2 first: both DCs
-# are written, and the migrations below from hosts 6-10 cross from one DC
-# to the other
+# first, a draw), hosts 6-10 list dc1 first, hosts 11-20 dc2 first: both
+# DCs are written whatever the draws, and the migrations below from hosts
+# 6-10 cross from one DC to the other
 for h in $(seq 1 $NH); do
 	conf "$(hn $h)" no
 	if [ "$h" -le 5 ]; then

@@ -3,7 +3,8 @@
 # (tests/samba-env.sh join: dc2 joined to dc1, each in a network namespace
 # of its own, linked by a veth pair):
 #  * the DCs are found through DNS SRV records only (uri = auto): both are
-#    in _ldap._tcp.dc._msdcs.<domain>, and a pass finds its DC there;
+#    in _ldap._tcp.dc._msdcs.<domain>, a pass finds its DC there, and
+#    passes spread over both (RFC 2782's weighted draw, each pass anew);
 #  * a write through dc1 is answered by dc2's DNS after replication;
 #  * dc1 stopped: the pass fails over to dc2, found through DNS (dc2's own
 #    server answers it), writes there, and dc2's DNS answers at once;
@@ -47,6 +48,21 @@ conf hv2 no
 sed -i "s#^uri = .*#uri = auto#" "$W/hv2.conf"
 reg hv2 -n f1 -i fail -a 192.0.2.91
 check "uri = auto: a pass while both DCs run" pass_dns hv2
+# DCs of equal weight: each pass draws which it tries first (RFC 2782),
+# so passes started one after the other do not all take the same one
+# (libldap's draw did, for a day at a time); up to 40 passes until each
+# DC has come first (all 40 alike by chance: 2 in 2^40)
+firsts() {
+	local i
+	for i in $(seq 1 40); do
+		pass_dns hv2 draw || return 1
+		grep -q "(ldap://dc1.$DOMAIN:389 first)" "$W/hv2.draw" &&
+		    grep -q "(ldap://dc2.$DOMAIN:389 first)" "$W/hv2.draw" &&
+		    return 0
+	done
+	return 1
+}
+check "uri = auto: passes spread over both DCs" firsts
 # what the failover rests on: dc2's own DNS lists both DCs (the _msdcs
 # zone replicated by pull2 above, not awaited from Samba's schedule)
 srv2() { s=$(ask2 _ldap._tcp.dc._msdcs.$DOMAIN SRV) &&
@@ -73,9 +89,7 @@ bash "$top_srcdir/tests/samba-env.sh" restart "$VMG_SAMBA_DIR" ||
 	bad "dc1 started again"
 check "dc1 answers again" wait_for 120 dc1_up
 # the storm's daemon lists dc1 first: with uri = auto, which of two DCs of
-# equal weight libldap tries first is not the test's to choose (its SRV
-# shuffle is seeded from the clock in seconds through a generator so coarse
-# that the choice holds for a day, then turns to the other DC)
+# equal weight it tries first is a draw
 conf hs no
 sed -i "s#^uri = .*#uri = ldap://dc1.$DOMAIN ldap://dc2.$DOMAIN#" "$W/hs.conf"
 for i in $(seq 1 500); do

@@ -78,6 +78,12 @@ admin_ldap() { # ldapmodify/ldapadd/ldapsearch over LDAPS as Administrator
 	    -D "Administrator@$REALM" -w "$(cat "$DIR/admin.pw")" "$@"
 }
 
+has_class() { # the vmGroup class is in the schema
+	admin_ldap ldapsearch -LLL -s base \
+	    -b "CN=vmGroup,CN=Schema,CN=Configuration,$BASE" dn 2>/dev/null |
+	    grep -q '^dn:'
+}
+
 load() { # DIR -> globals from a started environment
 	DIR=$(cd "$1" && pwd)
 	[ -s "$DIR/ns" ] || die "$DIR holds no started DC"
@@ -224,11 +230,23 @@ start() {
 
 # Import the AD schema extension the way ldifde does: over LDAP, as a
 # schema admin, with DC=X replaced by the forest's DN; then the OU.
+# A DC under load once refused the class (after the schema update that
+# makes its attributes known): then it is done again the way ldifde -k
+# goes on, past what is there already (-c), and the error is printed.
 schema() {
+	local i c=
 	load "$1"
 	sed "s/,DC=X\$/,$BASE/" "$top/schema/vmgroup-ad.ldif" >"$DIR/vmgroup-ad.ldif"
-	admin_ldap ldapmodify -f "$DIR/vmgroup-ad.ldif" >"$DIR/schema.log" 2>&1 ||
-		die "schema import failed: $(tail -n 5 "$DIR/schema.log")"
+	for i in 1 2 3; do
+		admin_ldap ldapmodify $c -f "$DIR/vmgroup-ad.ldif" \
+		    >>"$DIR/schema.log" 2>"$DIR/schema.err" && break
+		# -c: past what is there already, to the end
+		[ -n "$c" ] && has_class && break
+		echo "samba-env: schema import (try $i): $(cat "$DIR/schema.err")" >&2
+		c=-c
+		sleep 2
+	done
+	has_class || die "schema import failed: $(cat "$DIR/schema.err")"
 	sed "s/,DC=X\$/,$BASE/" "$top/ldif/vmgroup-ou-ad.ldif" >"$DIR/ou.ldif"
 	admin_ldap ldapmodify -f "$DIR/ou.ldif" >>"$DIR/schema.log" 2>&1 ||
 		die "creating the OU failed: $(tail -n 5 "$DIR/schema.log")"

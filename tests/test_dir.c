@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -108,6 +109,100 @@ test_dc_take(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* RFC 2782's order: priority first; within one, each draw picks with a
+ * chance proportional to weight.  The draws are fed in: a counter that
+ * goes once through every value of the draw counts exactly how often each
+ * record comes first. */
+static uint32_t
+counter(void *arg)
+{
+	return (*(uint32_t *)arg)++;
+}
+
+static uint32_t
+fixed(void *arg)
+{
+	return *(uint32_t *)arg;
+}
+
+static void
+srv(struct dir_srv *r, unsigned prio, unsigned weight, const char *t)
+{
+	r->prio = prio;
+	r->weight = weight;
+	r->port = 389;
+	(void)snprintf(r->target, sizeof(r->target), "%s", t);
+}
+
+static void
+test_srv_priority(void **state)
+{
+	struct dir_srv r[4];
+	uint32_t v = 7;
+
+	(void)state;
+	srv(&r[0], 10, 0, "c");
+	srv(&r[1], 0, 100, "a");
+	srv(&r[2], 5, 1, "b");
+	srv(&r[3], 0, 50, "a2");
+	dir_srv_order(r, 4, fixed, &v);
+	assert_int_equal(r[0].prio, 0);
+	assert_int_equal(r[1].prio, 0);
+	assert_string_equal(r[2].target, "b");
+	assert_string_equal(r[3].target, "c");
+}
+
+/* two DCs of equal weight: each first about half of the draws (the
+ * draw is 0..200: the first listed takes 0..100, the other 101..200) */
+static void
+test_srv_spread(void **state)
+{
+	struct dir_srv r[2];
+	uint32_t v = 0, i;
+	unsigned first1 = 0, first2 = 0;
+
+	(void)state;
+	for (i = 0; i <= 200; i++) {
+		srv(&r[0], 0, 100, "dc1");
+		srv(&r[1], 0, 100, "dc2");
+		v = i;
+		dir_srv_order(r, 2, counter, &v);
+		if (strcmp(r[0].target, "dc1") == 0)
+			first1++;
+		else
+			first2++;
+		assert_string_not_equal(r[0].target, r[1].target);
+	}
+	assert_int_equal(first1, 101);
+	assert_int_equal(first2, 100);
+}
+
+/* weights 300 and 100: three to one; weight 0 only when the draw is 0 */
+static void
+test_srv_weight(void **state)
+{
+	struct dir_srv r[3];
+	uint32_t v = 0, i;
+	unsigned heavy = 0, zero = 0;
+
+	(void)state;
+	for (i = 0; i <= 400; i++) {
+		srv(&r[0], 0, 100, "light");
+		srv(&r[1], 0, 300, "heavy");
+		srv(&r[2], 0, 0, "zero");
+		v = i;	/* the first draw is i */
+		dir_srv_order(r, 3, counter, &v);
+		heavy += strcmp(r[0].target, "heavy") == 0;
+		zero += strcmp(r[0].target, "zero") == 0;
+		/* every record once, whatever the draw */
+		assert_true(strcmp(r[0].target, r[1].target) != 0 &&
+		    strcmp(r[1].target, r[2].target) != 0 &&
+		    strcmp(r[0].target, r[2].target) != 0);
+	}
+	assert_int_equal(zero, 1);
+	assert_int_equal(heavy, 300);
+}
+
 int
 main(void)
 {
@@ -115,6 +210,9 @@ main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_dc_take),
+		cmocka_unit_test(test_srv_priority),
+		cmocka_unit_test(test_srv_spread),
+		cmocka_unit_test(test_srv_weight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
