@@ -27,7 +27,8 @@
 #include "name.h"
 #include "xmem.h"
 
-#define DIR_SRV_MAX 32			/* records read of one answer */
+#define DIR_SRV_READ 256		/* records read of one answer */
+#define DIR_SRV_MAX 32			/* of those, offered to uris in order */
 #define DIR_SRV_ANSWER 65535		/* the largest DNS message */
 
 /* "host:port" (a DNS answer: checked before it goes anywhere) -> the URI
@@ -204,16 +205,18 @@ static int
 dir_dc_ask(const char *qname, char (*uris)[DIR_URI_BUF], size_t max,
     size_t *n)
 {
-	struct dir_srv *r = xcalloc(DIR_SRV_MAX, sizeof(*r));
+	struct dir_srv *r = xcalloc(DIR_SRV_READ, sizeof(*r));
 	char list[DIR_SRV_MAX * (sizeof(r->target) + 7)];
 	size_t nr = 0, i, len = 0;
 	int rc = 0;
 
-	if (dir_srv_lookup(qname, r, DIR_SRV_MAX, &nr) == -1 || nr == 0)
+	/* all read are ordered (the best priority may come last in the
+	 * answer), the first DIR_SRV_MAX offered (at most max are kept) */
+	if (dir_srv_lookup(qname, r, DIR_SRV_READ, &nr) == -1 || nr == 0)
 		goto out;
 	dir_srv_order(r, nr, dir_srv_random, NULL);
 	list[0] = '\0';
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr && i < DIR_SRV_MAX; i++) {
 		if (xsnprintf(list + len, sizeof(list) - len, "%s%s:%u",
 		    i > 0 ? " " : "", r[i].target, r[i].port) == -1)
 			break;
