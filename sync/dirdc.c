@@ -118,8 +118,8 @@ dir_srv_order(struct dir_srv *r, size_t n, uint32_t (*rnd)(void *),
 	size_t i, j, k, m;
 	uint32_t sum, run, draw;
 
-	/* by priority, weight 0 first within one (a stable insertion sort:
-	 * an answer holds a few records) */
+	/* by priority, weight 0 first within one (a stable insertion sort of
+	 * at most DIR_SRV_READ records) */
 	for (i = 1; i < n; i++) {
 		for (j = i; j > 0 && dir_srv_before(&r[i], &r[j - 1]); j--)
 			;
