@@ -138,18 +138,9 @@ check "it tried best.big.$D" grep -q "directory ldap://best.big.$D:389: " \
 
 # --- 2. two DCs of equal priority and weight: each pass draws anew
 dcf_conf pair pair.$D
-# up to 40 passes until each DC has come first (all alike: 2 in 2^40)
-firsts() {
-	local i
-	for i in $(seq 1 40); do
-		pass_fails pair draw || return 1
-		grep -q "(ldap://a.pair.$D:389 first)" "$W/pair.draw" &&
-		    grep -q "(ldap://b.pair.$D:389 first)" "$W/pair.draw" &&
-		    return 0
-	done
-	return 1
-}
-check "equal DCs: passes spread over both" firsts
+check "equal DCs: passes spread over both" until_both "$W/pair.draw" \
+	"(ldap://a.pair.$D:389 first)" "(ldap://b.pair.$D:389 first)" \
+	pass_fails pair draw
 # (a pass asks DNS again after every DC it found failed: two look-ups each)
 both_each() { grep -q "domain controllers of pair.$D from DNS" "$W/pair.draw" &&
 	! grep "domain controllers of pair.$D from DNS" "$W/pair.draw" |

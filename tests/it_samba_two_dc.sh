@@ -50,19 +50,10 @@ reg hv2 -n f1 -i fail -a 192.0.2.91
 check "uri = auto: a pass while both DCs run" pass_dns hv2
 # DCs of equal weight: each pass draws which it tries first (RFC 2782),
 # so passes started one after the other do not all take the same one
-# (libldap's draw did, for a day at a time); up to 40 passes until each
-# DC has come first (all 40 alike by chance: 2 in 2^40)
-firsts() {
-	local i
-	for i in $(seq 1 40); do
-		pass_dns hv2 draw || return 1
-		grep -q "(ldap://dc1.$DOMAIN:389 first)" "$W/hv2.draw" &&
-		    grep -q "(ldap://dc2.$DOMAIN:389 first)" "$W/hv2.draw" &&
-		    return 0
-	done
-	return 1
-}
-check "uri = auto: passes spread over both DCs" firsts
+# (libldap's draw did, for a day at a time)
+check "uri = auto: passes spread over both DCs" until_both "$W/hv2.draw" \
+	"(ldap://dc1.$DOMAIN:389 first)" "(ldap://dc2.$DOMAIN:389 first)" \
+	pass_dns hv2 draw
 # what the failover rests on: dc2's own DNS lists both DCs (the _msdcs
 # zone replicated by pull2 above, not awaited from Samba's schedule)
 srv2() { s=$(ask2 _ldap._tcp.dc._msdcs.$DOMAIN SRV) &&

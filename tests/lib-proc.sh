@@ -31,3 +31,15 @@ wait_for() { # seconds command...: poll every 0.2 s
 		sleep 0.2
 	done
 }
+# until_both file string1 string2 command...: the command run up to 40
+# times until file holds both strings (each run's outcome a draw: all 40
+# alike by chance, 2 in 2^40); 1 when a run fails or 40 did not show both
+until_both() {
+	local f=$1 a=$2 b=$3 i
+	shift 3
+	for i in $(seq 1 40); do
+		"$@" || return 1
+		grep -qF -- "$a" "$f" && grep -qF -- "$b" "$f" && return 0
+	done
+	return 1
+}
