@@ -65,13 +65,30 @@ dir_dc_uri(const char *hp, size_t len, char out[DIR_URI_BUF])
 	return xsnprintf(out, DIR_URI_BUF, "ldap://%s:%lu", fqdn, port);
 }
 
+/* The DC at "host:port" added to uris unless there: 0, or -1 when it is no
+ * host name and port. */
+static int
+dir_dc_add(const char *hp, size_t len, char (*uris)[DIR_URI_BUF], size_t max,
+    size_t *n)
+{
+	char uri[DIR_URI_BUF];
+	size_t i;
+
+	if (dir_dc_uri(hp, len, uri) == -1)
+		return -1;
+	for (i = 0; i < *n && strcmp(uris[i], uri) != 0; i++)
+		;
+	if (i == *n && *n < max)
+		(void)xstrlcpy(uris[(*n)++], uri, DIR_URI_BUF);
+	return 0;
+}
+
 int
 dir_dc_take(const char *hostlist, char (*uris)[DIR_URI_BUF], size_t max,
     size_t *n)
 {
 	const char *p = hostlist, *end;
-	char uri[DIR_URI_BUF];
-	size_t len, i, bad = 0;
+	size_t len, bad = 0;
 
 	while (*p != '\0') {
 		while (*p == ' ')
@@ -80,14 +97,8 @@ dir_dc_take(const char *hostlist, char (*uris)[DIR_URI_BUF], size_t max,
 			break;
 		end = strchr(p, ' ');
 		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (dir_dc_uri(p, len, uri) == -1)
+		if (dir_dc_add(p, len, uris, max, n) == -1)
 			bad++;
-		else {
-			for (i = 0; i < *n && strcmp(uris[i], uri) != 0; i++)
-				;
-			if (i == *n && *n < max)
-				(void)xstrlcpy(uris[(*n)++], uri, DIR_URI_BUF);
-		}
 		p += len;
 	}
 	return bad == 0 ? 0 : -1;
@@ -206,8 +217,8 @@ dir_dc_ask(const char *qname, char (*uris)[DIR_URI_BUF], size_t max,
     size_t *n)
 {
 	struct dir_srv *r = xcalloc(DIR_SRV_READ, sizeof(*r));
-	char list[DIR_SRV_MAX * (sizeof(r->target) + 7)];
-	size_t nr = 0, i, len = 0;
+	char hp[sizeof(r->target) + 7];
+	size_t nr = 0, i;
 	int rc = 0;
 
 	/* all read are ordered (the best priority may come last in the
@@ -215,14 +226,11 @@ dir_dc_ask(const char *qname, char (*uris)[DIR_URI_BUF], size_t max,
 	if (dir_srv_lookup(qname, r, DIR_SRV_READ, &nr) == -1 || nr == 0)
 		goto out;
 	dir_srv_order(r, nr, dir_srv_random, NULL);
-	list[0] = '\0';
-	for (i = 0; i < nr && i < DIR_SRV_MAX; i++) {
-		if (xsnprintf(list + len, sizeof(list) - len, "%s%s:%u",
-		    i > 0 ? " " : "", r[i].target, r[i].port) == -1)
-			break;
-		len += strlen(list + len);
-	}
-	rc = dir_dc_take(list, uris, max, n);
+	for (i = 0; i < nr && i < DIR_SRV_MAX; i++)
+		if (xsnprintf(hp, sizeof(hp), "%s:%u", r[i].target,
+		    r[i].port) == -1 ||
+		    dir_dc_add(hp, strlen(hp), uris, max, n) == -1)
+			rc = -1;
 out:
 	free(r);
 	return rc;
