@@ -241,7 +241,7 @@ dir_dc_find(const char *domain, const char *site, char (*uris)[DIR_URI_BUF],
     size_t max, size_t *n, char *err, size_t errlen)
 {
 	char q[2][NAME_FQDN_BUF * 2];
-	int i, bad = 0;
+	int i, first = site != NULL && site[0] != '\0' ? 0 : 1, bad = 0;
 
 	*n = 0;
 	if (xsnprintf(q[0], sizeof(q[0]), "_ldap._tcp.%s._sites.dc._msdcs.%s",
@@ -251,14 +251,14 @@ dir_dc_find(const char *domain, const char *site, char (*uris)[DIR_URI_BUF],
 		(void)xsnprintf(err, errlen, "domain name too long");
 		return -1;
 	}
-	for (i = site != NULL && site[0] != '\0' ? 0 : 1; i < 2; i++)
+	for (i = first; i < 2; i++)
 		if (dir_dc_ask(q[i], uris, max, n) == -1)
 			bad = 1;
 	if (*n > 0)
 		return 0;
 	(void)xsnprintf(err, errlen, "no domain controller found: %s SRV "
-	    "records of _ldap._tcp.dc._msdcs.%s", bad ? "no usable" : "no",
-	    domain);
+	    "records of %s%s%s", bad ? "no usable" : "no", q[1],
+	    first == 0 ? " nor of " : "", first == 0 ? q[0] : "");
 	return -1;
 }
 

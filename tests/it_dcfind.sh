@@ -177,9 +177,15 @@ check "target \".\", port 389: the pass fails (exit 1, no crash)" pass_fails dot
 check "target \".\", port 389: no domain controller found" grep -q \
 	"no domain controller found: no SRV records of $MSDCS.dot.$D" \
 	"$W/dot.log"
+# with a site: the error names both names asked
+dcf_conf nonesite none.$D s9
+check "target \".\", site = s9: the pass fails (exit 1)" pass_fails nonesite
+check "site = s9: the error names the site's query too" grep -q \
+	"no domain controller found: no SRV records of $MSDCS.none.$D nor of _ldap._tcp.s9._sites.dc._msdcs.none.$D" \
+	"$W/nonesite.log"
 
 echo "$fails failure(s)"
-[ $fails -eq 0 ] || for f in big.log pair.draw nosite.log site.log none.log dot.log; do
+[ $fails -eq 0 ] || for f in big.log pair.draw nosite.log site.log none.log dot.log nonesite.log; do
 	echo "--- $f"; tail -n 15 "$W/$f"
 done
 [ $fails -eq 0 ]
