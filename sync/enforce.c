@@ -110,8 +110,9 @@ enforce_family_ok(const char *family)
  * host's DHCP server); from the host: server to client; across the host
  * (bridged or routed): a client's broadcasts (DISCOVER, REQUEST, and the
  * REBINDING that keeps a lease from a server on the far side) and a
- * server's answers to a client, nothing a blocked VM could send to any
- * unicast UDP service. */
+ * server's answers to a client - unless the server is blocked: a blocked
+ * VM answers no DHCP client (no rogue gateway or DNS server handed out) -
+ * nothing a blocked VM could send to any unicast UDP service. */
 static const char *const enforce_rules_text[][2] = {
 	{ "add chain", "input { type filter hook input priority filter - 10; policy accept; }" },
 	{ "add chain", "forward { type filter hook forward priority filter - 10; policy accept; }" },
@@ -123,7 +124,7 @@ static const char *const enforce_rules_text[][2] = {
 	{ "add rule", "input ip saddr @blocked4 drop" },
 	{ "add rule", "input ip6 saddr @blocked6 drop" },
 	{ "add rule", "forward ip daddr 255.255.255.255 udp sport 68 udp dport 67 accept" },
-	{ "add rule", "forward udp sport 67 udp dport 68 accept" },
+	{ "add rule", "forward ip saddr != @blocked4 udp sport 67 udp dport 68 accept" },
 	{ "add rule", "forward ip saddr @blocked4 drop" },
 	{ "add rule", "forward ip daddr @blocked4 drop" },
 	{ "add rule", "forward ip6 saddr @blocked6 drop" },

@@ -228,6 +228,8 @@ wait_apply() { # t0 n0 pattern -> ms from t0 to that apply (-1: none in 30 s)
 		echo -1
 	fi
 }
+follows() { dn_count 'following .* by change notification' "$DN_W/enforce.out"; }
+nf=$(follows)
 n0=$(applies)
 t0=$(now_ms)
 check "vmgroup block $G1" ip netns exec "$VMG_SAMBA_NS" "$VMGROUP" block \
@@ -262,6 +264,50 @@ done
 can 3 "${IP[4]}" "blocked: db1 still reaches db2"
 can 4 "${IP[3]}" "blocked: db2 still reaches db1"
 
+# a DHCP server's answer (UDP 67 -> 68) across the bridge: db2's reaches
+# db1; web1's, sent before it, does not (a blocked VM hands out no lease,
+# no gateway or DNS server of its own). db1 reads until db2's came, then
+# 1 s more for a straggler, as a ping above waits 1 s for its answer.
+udp68() { # k file: VM k writes the datagrams it gets on UDP 68 into file
+	ip netns exec "$(dn_vmns "$1")" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 68))
+open(sys.argv[1] + ".ready", "w").close()
+s.settimeout(60)
+with open(sys.argv[1], "w") as f:
+    try:
+        while True:
+            d = s.recv(512)
+            f.write(d.decode("ascii", "replace") + "\n")
+            if d == b"marker":
+                s.settimeout(1)
+    except socket.timeout:
+        pass
+' "$2"
+}
+send67() { # k address text: VM k sends text from UDP port 67 to address:68
+	ip netns exec "$(dn_vmns "$1")" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 67))
+s.sendto(sys.argv[2].encode(), (sys.argv[1], 68))
+' "$2" "$3"
+}
+rm -f "$W/udp68" "$W/udp68.ready"
+udp68 3 "$W/udp68" &
+upid=$!
+if dn_poll 30 test -e "$W/udp68.ready"; then
+	send67 1 "${IP[3]}" from-web1
+	send67 4 "${IP[3]}" marker
+fi
+wait "$upid"
+check "DHCP answers across the bridge: db2's reaches db1" \
+	grep -qx marker "$W/udp68"
+check "blocked: web1's DHCP answer (UDP 67 -> 68) to db1 dropped" \
+	sh -c "! grep -q from-web1 '$W/udp68'"
+
 n0=$(applies)
 t0=$(now_ms)
 check "vmgroup unblock $G1" ip netns exec "$VMG_SAMBA_NS" "$VMGROUP" unblock \
@@ -274,6 +320,8 @@ else
 	bad "no apply of 0 blocked groups within 30 s"
 fi
 all_reach "after the unblock"
+check "the change notification brought both: no reconnect in between" \
+	test "$(follows)" -eq "$nf"
 
 # --- VM 5 calls itself dc1: refused, the directory unchanged
 dump() { # every dnsNode of the DNS partition and every vmGroup object, one line each
