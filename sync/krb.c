@@ -112,6 +112,56 @@ krb_check_keytab(const char *path, char *err, size_t errlen)
 }
 
 int
+krb_check_principal(const char *keytab, const char *principal, char *err,
+    size_t errlen)
+{
+	krb5_context ctx = NULL;
+	profile_t prof = NULL;
+	krb5_principal princ = NULL;
+	krb5_keytab kt = NULL;
+	krb5_keytab_entry ent;
+	krb5_error_code code;
+	char ktname[64];
+	int fd, rc = -1;
+
+	if ((fd = krb_open_keytab(keytab, err, errlen)) == -1)
+		return -1;
+	if (krbprof_context(&ctx, &prof, err, errlen) == -1)
+		goto out;
+	if ((code = krb5_parse_name(ctx, principal, &princ)) != 0) {
+		krb_err(ctx, code, "principal", err, errlen);
+		goto out;
+	}
+	if (xsnprintf(ktname, sizeof(ktname), "FILE:/proc/self/fd/%d",
+	    fd) == -1 || (code = krb5_kt_resolve(ctx, ktname, &kt)) != 0) {
+		(void)xsnprintf(err, errlen, "keytab %s: cannot be read",
+		    keytab);
+		goto out;
+	}
+	code = krb5_kt_get_entry(ctx, kt, princ, 0, 0, &ent);
+	if (code == KRB5_KT_NOTFOUND || code == KRB5_KT_END)
+		(void)xsnprintf(err, errlen, "keytab %s holds no key for %s "
+		    "(klist -k %s lists the principals it holds)", keytab,
+		    principal, keytab);
+	else if (code != 0)
+		krb_err(ctx, code, keytab, err, errlen);
+	else {
+		krb5_free_keytab_entry_contents(ctx, &ent);
+		rc = 0;
+	}
+out:
+	if (kt != NULL)
+		krb5_kt_close(ctx, kt);
+	if (princ != NULL)
+		krb5_free_principal(ctx, princ);
+	if (ctx != NULL)
+		krb5_free_context(ctx);
+	krbprof_free(prof);
+	close(fd);
+	return rc;
+}
+
+int
 krb_init(struct krb *k, const char *keytab, const char *principal, char *err,
     size_t errlen)
 {

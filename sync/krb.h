@@ -51,5 +51,9 @@ void krb_free(struct krb *k);
  * may neither read nor write and its group may not write; err names what
  * is wrong and the chmod that fixes it.  0 / -1 with err. */
 int krb_check_keytab(const char *path, char *err, size_t errlen);
+/* krb_check_keytab, and the keytab holds a key for principal (nothing is
+ * contacted): 0 / -1 with err naming what is missing. */
+int krb_check_principal(const char *keytab, const char *principal, char *err,
+    size_t errlen);
 
 #endif

@@ -414,14 +414,27 @@ run(struct daemon *dm, const struct opts *o, int sfd, struct watch *w)
 	log_info("stopping");
 }
 
+/* -t: every problem found is told, not only the first; nothing is
+ * contacted.  A keytab without the principal's key also tells of a
+ * configuration not written yet (the sample's principal). */
 static int
 check_config(const struct conf *c, const char *path, int verbose)
 {
 	char err[512];
+	int bad = 0;
 
-	if (krb_check_keytab(c->keytab, err, sizeof(err)) == -1 ||
-	    spool_init(c->spool, err, sizeof(err)) == -1) {
+	if (krb_check_principal(c->keytab, c->principal, err,
+	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
+		bad++;
+	}
+	if (spool_init(c->spool, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		bad++;
+	}
+	if (bad > 0) {
+		log_warnx("%s: %d problem%s to fix before vmgroupd can start",
+		    path, bad, bad > 1 ? "s" : "");
 		return 1;
 	}
 	if (verbose)

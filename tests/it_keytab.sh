@@ -77,5 +77,32 @@ if t; then bad "a link to a folder is refused"; else
 		"keytab $L (a symbolic link to vmgroupd.keytab): not a regular file"
 fi
 
+rmdir "$K"
+cp "$VMG_TEST_KEYTAB" "$K" && chmod 0600 "$K"
+check "the keytab back: accepted" t
+
+# -t: the keytab must hold a key for the principal (nothing contacted)
+P=$(sed -n 's/^principal = //p' "$CONF")
+sed -i "s#^principal = .*#principal = nosuch@${P#*@}#" "$CONF"
+if t; then bad "a keytab without the principal's key is refused"; else
+	check "a keytab without the principal's key is refused, naming both" says \
+		"keytab $L holds no key for nosuch@${P#*@} (klist -k $L lists the principals it holds)"
+fi
+sed -i "s#^principal = .*#principal = $P#" "$CONF"
+check "the principal back: accepted" t
+
+# -t tells every problem, not only the first: a world-writable spool and a
+# keytab without the principal's key, at once
+chmod 0777 "$SPOOL"
+sed -i "s#^principal = .*#principal = nosuch@${P#*@}#" "$CONF"
+if t; then bad "two problems: refused"; else
+	check "two problems: the keytab's" grep -qF "keytab $L holds no key for nosuch@" "$W/t.out"
+	check "two problems: the spool's" grep -qF "$SPOOL is world-writable" "$W/t.out"
+	check "two problems: counted" says "$CONF: 2 problems to fix before vmgroupd can start"
+fi
+chmod 0750 "$SPOOL"
+sed -i "s#^principal = .*#principal = $P#" "$CONF"
+check "both fixed: accepted" t
+
 echo "$fails failure(s)"
 [ $fails -eq 0 ]
