@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -173,13 +175,63 @@ enforce_apply_in(const char *netns, const char *batch, char *err,
 	return rc;
 }
 
-/* What a round skipped: values that are no address, and special-purpose
+/* What a round skipped: values that are no address, special-purpose
  * addresses ("0.0.0.0 in group g: unspecified ...; ..."), which never
- * enter a set. */
+ * enter a set, and the address of the directory server the round read
+ * (dc): blocked, it would cut the enforcer off from the directory, which
+ * would then never see the unblock (a DC that is a VM of a blocked group). */
 struct enforce_skip {
 	size_t bad, special;
 	char text[1024];
+	struct event_addr dc[2];	/* the reads' server, the watch's */
+	size_t ndc;
+	char dctext[512];	/* "192.0.2.53 in group g; ..." */
 };
+
+/* The address of the server d is connected to, if known, into sk->dc. */
+static void
+enforce_dc(struct dir *d, struct enforce_skip *sk)
+{
+	struct sockaddr_storage ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+	struct event_addr *a = &sk->dc[sk->ndc];
+
+	if (d == NULL || sk->ndc == 2 || dir_peer(d, &ss) == -1)
+		return;
+	if (ss.ss_family == AF_INET) {
+		a->family = AF_INET;
+		a->u.v4 = ((const struct sockaddr_in *)&ss)->sin_addr;
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		a->family = AF_INET;
+		memcpy(&a->u.v4, &s6->sin6_addr.s6_addr[12], 4);
+	} else {
+		a->family = AF_INET6;
+		a->u.v6 = s6->sin6_addr;
+	}
+	sk->ndc++;
+}
+
+/* 1 (noted in sk->dctext) if text is the address of a directory server
+ * the enforcer reads. */
+static int
+enforce_is_dc(const char *text, const char *group, struct enforce_skip *sk)
+{
+	struct event_addr a;
+	char why[256], item[200], t[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (sk->ndc == 0 || addr_parse(text, &a, why, sizeof(why)) != 0)
+		return 0;
+	for (i = 0; i < sk->ndc; i++)
+		if (event_addr_cmp(&a, &sk->dc[i]) == 0)
+			break;
+	if (i == sk->ndc || event_addr_format(&a, t, sizeof(t)) == -1)
+		return 0;
+	(void)xsnprintf(item, sizeof(item), "%s%s in group %s",
+	    sk->dctext[0] != '\0' ? "; " : "", t, group);
+	(void)xstrlcat(sk->dctext, item, sizeof(sk->dctext));
+	return 1;
+}
 
 /* One directory value into set, or counted in sk. */
 static void
@@ -195,6 +247,8 @@ enforce_add_value(struct enforce_set *set, const struct dir_value *v,
 	}
 	memcpy(text, v->val, v->len);
 	text[v->len] = '\0';
+	if (enforce_is_dc(text, group, sk))
+		return;
 	switch (enforce_add(set, text)) {
 	case 0:
 		return;
@@ -229,6 +283,21 @@ enforce_report_skips(struct enforce_opts *o, const struct enforce_skip *sk)
 	(void)xstrlcpy(o->skipped, sk->text, sizeof(o->skipped));
 }
 
+/* Say once (until it changes) that a directory server's address is kept
+ * out of the sets. */
+static void
+enforce_report_dc(struct enforce_opts *o, const struct enforce_skip *sk)
+{
+	if (strcmp(sk->dctext, o->dcskipped) == 0)
+		return;
+	if (sk->dctext[0] != '\0')
+		fprintf(stderr, "vmgroup enforce: the address of a directory "
+		    "server this enforcer reads never put in a set (blocked, "
+		    "it would cut the enforcer off, and the unblock would "
+		    "never come): %s\n", sk->dctext);
+	(void)xstrlcpy(o->dcskipped, sk->dctext, sizeof(o->dcskipped));
+}
+
 /* The blocked groups' addresses, from the directory. */
 static int
 enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
@@ -245,6 +314,8 @@ enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
 	if (cli_groups_find(d, c, o->host[0] != '\0' ? VMG_ATTR_HOST : NULL,
 	    o->host, 1, attrs, &e, &n, "enforce") == -1)
 		return -1;
+	enforce_dc(d, &sk);	/* connected now: the server just read */
+	enforce_dc(o->watch, &sk);
 	for (i = 0; i < n; i++) {
 		cn[0] = '\0';
 		if (e[i].nvals[0] > 0 && e[i].vals[0][0].len < sizeof(cn)) {
@@ -256,6 +327,7 @@ enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
 			enforce_add_value(set, &e[i].vals[1][j], q, &sk);
 	}
 	enforce_report_skips(o, &sk);
+	enforce_report_dc(o, &sk);
 	*groups = n;
 	dir_entries_free(e, n);
 	return 0;

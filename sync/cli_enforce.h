@@ -24,6 +24,8 @@ struct enforce_opts {
 	int print, follow, install;
 	int64_t interval;	/* 0: once (--follow: its default) */
 	char skipped[1024];	/* special addresses the last round skipped */
+	char dcskipped[512];	/* DC addresses the last round kept out */
+	struct dir *watch;	/* --follow: the watch's connection, or NULL */
 	char *applied;		/* the last batch applied (--follow) */
 };
 

@@ -108,6 +108,7 @@ follow_connect(struct follow *f)
 	f->wp.uris[0] = f->wuri;
 	f->wp.nuris = 1;
 	dir_init(&f->wd, &f->wp);
+	f->o->watch = &f->wd;	/* its server's address kept out of the sets */
 	if (dir_open(&f->wd, err, sizeof(err)) == -1 ||
 	    dir_watch_start(&f->w, &f->wd, f->c->ou, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup enforce: %s\n", err);

@@ -62,6 +62,10 @@ int dir_dc_find(const char *domain, const char *site,
  * at most max): 0, or -1 if an entry was no host name and port (skipped). */
 int dir_dc_take(const char *hostlist, char (*uris)[DIR_URI_BUF], size_t max,
     size_t *n);
+struct sockaddr_storage;
+/* The address of the server d is connected to (dirwatch.c): 0, or -1
+ * when closed or not over TCP (ldapi://). */
+int dir_peer(struct dir *d, struct sockaddr_storage *ss);
 /* One SRV record of a DNS answer (dirdc.c). */
 struct dir_srv {
 	unsigned prio, weight, port;

@@ -104,6 +104,20 @@ dir_watch_control(enum dir_watch_kind kind)
 	return c;
 }
 
+int
+dir_peer(struct dir *d, struct sockaddr_storage *ss)
+{
+	socklen_t sl = sizeof(*ss);
+	int fd = -1;
+
+	if (d->ld == NULL ||
+	    ldap_get_option(d->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
+	    fd < 0 || getpeername(fd, (struct sockaddr *)ss, &sl) == -1 ||
+	    (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
+		return -1;	/* closed, or ldapi:// */
+	return 0;
+}
+
 /* Keepalive on the watch's socket: 60 s idle, then 3 probes 20 s apart. */
 static void
 dir_watch_keepalive(struct dir *d)

@@ -323,6 +323,32 @@ all_reach "after the unblock"
 check "the change notification brought both: no reconnect in between" \
 	test "$(follows)" -eq "$nf"
 
+# --- a blocked group that holds the DC's own address (a DC that is a VM
+# of a blocked image): kept out of the sets, said once, and the enforcer
+# still sees the group go (blocked, the DC would be cut off from it)
+DCG="CN=hv9-manual-vm,$VMG_SAMBA_OU_DN"
+n0=$(applies)
+printf 'dn: %s\nchangetype: add\nobjectClass: vmGroup\ncn: hv9-manual-vm\nvmGroupHost: hv9\nvmGroupDNSName: hv9-manual-vm.%s\nvmGroupAddress: %s\nvmGroupAddress: 192.0.2.250\nvmGroupBlocked: TRUE\n' \
+	"$DCG" "$Z" "$DC" | admin_modify
+check "an admin adds a blocked group holding $DC (the DC) and 192.0.2.250" \
+	test "$(attr "$DCG" vmGroupAddress)" = "$(want 192.0.2.250 "$DC")"
+check "the enforcer applies it: 1 group, 1 address" \
+	dn_poll 30 applied "$n0" '^1 blocked group(s), 1 address(es)'
+for fam in inet bridge; do
+	check "set $fam vmgroup blocked4 holds 192.0.2.250 alone" \
+		test "$(set4 $fam)" = "192.0.2.250 "
+done
+check "it says why $DC is not in it" dn_in_log enforce.out \
+	"the address of a directory server this enforcer reads never put in a set .*: $DC in group hv9-manual-vm\$"
+n0=$(applies)
+printf 'dn: %s\nchangetype: modify\nreplace: vmGroupBlocked\nvmGroupBlocked: FALSE\n' \
+	"$DCG" | admin_modify
+check "the admin unblocks it" test "$(attr "$DCG" vmGroupBlocked)" = "FALSE "
+check "the enforcer still hears the directory: 0 groups applied" \
+	dn_poll 30 applied "$n0" '^0 blocked group(s), 0 address(es)'
+printf 'dn: %s\nchangetype: delete\n' "$DCG" | admin_modify
+check "and deletes it" test -z "$(attr "$DCG" cn)"
+
 # --- VM 5 calls itself dc1: refused, the directory unchanged
 dump() { # every dnsNode of the DNS partition and every vmGroup object, one line each
 	{ admin -b "DC=DomainDnsZones,$VMG_SAMBA_BASE" '(objectClass=dnsNode)' \
