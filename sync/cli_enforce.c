@@ -183,25 +183,27 @@ enforce_apply_in(const char *netns, const char *batch, char *err,
 struct enforce_skip {
 	size_t bad, special;
 	char text[1024];
-	struct event_addr dc[2];	/* the reads' server, the watch's */
+	struct event_addr dc[2 + ENFORCE_MAX_DCS];	/* the reads' server,
+					 * the watch's, every one it may use */
 	size_t ndc;
 	char dctext[512];	/* "192.0.2.53 in group g; ..." */
 };
 
-/* The address of the server d is connected to, if known, into sk->dc. */
+/* One directory server's address into sk->dc. */
 static void
-enforce_dc(struct dir *d, struct enforce_skip *sk)
+enforce_dc_put(struct enforce_skip *sk, const struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 	struct event_addr *a = &sk->dc[sk->ndc];
 
-	if (d == NULL || sk->ndc == 2 || dir_peer(d, &ss) == -1)
+	if (sk->ndc == sizeof(sk->dc) / sizeof(sk->dc[0]))
 		return;
-	if (ss.ss_family == AF_INET) {
+	if (ss->ss_family == AF_INET) {
 		a->family = AF_INET;
-		a->u.v4 = ((const struct sockaddr_in *)&ss)->sin_addr;
-	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		a->u.v4 = ((const struct sockaddr_in *)ss)->sin_addr;
+	} else if (ss->ss_family != AF_INET6)
+		return;
+	else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
 		a->family = AF_INET;
 		memcpy(&a->u.v4, &s6->sin6_addr.s6_addr[12], 4);
 	} else {
@@ -209,6 +211,27 @@ enforce_dc(struct dir *d, struct enforce_skip *sk)
 		a->u.v6 = s6->sin6_addr;
 	}
 	sk->ndc++;
+}
+
+/* The directory servers' addresses: the one d is connected to, the
+ * watch's, and every one d may connect to (its URIs resolved once per
+ * connection: o->ndcs, cleared when --follow connects again). */
+static void
+enforce_dcs(struct dir *d, struct enforce_opts *o, struct enforce_skip *sk)
+{
+	struct sockaddr_storage ss;
+	size_t i;
+
+	if (dir_peer(d, &ss) == 0)
+		enforce_dc_put(sk, &ss);
+	if (o->watch != NULL && dir_peer(o->watch, &ss) == 0)
+		enforce_dc_put(sk, &ss);
+	if (!o->dcs_known) {
+		o->ndcs = dir_dc_addrs(d, o->dcs, ENFORCE_MAX_DCS);
+		o->dcs_known = 1;
+	}
+	for (i = 0; i < o->ndcs; i++)
+		enforce_dc_put(sk, &o->dcs[i]);
 }
 
 /* 1 (noted in sk->dctext) if text is the address of a directory server
@@ -314,8 +337,7 @@ enforce_collect(struct dir *d, const struct conf *c, struct enforce_opts *o,
 	if (cli_groups_find(d, c, o->host[0] != '\0' ? VMG_ATTR_HOST : NULL,
 	    o->host, 1, attrs, &e, &n, "enforce") == -1)
 		return -1;
-	enforce_dc(d, &sk);	/* connected now: the server just read */
-	enforce_dc(o->watch, &sk);
+	enforce_dcs(d, o, &sk);	/* connected now: the server just read */
 	for (i = 0; i < n; i++) {
 		cn[0] = '\0';
 		if (e[i].nvals[0] > 0 && e[i].vals[0][0].len < sizeof(cn)) {

@@ -6,12 +6,14 @@
 #define VMG_CLI_ENFORCE_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "conf.h"
 #include "dir.h"
 #include "name.h"
 
 #define ENFORCE_MAX_FAMILIES 5
+#define ENFORCE_MAX_DCS 16		/* directory servers' addresses kept */
 #define ENFORCE_FOLLOW_INTERVAL 300	/* --follow's safety re-read, s */
 
 struct enforce_opts {
@@ -26,6 +28,9 @@ struct enforce_opts {
 	char skipped[1024];	/* special addresses the last round skipped */
 	char dcskipped[512];	/* DC addresses the last round kept out */
 	struct dir *watch;	/* --follow: the watch's connection, or NULL */
+	struct sockaddr_storage dcs[ENFORCE_MAX_DCS];	/* the directory's */
+	size_t ndcs;		/* servers' addresses, when dcs_known */
+	int dcs_known;
 	char *applied;		/* the last batch applied (--follow) */
 };
 

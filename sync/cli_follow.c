@@ -109,6 +109,7 @@ follow_connect(struct follow *f)
 	f->wp.nuris = 1;
 	dir_init(&f->wd, &f->wp);
 	f->o->watch = &f->wd;	/* its server's address kept out of the sets */
+	f->o->dcs_known = 0;	/* and the others', resolved again */
 	if (dir_open(&f->wd, err, sizeof(err)) == -1 ||
 	    dir_watch_start(&f->w, &f->wd, f->c->ou, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vmgroup enforce: %s\n", err);
@@ -280,6 +281,7 @@ cli_follow(const struct conf *c, struct enforce_opts *o)
 	}
 	sdnotify("STOPPING=1");
 	follow_down(&f);
+	o->watch = NULL;	/* f.wd goes with this frame */
 	close(sfd);
 	return rc;
 }

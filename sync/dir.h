@@ -66,6 +66,10 @@ struct sockaddr_storage;
 /* The address of the server d is connected to (dirwatch.c): 0, or -1
  * when closed or not over TCP (ldapi://). */
 int dir_peer(struct dir *d, struct sockaddr_storage *ss);
+/* The addresses of every server d may connect to: its URIs' host names
+ * resolved, or (uri = auto) the DCs found in DNS, at most max (dirdc.c). */
+size_t dir_dc_addrs(const struct dir *d, struct sockaddr_storage *out,
+    size_t max);
 /* One SRV record of a DNS answer (dirdc.c). */
 struct dir_srv {
 	unsigned prio, weight, port;

@@ -15,6 +15,8 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ldap.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <resolv.h>
 #include <stdlib.h>
@@ -28,7 +30,6 @@
 #include "xmem.h"
 
 #define DIR_SRV_READ 256		/* records read of one answer */
-#define DIR_SRV_MAX 32			/* of those, offered to uris in order */
 #define DIR_SRV_ANSWER 65535		/* the largest DNS message */
 
 /* "host:port" (a DNS answer: checked before it goes anywhere) -> the URI
@@ -222,11 +223,12 @@ dir_dc_ask(const char *qname, char (*uris)[DIR_URI_BUF], size_t max,
 	int rc = 0;
 
 	/* all read are ordered (the best priority may come last in the
-	 * answer), the first DIR_SRV_MAX offered (at most max are kept) */
+	 * answer), then offered in that order until max are kept (a
+	 * target that is no host name is skipped, the next one taken) */
 	if (dir_srv_lookup(qname, r, DIR_SRV_READ, &nr) == -1 || nr == 0)
 		goto out;
 	dir_srv_order(r, nr, dir_srv_random, NULL);
-	for (i = 0; i < nr && i < DIR_SRV_MAX; i++)
+	for (i = 0; i < nr && *n < max; i++)
 		if (xsnprintf(hp, sizeof(hp), "%s:%u", r[i].target,
 		    r[i].port) == -1 ||
 		    dir_dc_add(hp, strlen(hp), uris, max, n) == -1)
@@ -287,4 +289,35 @@ dir_dc_uris(struct dir *d, const char **uris, char *err, size_t errlen)
 	for (i = 0; i < d->nfound; i++)
 		uris[i] = d->found[i];
 	return d->nfound;
+}
+
+size_t
+dir_dc_addrs(const struct dir *d, struct sockaddr_storage *out, size_t max)
+{
+	const char *list[DIR_MAX_URIS];
+	struct addrinfo hints, *res, *ai;
+	LDAPURLDesc *lud;
+	size_t nl, i, n = 0;
+
+	nl = d->params.nuris > 0 ? d->params.nuris : d->nfound;
+	for (i = 0; i < nl && i < DIR_MAX_URIS; i++)
+		list[i] = d->params.nuris > 0 ? d->params.uris[i] : d->found[i];
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	for (i = 0; i < nl && i < DIR_MAX_URIS && n < max; i++) {
+		if (ldap_url_parse(list[i], &lud) != LDAP_URL_SUCCESS)
+			continue;
+		if (lud->lud_host != NULL && lud->lud_host[0] != '\0' &&
+		    getaddrinfo(lud->lud_host, NULL, &hints, &res) == 0) {
+			for (ai = res; ai != NULL && n < max; ai = ai->ai_next)
+				if ((ai->ai_family == AF_INET ||
+				    ai->ai_family == AF_INET6) &&
+				    ai->ai_addrlen <= sizeof(*out))
+					memcpy(&out[n++], ai->ai_addr,
+					    ai->ai_addrlen);
+			freeaddrinfo(res);
+		}
+		ldap_free_urldesc(lud);
+	}
+	return n;
 }

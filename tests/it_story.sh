@@ -299,8 +299,10 @@ rm -f "$W/udp68" "$W/udp68.ready"
 udp68 3 "$W/udp68" &
 upid=$!
 if dn_poll 30 test -e "$W/udp68.ready"; then
-	send67 1 "${IP[3]}" from-web1
-	send67 4 "${IP[3]}" marker
+	check "web1 (blocked) sends a DHCP answer to db1" send67 1 "${IP[3]}" from-web1
+	check "db2 sends one after it" send67 4 "${IP[3]}" marker
+else
+	bad "db1 listens on UDP 68"
 fi
 wait "$upid"
 check "DHCP answers across the bridge: db2's reaches db1" \

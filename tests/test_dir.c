@@ -5,13 +5,16 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ldap.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -75,6 +78,45 @@ test_closed(void **state)
 	assert_int_equal(dir_group_delete(&d, "CN=a", err, sizeof(err)), -1);
 	assert_int_equal(dir_error(&d), DIR_LOST);
 	assert_non_null(strstr(err, "CN=a"));
+}
+
+/* Every server the URIs name, resolved (numeric hosts: no DNS asked);
+ * ldapi:// has none; the DCs found stand in for uri = auto; a closed
+ * connection has no peer. */
+static void
+test_dc_addrs(void **state)
+{
+	struct dir d;
+	struct dir_params p = { .uris = { "ldap://192.0.2.53:389",
+	    "ldaps://[2001:db8::53]", "ldapi://%2Frun%2Fslapd%2Fldapi",
+	    "ldap://192.0.2.54/" }, .nuris = 4 };
+	struct sockaddr_storage ss[8];
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss[0];
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss[1];
+	const struct sockaddr_in *s4b = (const struct sockaddr_in *)&ss[2];
+	char t[64];
+
+	(void)state;
+	dir_init(&d, &p);
+	assert_int_equal(dir_peer(&d, &ss[0]), -1);
+	assert_int_equal(dir_dc_addrs(&d, ss, 8), 3);
+	assert_int_equal(ss[0].ss_family, AF_INET);
+	assert_string_equal(inet_ntop(AF_INET, &s4->sin_addr, t, sizeof(t)),
+	    "192.0.2.53");
+	assert_int_equal(ss[1].ss_family, AF_INET6);
+	assert_string_equal(inet_ntop(AF_INET6, &s6->sin6_addr, t,
+	    sizeof(t)), "2001:db8::53");
+	assert_string_equal(inet_ntop(AF_INET, &s4b->sin_addr, t, sizeof(t)),
+	    "192.0.2.54");
+	assert_int_equal(dir_dc_addrs(&d, ss, 1), 1);	/* at most max */
+	p.nuris = 0;
+	dir_init(&d, &p);
+	assert_int_equal(dir_dc_addrs(&d, ss, 8), 0);
+	(void)snprintf(d.found[0], sizeof(d.found[0]), "ldap://192.0.2.55:389");
+	d.nfound = 1;
+	assert_int_equal(dir_dc_addrs(&d, ss, 8), 1);
+	assert_string_equal(inet_ntop(AF_INET, &s4->sin_addr, t, sizeof(t)),
+	    "192.0.2.55");
 }
 
 /* A DNS answer's "host:port" list: each DC once, as ldap://name:port, in
@@ -210,6 +252,7 @@ main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_dc_take),
+		cmocka_unit_test(test_dc_addrs),
 		cmocka_unit_test(test_srv_priority),
 		cmocka_unit_test(test_srv_spread),
 		cmocka_unit_test(test_srv_weight),
